@@ -1,0 +1,162 @@
+"""Walk a repository once and decide which files prodcheck may read.
+
+Honours ``.gitignore`` files (root and nested, through pathspec), prunes
+vendored and build directories, and leaves out binaries, oversized files and
+symlinks that leave the root, each with a reason for the report appendix.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.model import SkippedFile
+
+# Directories never worth reading: vendored code, VCS data, build output, caches.
+PRUNED_DIRS = frozenset(
+    {
+        ".git", ".hg", ".svn", "node_modules", "bower_components", "vendor", "dist", "build",
+        "out", ".next", ".nuxt", ".svelte-kit", ".output", "coverage", "__pycache__", ".venv",
+        "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "target",
+        ".turbo", ".cache", ".parcel-cache", "site-packages", ".terraform",
+    }
+)
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILES = 200_000
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A discovered, readable file: its path relative to the root (POSIX) and size."""
+
+    rel: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What discovery kept and what it left out."""
+
+    files: tuple[FileEntry, ...]
+    skipped: tuple[SkippedFile, ...]
+
+
+class _IgnoreRules:
+    """Stack of .gitignore specs, each anchored at the directory that holds it."""
+
+    def __init__(self) -> None:
+        self._specs: list[tuple[str, object]] = []
+
+    def load(self, root: Path, rel_dir: str) -> None:
+        gitignore = root / rel_dir / ".gitignore" if rel_dir else root / ".gitignore"
+        try:
+            if gitignore.is_file() and not gitignore.is_symlink():
+                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
+            else:
+                return
+        except OSError:
+            return
+        import pathspec
+
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self._specs.append((rel_dir, spec))
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        for base, spec in self._specs:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1 :] if base else rel
+            if spec.match_file(sub + "/" if is_dir else sub):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def discover(
+    root: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    excludes: tuple[str, ...] = (),
+) -> Discovery:
+    """Walk ``root`` and return the files worth reading plus the skips with reasons."""
+    root = root.resolve()
+    rules = _IgnoreRules()
+    exclude_spec = None
+    if excludes:
+        import pathspec
+
+        exclude_spec = pathspec.GitIgnoreSpec.from_lines(list(excludes))
+    files: list[FileEntry] = []
+    skipped: list[SkippedFile] = []
+
+    def on_error(err: OSError) -> None:
+        where = _rel(root, Path(err.filename)) if err.filename else "?"
+        skipped.append(SkippedFile(where, f"unreadable directory: {err.strerror or err}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
+        rel_dir = _rel(root, Path(dirpath))
+        rules.load(root, rel_dir)
+        kept_dirs = []
+        for name in sorted(dirnames):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            full = Path(dirpath, name)
+            if name in PRUNED_DIRS:
+                continue
+            if full.is_symlink():
+                skipped.append(SkippedFile(rel, "symlinked directory not followed"))
+                continue
+            if rules.ignored(rel, True) or (exclude_spec and exclude_spec.match_file(rel + "/")):
+                continue
+            kept_dirs.append(name)
+        dirnames[:] = kept_dirs
+        for name in sorted(filenames):
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            if rules.ignored(rel, False) and not _always_wanted(name):
+                continue
+            if exclude_spec and exclude_spec.match_file(rel):
+                continue
+            entry, reason = _inspect(root, Path(dirpath, name), rel, max_file_bytes)
+            if entry is not None:
+                files.append(entry)
+            elif reason:
+                skipped.append(SkippedFile(rel, reason))
+            if len(files) >= MAX_FILES:
+                skipped.append(SkippedFile(rel_dir or ".", f"file limit of {MAX_FILES} reached"))
+                return Discovery(tuple(files), tuple(skipped))
+    return Discovery(tuple(files), tuple(skipped))
+
+
+def _always_wanted(name: str) -> bool:
+    # Real env files are usually git-ignored, yet the env checks must still
+    # see them to say whether they are ignored: keep them in discovery.
+    return name == ".env" or name.startswith(".env.")
+
+
+def _inspect(root: Path, full: Path, rel: str, cap: int) -> tuple[FileEntry | None, str]:
+    try:
+        if full.is_symlink():
+            try:
+                target = full.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return None, "broken or looping symlink"
+            if not target.is_relative_to(root):
+                return None, "symlink points outside the scanned tree"
+            if not target.is_file():
+                return None, ""
+        stat = full.stat()
+    except OSError as exc:
+        return None, f"unreadable: {exc.strerror or exc}"
+    if not full.is_file():
+        return None, ""
+    if stat.st_size > cap:
+        return None, f"larger than the {cap // 1024} KiB size cap ({stat.st_size // 1024} KiB)"
+    return FileEntry(rel=rel, size=stat.st_size), ""
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(root) if path.is_symlink() else path.relative_to(root)
+    except ValueError:
+        return str(path)
+    text = rel.as_posix()
+    return "" if text == "." else text

@@ -1,0 +1,101 @@
+"""One scan end to end: discover, probe, judge, score; returns a Report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from auditor import __version__
+from auditor.model import CheckResult, Report, TargetInfo
+from auditor.options import ScanOptions
+from auditor.project import Project
+from auditor.registry import Registry, load_registry
+from auditor.runner import run_live_checks, run_repo_checks, select
+from auditor.scoring import overall, section_scores
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def scan(options: ScanOptions, registry: Registry | None = None, progress: Progress = _quiet) -> Report:
+    """Run a whole scan and build the report. Never raises for bad scanned input."""
+    registry = registry or load_registry()
+    specs, disabled = select(registry, options)
+    results: list[CheckResult] = list(disabled)
+    targets: list[TargetInfo] = []
+    notes: list[str] = list(registry.problems)
+    project: Project | None = None
+    secrets: frozenset[str] = frozenset()
+    if options.path is not None:
+        project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes)
+        progress(f"scanning {options.path}")
+        from auditor.secrets import collect_secret_values
+
+        secrets = collect_secret_values(project)
+        results.extend(run_repo_checks(specs, project, secrets))
+        targets.append(TargetInfo(kind="repo", value=str(options.path)))
+    live_targets: list[Any] = []
+    if options.urls or options.from_observations:
+        from auditor.live.session import observe_targets  # lazy: pulls in httpx and sslyze
+
+        live_targets = observe_targets(options, progress)
+        results.extend(run_live_checks(specs, live_targets, secrets))
+        for target in live_targets:
+            targets.append(_live_target_info(target, results))
+    results = _apply_post_processing(results, project, options)
+    score = overall(results)
+    stacks: tuple[str, ...] = ()
+    if project is not None:
+        from auditor.stacks import detect_stacks
+
+        stacks = detect_stacks(project)
+    return Report(
+        tool_version=__version__,
+        generated_at=(options.today or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        targets=tuple(targets),
+        results=tuple(results),
+        sections=section_scores(results),
+        score=score.score,
+        grade=score.grade,
+        risk=score.risk,
+        complete=score.complete,
+        coverage=score.coverage,
+        stacks=stacks,
+        scanned_files=project.files if project else (),
+        skipped_files=tuple(project.skipped) if project else (),
+        notes=tuple(notes),
+    )
+
+
+def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:
+    """Summarise one live target (its sub-grades come from the live grading module)."""
+    grades: dict[str, Any] = {}
+    try:
+        from auditor.live.grades import target_grades
+
+        grades = target_grades(target)
+    except ImportError:
+        grades = {}
+    return TargetInfo(
+        kind="url",
+        value=str(getattr(target, "url", target)),
+        tls_grade=grades.get("tls_grade"),
+        header_grade=grades.get("header_grade"),
+        header_score=grades.get("header_score"),
+        error=getattr(target, "error", None),
+    )
+
+
+def _apply_post_processing(
+    results: list[CheckResult], project: Project | None, options: ScanOptions
+) -> list[CheckResult]:
+    """Suppressions and config ignores, when that module is present."""
+    try:
+        from auditor.suppress import apply_suppressions
+    except ImportError:
+        return results
+    return apply_suppressions(results, project, options)

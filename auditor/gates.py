@@ -1,0 +1,54 @@
+"""Merge gates, separate from the score: ``--fail-on`` and ``--min-score``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from auditor.model import Finding, Report, Severity
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    """Whether the gates passed, and the reasons they did not."""
+
+    passed: bool
+    reasons: tuple[str, ...]
+
+
+def evaluate(
+    report: Report,
+    *,
+    fail_on: Severity | None,
+    min_score: float | None,
+    new_findings: Iterable[Finding] | None = None,
+) -> GateOutcome:
+    """Apply the gates. With a baseline, ``new_findings`` limits ``fail_on`` to new ones."""
+    reasons: list[str] = []
+    if fail_on is not None:
+        severities = {f.fingerprint: f.severity for f in report.findings}
+        pool = list(new_findings) if new_findings is not None else report.findings
+        by_check = {r.meta.id: r.meta.severity for r in report.results}
+        hits = [
+            f for f in pool
+            if (severities.get(f.fingerprint) or f.severity or by_check.get(f.check_id, Severity.INFO)) >= fail_on
+        ]
+        if hits:
+            scope = "new " if new_findings is not None else ""
+            reasons.append(f"{len(hits)} {scope}finding(s) at or above {fail_on.label}")
+    if min_score is not None:
+        if report.score is None or not report.complete:
+            reasons.append(f"no complete score to compare with --min-score {min_score:g}")
+        elif report.score < min_score:
+            reasons.append(f"score {report.score:g} is below --min-score {min_score:g}")
+    return GateOutcome(not reasons, tuple(reasons))
+
+
+def effective_severity(finding: Finding, report: Report) -> Severity:
+    """A finding's own severity, else its check's."""
+    if finding.severity is not None:
+        return finding.severity
+    for result in report.results:
+        if result.meta.id == finding.check_id:
+            return result.meta.severity
+    return Severity.INFO

@@ -1,0 +1,284 @@
+"""The data model shared by the engine, the checks and the renderers.
+
+Frozen dataclasses and enums only; behaviour is limited to small helpers so
+that renderers can depend on this module without pulling in the engine.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    """How bad a failing check is; ordered so thresholds compare."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in every output format."""
+        return self.name.lower()
+
+    @property
+    def weight(self) -> float:
+        """Scoring weight from DESIGN.md: critical 10, high 7.5, medium 5, low 2.5, info 0."""
+        return _WEIGHTS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Parse ``"high"``/``"HIGH"``; raise ValueError naming the valid choices."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(s.label for s in cls)
+            raise ValueError(f"unknown severity {text!r} (choose from {choices})") from None
+
+
+_WEIGHTS = {
+    Severity.INFO: 0.0,
+    Severity.LOW: 2.5,
+    Severity.MEDIUM: 5.0,
+    Severity.HIGH: 7.5,
+    Severity.CRITICAL: 10.0,
+}
+
+
+class Status(str, enum.Enum):
+    """Outcome of one check."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Section(enum.Enum):
+    """Checklist areas, in report order."""
+
+    DEPLOYMENT = ("deployment", "Deployment")
+    CONFIGURATION = ("configuration", "Configuration")
+    DATA = ("data", "Data")
+    DELIVERY = ("delivery", "Delivery")
+    HARDENING = ("hardening", "Application hardening")
+    SECURITY = ("security", "Security")
+    OBSERVABILITY = ("observability", "Observability")
+    OPERATIONS = ("operations", "Operations")
+    COMPLIANCE = ("compliance", "Compliance & docs")
+
+    @property
+    def id(self) -> str:
+        """Stable machine id (used in JSON, config and SARIF)."""
+        return self.value[0]
+
+    @property
+    def title(self) -> str:
+        """Human title used in reports."""
+        return self.value[1]
+
+    @property
+    def order(self) -> int:
+        """Position in the report."""
+        return list(Section).index(self)
+
+    @classmethod
+    def parse(cls, text: str) -> Section:
+        """Parse a section id or title, case-insensitively."""
+        wanted = text.strip().lower()
+        for section in cls:
+            if wanted in (section.id, section.title.lower(), section.name.lower()):
+                return section
+        choices = ", ".join(s.id for s in cls)
+        raise ValueError(f"unknown section {text!r} (choose from {choices})")
+
+
+class Target(str, enum.Enum):
+    """What a check judges: the repository or one live URL."""
+
+    REPO = "repo"
+    LIVE = "live"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding is: a repository path and line, or a URL."""
+
+    path: str | None = None
+    line: int | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        if self.url:
+            return self.url
+        if self.path and self.line:
+            return f"{self.path}:{self.line}"
+        return self.path or ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One concrete problem found by a check.
+
+    ``key`` is a short, line-free identity chosen by the check (a service
+    name, a header, an env var) so the fingerprint survives edits that move
+    lines. ``evidence`` must already be redacted. ``severity`` overrides the
+    check's declared severity for this finding only (for example a read-write
+    Docker socket versus a read-only one).
+    """
+
+    message: str
+    location: Location = field(default_factory=Location)
+    key: str = ""
+    evidence: str = ""
+    severity: Severity | None = None
+    check_id: str = ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of (check id, path or url, key): no line number, so baselines survive edits."""
+        where = self.location.url or self.location.path or ""
+        raw = "\x1f".join((self.check_id, where, self.key or self.message))
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class FixSnippet:
+    """A remediation snippet for one stack (``dockerfile``, ``compose``, ``hono`` ...)."""
+
+    stack: str
+    language: str
+    code: str
+
+
+@dataclass(frozen=True)
+class CheckDoc:
+    """A check's user documentation, parsed from its docstring."""
+
+    title: str
+    what: str
+    why: str
+    fix: str
+    snippets: tuple[FixSnippet, ...] = ()
+    raw: str = ""
+
+    def snippet_for(self, stacks: tuple[str, ...] | list[str]) -> FixSnippet | None:
+        """The snippet matching the first detected stack that has one, else the first snippet."""
+        by_stack = {s.stack: s for s in self.snippets}
+        for stack in stacks:
+            if stack in by_stack:
+                return by_stack[stack]
+        return self.snippets[0] if self.snippets else None
+
+
+@dataclass(frozen=True)
+class CheckMeta:
+    """Static metadata of a check, as renderers need it."""
+
+    id: str
+    title: str
+    severity: Severity
+    section: Section
+    target: Target
+    doc: CheckDoc
+    security: bool = False
+    effort_hours: float = 1.0
+    aliases: tuple[str, ...] = ()
+    origin: str = "builtin"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of running one check against one target."""
+
+    meta: CheckMeta
+    status: Status
+    findings: tuple[Finding, ...] = ()
+    reason: str = ""
+    target: str = ""
+    suppressed: tuple[Finding, ...] = ()
+
+    @property
+    def worst_severity(self) -> Severity:
+        """The highest severity among findings (declared severity when none override)."""
+        if not self.findings:
+            return self.meta.severity
+        return max((f.severity or self.meta.severity) for f in self.findings)
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    """Score of one checklist area."""
+
+    section: Section
+    score: float | None
+    status: str
+    passed: int
+    failed: int
+    errored: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """One scanned target as the report lists it."""
+
+    kind: str
+    value: str
+    tls_grade: str | None = None
+    header_grade: str | None = None
+    header_score: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file discovery or parsing left out, with the reason."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything renderers need; they see nothing else."""
+
+    tool_version: str
+    generated_at: str
+    targets: tuple[TargetInfo, ...]
+    results: tuple[CheckResult, ...]
+    sections: tuple[SectionScore, ...]
+    score: float | None
+    grade: str
+    risk: str
+    complete: bool
+    coverage: float
+    stacks: tuple[str, ...] = ()
+    scanned_files: tuple[str, ...] = ()
+    skipped_files: tuple[SkippedFile, ...] = ()
+    notes: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[CheckResult]:
+        """Failing results, worst first."""
+        fails = [r for r in self.results if r.status is Status.FAIL]
+        return sorted(fails, key=lambda r: (-r.worst_severity, r.meta.section.order, r.meta.id))
+
+    @property
+    def findings(self) -> list[Finding]:
+        """All open findings, in the order of ``failed``."""
+        return [f for r in self.failed for f in r.findings]
+
+    def counts_by_severity(self) -> dict[Severity, int]:
+        """Number of open findings per severity."""
+        counts = {s: 0 for s in Severity}
+        for result in self.failed:
+            for finding in result.findings:
+                counts[finding.severity or result.meta.severity] += 1
+        return counts

@@ -1,0 +1,97 @@
+"""YAML loading that is safe against hostile input.
+
+ruamel.yaml's round-trip loader builds only plain mappings, sequences and
+scalars (never arbitrary objects) and keeps line numbers, which findings need.
+On top of it this module bounds what a file may cost: a size cap, a nesting
+depth limit, and an expansion budget so alias bombs ("billion laughs") are
+refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_DEPTH = 64
+MAX_NODES = 200_000
+MAX_ALIASES = 500
+
+
+class YamlError(Exception):
+    """The file is not YAML prodcheck will read; the message says why and where."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+_ALIAS = re.compile(r"(?<![\w&*])\*[A-Za-z0-9_.-]+")
+
+
+def load_yaml(text: str) -> Any:
+    """Parse one YAML document (the first) with line info; raise YamlError on anything hostile."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    # Cheap pre-check: deep flow nesting would make the parser recurse.
+    depth = 0
+    for ch in text[:200_000]:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    if len(_ALIAS.findall(text)) > MAX_ALIASES:
+        raise YamlError(f"more than {MAX_ALIASES} alias references (possible alias bomb)")
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = True
+    try:
+        docs = list(yaml.load_all(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}", line) from None
+    except YAMLError as exc:
+        raise YamlError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
+    except RecursionError:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    data = docs[0] if docs else None
+    _check_budget(data)
+    return data
+
+
+def _check_budget(data: Any) -> None:
+    """Walk the tree counting nodes as if aliases were expanded; refuse over budget."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise YamlError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def line_of(node: Any, key: Any = None) -> int | None:
+    """1-based line of a mapping key (or sequence index), or of the node itself."""
+    lc = getattr(node, "lc", None)
+    if lc is None:
+        return None
+    try:
+        if key is None:
+            return int(lc.line) + 1
+        if isinstance(node, dict):
+            return int(lc.key(key)[0]) + 1
+        if isinstance(node, list):
+            return int(lc.item(key)[0]) + 1
+    except (KeyError, IndexError, TypeError, AttributeError):
+        # Keys that come from a merge (<<: *anchor) have no own position.
+        return int(lc.line) + 1
+    return None

@@ -1,0 +1,276 @@
+"""The repository as facts: discovered once, parsed on demand, cached.
+
+Checks receive a :class:`Project` and read its parsed views; they never open
+files themselves. Modules that build richer views (source analysis, CI
+workflows ...) memoise them on the project with :meth:`Project.memo`, so a new
+kind of fact needs no edit here.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, TypeVar
+
+from auditor.discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover
+from auditor.model import SkippedFile
+from auditor.parsing import ParseProblem
+from auditor.parsing.compose import ComposeFile, parse_compose
+from auditor.parsing.dockerfile import Dockerfile, parse_dockerfile
+from auditor.parsing.envfile import EnvFile, parse_env
+
+T = TypeVar("T")
+
+_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_ENV_TEMPLATE = re.compile(r"^\.env(\.[\w-]+)*\.(example|sample|template|dist|defaults)$|^\.env\.(example|sample|template)(\.[\w-]+)*$", re.IGNORECASE)
+_ENV_REAL = re.compile(r"^\.env(\.[\w-]+)?$")
+_FROM_LINE = re.compile(r"^\s*FROM\s+\S+", re.IGNORECASE | re.MULTILINE)
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """``Dockerfile``, ``Dockerfile.prod``, ``api.Dockerfile``, ``Containerfile`` ..."""
+    lower = name.lower()
+    return (
+        lower in {"dockerfile", "containerfile"}
+        or lower.startswith(("dockerfile.", "containerfile."))
+        or lower.endswith((".dockerfile", ".containerfile"))
+    )
+
+
+def is_compose_name(name: str) -> bool:
+    """``compose.yaml``, ``docker-compose.prod.yml`` ..."""
+    return bool(_COMPOSE_NAME.match(name))
+
+
+def is_env_template_name(name: str) -> bool:
+    """``.env.example``, ``.env.sample``, ``.env.production.example``, ``.env.template`` ..."""
+    return bool(_ENV_TEMPLATE.match(name))
+
+
+def is_env_file_name(name: str) -> bool:
+    """A real env file: ``.env``, ``.env.production``, ``.env.local`` (not a template)."""
+    return bool(_ENV_REAL.match(name)) and not is_env_template_name(name)
+
+
+class Project:
+    """A repository discovered once, with lazily parsed views."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        excludes: tuple[str, ...] = (),
+    ) -> None:
+        self.root = root.resolve()
+        self.max_file_bytes = max_file_bytes
+        self.excludes = excludes
+        self._texts: dict[str, str | None] = {}
+        self._memo: dict[str, Any] = {}
+        self.read_skips: list[SkippedFile] = []
+
+    # -- discovery -------------------------------------------------------
+
+    @cached_property
+    def discovery(self) -> Discovery:
+        """Files kept and skipped by the single walk of the tree."""
+        return discover(self.root, max_file_bytes=self.max_file_bytes, excludes=self.excludes)
+
+    @cached_property
+    def files(self) -> tuple[str, ...]:
+        """Relative POSIX paths of every readable file."""
+        return tuple(f.rel for f in self.discovery.files)
+
+    @cached_property
+    def file_set(self) -> frozenset[str]:
+        """``files`` as a set, for membership tests."""
+        return frozenset(self.files)
+
+    @property
+    def skipped(self) -> list[SkippedFile]:
+        """Everything left out, with reasons (discovery plus unreadable/binary files)."""
+        return [*self.discovery.skipped, *self.read_skips]
+
+    def glob(self, *patterns: str) -> list[str]:
+        """Files whose relative path or basename matches any fnmatch pattern."""
+        out = []
+        for rel in self.files:
+            name = rel.rsplit("/", 1)[-1]
+            if any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns):
+                out.append(rel)
+        return out
+
+    def exists(self, rel: str) -> bool:
+        """True when a discovered file or any path (file or dir) exists under the root."""
+        rel = rel.strip().lstrip("./") if rel.startswith("./") else rel.strip()
+        if rel in self.file_set:
+            return True
+        try:
+            candidate = (self.root / rel).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return candidate.is_relative_to(self.root) and candidate.exists()
+
+    # -- reading ---------------------------------------------------------
+
+    def read_text(self, rel: str) -> str | None:
+        """Text of a discovered file, or None (binary/unreadable; the skip is recorded)."""
+        if rel in self._texts:
+            return self._texts[rel]
+        text: str | None = None
+        try:
+            data = (self.root / rel).read_bytes()[: self.max_file_bytes]
+        except OSError as exc:
+            self.read_skips.append(SkippedFile(rel, f"unreadable: {exc.strerror or exc}"))
+        else:
+            if b"\x00" in data[:8192]:
+                self.read_skips.append(SkippedFile(rel, "binary file"))
+            else:
+                text = data.decode("utf-8", errors="replace")
+        self._texts[rel] = text
+        return text
+
+    def memo(self, key: str, factory: Callable[[], T]) -> T:
+        """Compute a derived view once per project (used by fact modules outside this file)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    # -- classified files ------------------------------------------------
+
+    @cached_property
+    def dockerfile_paths(self) -> tuple[str, ...]:
+        """Dockerfiles by name, plus files named like ``*dockerfile*`` whose content starts with FROM."""
+        out = []
+        for rel in self.files:
+            name = rel.rsplit("/", 1)[-1]
+            if is_dockerfile_name(name):
+                out.append(rel)
+            elif "dockerfile" in name.lower() and not name.lower().endswith((".md", ".txt", ".json")):
+                text = self.read_text(rel)
+                if text and _FROM_LINE.search(text[:4096]):
+                    out.append(rel)
+        return tuple(out)
+
+    @cached_property
+    def compose_paths(self) -> tuple[str, ...]:
+        """Compose files by their conventional names."""
+        return tuple(r for r in self.files if is_compose_name(r.rsplit("/", 1)[-1]))
+
+    @cached_property
+    def env_template_paths(self) -> tuple[str, ...]:
+        """Env templates (committed examples)."""
+        return tuple(r for r in self.files if is_env_template_name(r.rsplit("/", 1)[-1]))
+
+    @cached_property
+    def env_file_paths(self) -> tuple[str, ...]:
+        """Real env files (``.env``, ``.env.production`` ...)."""
+        return tuple(r for r in self.files if is_env_file_name(r.rsplit("/", 1)[-1]))
+
+    # -- parsed views ----------------------------------------------------
+
+    @cached_property
+    def dockerfiles(self) -> tuple[Dockerfile, ...]:
+        """Every Dockerfile, parsed."""
+        out = []
+        for rel in self.dockerfile_paths:
+            text = self.read_text(rel)
+            if text is not None:
+                out.append(parse_dockerfile(rel, text))
+        return tuple(out)
+
+    @cached_property
+    def compose_files(self) -> tuple[ComposeFile, ...]:
+        """Every compose file, parsed."""
+        out = []
+        for rel in self.compose_paths:
+            text = self.read_text(rel)
+            if text is not None:
+                out.append(parse_compose(rel, text))
+        return tuple(out)
+
+    @cached_property
+    def env_templates(self) -> tuple[EnvFile, ...]:
+        """Every env template, parsed."""
+        return self._envs(self.env_template_paths, template=True)
+
+    @cached_property
+    def env_files(self) -> tuple[EnvFile, ...]:
+        """Every real env file, parsed (values are secrets: never print them)."""
+        return self._envs(self.env_file_paths, template=False)
+
+    def _envs(self, paths: tuple[str, ...], *, template: bool) -> tuple[EnvFile, ...]:
+        out = []
+        for rel in paths:
+            text = self.read_text(rel)
+            if text is not None:
+                out.append(parse_env(rel, text, template=template))
+        return tuple(out)
+
+    @property
+    def parse_problems(self) -> list[ParseProblem]:
+        """Every problem met while parsing the views built so far."""
+        problems: list[ParseProblem] = []
+        for group in (self.dockerfiles, self.compose_files, self.env_templates, self.env_files):
+            for item in group:
+                problems.extend(item.problems)
+        return problems
+
+    # -- git -------------------------------------------------------------
+
+    @cached_property
+    def git_tracked(self) -> frozenset[str] | None:
+        """Files tracked by git (None when the root is not a git work tree)."""
+        if not (self.root / ".git").exists():
+            return None
+        try:
+            # fsmonitor/hooks in a scanned repo's config could run commands: disable them.
+            proc = subprocess.run(
+                ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null",
+                 "--no-optional-locks", "ls-files", "-z"],
+                cwd=self.root, capture_output=True, timeout=20, check=False,
+                env={**os.environ, "GIT_CONFIG_NOSYSTEM": "1"},
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if proc.returncode != 0:
+            return None
+        return frozenset(p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p)
+
+    def is_git_ignored(self, rel: str) -> bool:
+        """True when the root or a nested ``.gitignore`` ignores ``rel``."""
+        parts = PurePosixPath(rel).parts
+        for depth in range(len(parts)):
+            base = "/".join(parts[:depth])
+            spec_file = self.root / base / ".gitignore" if base else self.root / ".gitignore"
+            if not spec_file.is_file():
+                continue
+            import pathspec
+
+            spec = pathspec.GitIgnoreSpec.from_lines(
+                spec_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            )
+            if spec.match_file("/".join(parts[depth:])):
+                return True
+        return False
+
+    # -- applicability ---------------------------------------------------
+
+    def has(self, need: str) -> bool:
+        """Whether the facts a check ``needs`` exist in this project."""
+        providers: dict[str, Callable[[], object]] = {
+            "dockerfiles": lambda: self.dockerfiles,
+            "compose": lambda: [c for c in self.compose_files if c.services],
+            "env_templates": lambda: self.env_templates,
+            "env_files": lambda: self.env_files,
+            "env": lambda: self.env_templates or self.env_files,
+        }
+        provider = providers.get(need)
+        if provider is None:
+            return True  # unknown needs are the check's own business (NotApplicable)
+        return bool(provider())

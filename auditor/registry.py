@@ -1,0 +1,173 @@
+"""Check registration and discovery.
+
+A check is a pure function decorated with :func:`check`. Built-in checks are
+found by walking the ``checks`` package; third-party checks come from the
+``prodcheck.checks`` entry-point group, each loaded inside its own error
+boundary so one broken plugin never stops a scan.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from auditor.docs import parse_doc
+from auditor.model import CheckMeta, Finding, Section, Severity, Target
+
+CheckFunc = Callable[[Any], Iterable[Finding]]
+
+_SPEC_ATTR = "__prodcheck_spec__"
+
+
+class NotApplicable(Exception):
+    """Raised by a check that finds nothing to judge; the result is skipped with this reason."""
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check: its metadata, the facts it needs, and the function."""
+
+    meta: CheckMeta
+    needs: tuple[str, ...]
+    func: CheckFunc
+
+    @property
+    def id(self) -> str:
+        """The check's permanent id."""
+        return self.meta.id
+
+
+def check(
+    *,
+    id: str,
+    severity: Severity,
+    section: Section,
+    needs: tuple[str, ...] = (),
+    target: Target = Target.REPO,
+    security: bool = False,
+    effort_hours: float = 1.0,
+    aliases: tuple[str, ...] = (),
+) -> Callable[[CheckFunc], CheckFunc]:
+    """Declare a check. The function's docstring (or its module's) is its documentation."""
+
+    def decorate(func: CheckFunc) -> CheckFunc:
+        module = importlib.import_module(func.__module__) if func.__module__ else None
+        # Full docs live in the function docstring for multi-check modules,
+        # else in the module docstring (the function then has a one-liner).
+        func_doc = func.__doc__ or ""
+        docstring = func_doc if "## " in func_doc else (module.__doc__ if module else None) or func_doc
+        doc = parse_doc(docstring, fallback_title=id)
+        meta = CheckMeta(
+            id=id,
+            title=doc.title,
+            severity=severity,
+            section=section,
+            target=target,
+            doc=doc,
+            security=security,
+            effort_hours=effort_hours,
+            aliases=tuple(aliases),
+        )
+        setattr(func, _SPEC_ATTR, CheckSpec(meta=meta, needs=tuple(needs), func=func))
+        return func
+
+    return decorate
+
+
+@dataclass
+class Registry:
+    """All loaded checks, by id, plus problems met while loading."""
+
+    checks: dict[str, CheckSpec] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, spec: CheckSpec) -> None:
+        """Register one check; a duplicate id or alias raises ValueError."""
+        ids = (spec.id, *spec.meta.aliases)
+        for name in ids:
+            if name in self.checks or name in self.aliases:
+                raise ValueError(f"duplicate check id {name!r}")
+        self.checks[spec.id] = spec
+        for alias in spec.meta.aliases:
+            self.aliases[alias] = spec.id
+
+    def resolve(self, check_id: str) -> CheckSpec | None:
+        """Find a check by id or alias, case-insensitively."""
+        wanted = check_id.strip().upper()
+        wanted = self.aliases.get(wanted, wanted)
+        return self.checks.get(wanted)
+
+    def __iter__(self) -> Iterator[CheckSpec]:
+        return iter(sorted(self.checks.values(), key=lambda s: (s.meta.section.order, s.id)))
+
+    def __len__(self) -> int:
+        return len(self.checks)
+
+
+def specs_in_module(module: ModuleType) -> list[CheckSpec]:
+    """The checks a module defines (functions carrying a spec)."""
+    found = []
+    for value in vars(module).values():
+        spec = getattr(value, _SPEC_ATTR, None)
+        if isinstance(spec, CheckSpec) and getattr(value, "__module__", None) == module.__name__:
+            found.append(spec)
+    return found
+
+
+def _walk_package(package_name: str) -> Iterator[ModuleType]:
+    package = importlib.import_module(package_name)
+    for info in pkgutil.walk_packages(package.__path__, prefix=package_name + "."):
+        yield importlib.import_module(info.name)
+
+
+def load_registry(*, plugins: bool = True, package: str = "checks") -> Registry:
+    """Load built-in checks from ``package`` and, when asked, entry-point plugins."""
+    registry = Registry()
+    for module in _walk_package(package):
+        for spec in specs_in_module(module):
+            registry.add(spec)  # a duplicate built-in id is a bug: let it raise
+    if plugins:
+        _load_plugins(registry)
+    return registry
+
+
+def _load_plugins(registry: Registry) -> None:
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="prodcheck.checks"):
+        try:
+            loaded = entry.load()
+            specs = _specs_from_plugin(loaded)
+            if not specs:
+                raise ValueError("defines no @check function")
+        except Exception as exc:  # noqa: BLE001 - a plugin may fail in any way
+            registry.problems.append(f"plugin {entry.name!r} skipped: {_one_line(exc)}")
+            continue
+        for spec in specs:
+            try:
+                registry.add(_as_plugin(spec, entry.name))
+            except ValueError as exc:
+                registry.problems.append(f"plugin {entry.name!r}: {exc}; skipped")
+
+
+def _specs_from_plugin(loaded: object) -> list[CheckSpec]:
+    if isinstance(loaded, ModuleType):
+        return specs_in_module(loaded)
+    spec = getattr(loaded, _SPEC_ATTR, None)
+    return [spec] if isinstance(spec, CheckSpec) else []
+
+
+def _as_plugin(spec: CheckSpec, origin: str) -> CheckSpec:
+    from dataclasses import replace
+
+    return replace(spec, meta=replace(spec.meta, origin=f"plugin:{origin}"))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:300]

@@ -1,0 +1,1 @@
+"""Checks about the scan itself (files that could not be parsed)."""

@@ -1,0 +1,66 @@
+"""Shared helpers for the data-driven check harness and other tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from auditor.model import CheckResult
+from auditor.project import Project
+from auditor.registry import CheckSpec, Registry, load_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CHECK_CASES = FIXTURES / "checks"
+LIVE_CASES = FIXTURES / "live"
+
+_REGISTRY: Registry | None = None
+
+
+def registry() -> Registry:
+    """The built-in registry, loaded once per test session."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = load_registry(plugins=False)
+    return _REGISTRY
+
+
+def load_expect(case: Path) -> dict[str, Any]:
+    """Read a case's expect.yaml."""
+    from auditor.parsing.yamlsafe import load_yaml
+
+    data = load_yaml((case / "expect.yaml").read_text(encoding="utf-8")) or {}
+    return dict(data)
+
+
+def finding_tuples(result: CheckResult) -> set[tuple[str | None, int | None, str]]:
+    """(path or url, line, key) of every finding, for exact comparison."""
+    return {(f.location.path or f.location.url, f.location.line, f.key) for f in result.findings}
+
+
+def expected_tuples(expect: dict[str, Any]) -> set[tuple[str | None, int | None, str]]:
+    """The same tuples from expect.yaml."""
+    out = set()
+    for item in expect.get("findings") or []:
+        where = item.get("path") or item.get("url")
+        line = item.get("line")
+        out.add((str(where) if where is not None else None, int(line) if line is not None else None,
+                 str(item.get("key", ""))))
+    return out
+
+
+def run_case(spec: CheckSpec, case: Path) -> CheckResult:
+    """Run one check on one fixture case (a repo dir, or a dir with observations.json)."""
+    from auditor.runner import run_live_checks, run_repo_checks
+
+    observations = case / "observations.json"
+    if observations.exists():
+        from auditor.live.observations import load_observations
+
+        targets = load_observations(observations)
+        results = run_live_checks([spec], targets, frozenset())
+        assert len(results) == 1, f"{case}: expected one live target in observations.json"
+        return results[0]
+    project = Project(case)
+    results = run_repo_checks([spec], project, frozenset())
+    return results[0]

@@ -1,0 +1,66 @@
+"""One data-driven harness for every check.
+
+Each ``fixtures/checks/<CHECK-ID>/<case>/`` (repository checks) or
+``fixtures/live/<CHECK-ID>/<case>/`` (live checks, with ``observations.json``)
+holds an ``expect.yaml``::
+
+    status: fail            # pass | fail | skipped (default: fail when findings, else pass)
+    findings:               # compared exactly as (path or url, line, key)
+      - {path: Dockerfile, line: 3, key: root}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.model import Status
+from tests.harness import CHECK_CASES, LIVE_CASES, expected_tuples, finding_tuples, load_expect, registry, run_case
+
+
+def _cases() -> list[tuple[str, Path]]:
+    found = []
+    for base in (CHECK_CASES, LIVE_CASES):
+        if not base.is_dir():
+            continue
+        for check_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+            for case in sorted(p for p in check_dir.iterdir() if p.is_dir() and (p / "expect.yaml").exists()):
+                found.append((check_dir.name, case))
+    return found
+
+
+CASES = _cases()
+
+
+@pytest.mark.parametrize(("check_id", "case"), CASES, ids=[f"{c}/{p.name}" for c, p in CASES])
+def test_check_case(check_id: str, case: Path) -> None:
+    spec = registry().resolve(check_id)
+    assert spec is not None, f"fixture folder names unknown check {check_id}"
+    expect = load_expect(case)
+    result = run_case(spec, case)
+    assert result.status is not Status.ERROR, f"{check_id} errored on {case.name}: {result.reason}"
+    wanted = expected_tuples(expect)
+    status = Status(expect.get("status") or ("fail" if wanted else "pass"))
+    assert result.status is status, f"{case}: status {result.status.value}, expected {status.value}; {result.findings}"
+    assert finding_tuples(result) == wanted
+
+
+def test_every_check_has_docs_and_fixtures() -> None:
+    """A check without a section, docs sections, a fix snippet or pass+fail fixtures is a defect."""
+    by_check: dict[str, set[str]] = {}
+    for check_id, case in CASES:
+        expect = load_expect(case)
+        status = expect.get("status") or ("fail" if expect.get("findings") else "pass")
+        by_check.setdefault(check_id, set()).add(str(status))
+    problems = []
+    for spec in registry():
+        doc = spec.meta.doc
+        if not (doc.what and doc.why and doc.fix):
+            problems.append(f"{spec.id}: docstring lacks What/Why/How sections")
+        if not doc.snippets:
+            problems.append(f"{spec.id}: no fix snippet")
+        statuses = by_check.get(spec.id, set())
+        if not {"pass", "fail"} <= statuses:
+            problems.append(f"{spec.id}: needs pass and fail fixtures (has {sorted(statuses)})")
+    assert not problems, "\n".join(problems)
