@@ -68,7 +68,17 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         scanned_files=project.files if project else (),
         skipped_files=tuple(project.skipped) if project else (),
         notes=tuple(notes),
+        extra=_extra(options),
     )
+
+
+def _extra(options: ScanOptions) -> dict[str, Any]:
+    """Context renderers may use: the config file and the line naming each live URL (SARIF anchors)."""
+    extra: dict[str, Any] = {}
+    if options.live.get("config_file"):
+        extra["config_file"] = options.live["config_file"]
+        extra["config_url_lines"] = dict(options.live.get("config_url_lines") or {})
+    return extra
 
 
 def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:

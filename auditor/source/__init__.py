@@ -1,0 +1,1 @@
+"""Source analysis: service and framework detection, JS/TS via tree-sitter, Python via ast."""

@@ -1,0 +1,1 @@
+"""Application source checks (Node/TypeScript and Python services)."""

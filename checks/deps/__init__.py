@@ -1,0 +1,1 @@
+"""Dependency vulnerability checks."""

@@ -1,0 +1,1 @@
+"""Dockerfile checks (multi-stage aware: runtime properties judged on the final stage)."""

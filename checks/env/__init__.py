@@ -1,0 +1,1 @@
+"""Env file and env template checks."""

@@ -1,0 +1,1 @@
+"""Live checks: pure functions of a LiveTarget observation (never the network)."""

@@ -1,0 +1,1 @@
+"""Operations checks: CI, migrations, backups, environments, documentation."""
