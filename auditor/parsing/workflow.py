@@ -1,0 +1,107 @@
+"""CI workflow files (GitHub Actions, GitLab CI) as steps with line numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.parsing import ParseProblem
+from auditor.parsing.yamlsafe import YamlError, line_of, load_yaml
+
+
+@dataclass(frozen=True)
+class Step:
+    """One CI step: a ``uses`` action or a ``run`` script, with its working directory."""
+
+    job: str
+    line: int | None
+    uses: str | None = None
+    run: str | None = None
+    run_line: int | None = None
+    working_directory: str | None = None
+    name: str | None = None
+    with_: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """A parsed workflow: its triggers and flattened steps."""
+
+    path: str
+    triggers: tuple[str, ...]
+    steps: tuple[Step, ...]
+    problems: tuple[ParseProblem, ...] = ()
+    schedules: tuple[str, ...] = ()
+    text: str = field(default="", repr=False)
+
+
+def parse_github_workflow(path: str, text: str) -> Workflow:
+    """Parse a GitHub Actions workflow; problems instead of exceptions."""
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        return Workflow(path, (), (), (ParseProblem(path, exc.line, exc.reason),), text=text)
+    if not isinstance(data, dict):
+        return Workflow(path, (), (), text=text)
+    # YAML 1.1 reads a bare `on:` key as boolean True.
+    on = data.get("on", data.get(True))
+    triggers: list[str] = []
+    schedules: list[str] = []
+    if isinstance(on, str):
+        triggers = [on]
+    elif isinstance(on, list):
+        triggers = [str(t) for t in on]
+    elif isinstance(on, dict):
+        triggers = [str(t) for t in on]
+        for item in on.get("schedule") or []:
+            if isinstance(item, dict) and item.get("cron"):
+                schedules.append(str(item["cron"]))
+    steps: list[Step] = []
+    jobs = data.get("jobs")
+    if isinstance(jobs, dict):
+        for job_name, job in jobs.items():
+            if not isinstance(job, dict):
+                continue
+            defaults = job.get("defaults") or {}
+            default_wd = None
+            if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
+                default_wd = defaults["run"].get("working-directory")
+            if job.get("uses"):  # reusable workflow call
+                steps.append(Step(str(job_name), line_of(job, "uses"), uses=str(job["uses"])))
+            for index, step in enumerate(job.get("steps") or []):
+                if not isinstance(step, dict):
+                    continue
+                with_ = step.get("with") if isinstance(step.get("with"), dict) else {}
+                steps.append(
+                    Step(
+                        job=str(job_name),
+                        line=line_of(job.get("steps"), index),
+                        uses=str(step["uses"]) if step.get("uses") else None,
+                        run=str(step["run"]) if step.get("run") else None,
+                        run_line=line_of(step, "run") if step.get("run") else None,
+                        working_directory=str(step.get("working-directory") or default_wd or "") or None,
+                        name=str(step["name"]) if step.get("name") else None,
+                        with_={str(k): str(v) for k, v in (with_ or {}).items()},
+                    )
+                )
+    return Workflow(path, tuple(triggers), tuple(steps), schedules=tuple(schedules), text=text)
+
+
+def parse_gitlab_ci(path: str, text: str) -> Workflow:
+    """Parse ``.gitlab-ci.yml`` jobs' scripts as run steps."""
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        return Workflow(path, (), (), (ParseProblem(path, exc.line, exc.reason),), text=text)
+    steps: list[Step] = []
+    if isinstance(data, dict):
+        for job_name, job in data.items():
+            if not isinstance(job, dict):
+                continue
+            for key in ("before_script", "script", "after_script"):
+                script = job.get(key)
+                lines: list[Any] = script if isinstance(script, list) else [script] if script else []
+                for index, command in enumerate(lines):
+                    line = line_of(script, index) if isinstance(script, list) else line_of(job, key)
+                    steps.append(Step(str(job_name), line, run=str(command), run_line=line))
+    return Workflow(path, ("push",), tuple(steps), text=text)

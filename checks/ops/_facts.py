@@ -1,0 +1,128 @@
+"""Facts shared by the operations checks, computed once per project."""
+
+from __future__ import annotations
+
+import re
+
+from auditor.model import Location
+from auditor.parsing.workflow import Workflow, parse_github_workflow, parse_gitlab_ci
+from auditor.project import Project
+
+DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
+             "clickhouse", "influxdb", "neo4j", "elasticsearch", "opensearch", "timescale", "cockroach")
+_SQLITE_PATH = re.compile(r"[\w./-]+\.(?:db|sqlite3?)\b")
+_DOC_EXT = (".md", ".rst", ".txt", ".adoc")
+
+
+def workflows(project: Project) -> tuple[Workflow, ...]:
+    """GitHub Actions workflows and GitLab CI, parsed."""
+
+    def build() -> tuple[Workflow, ...]:
+        out = []
+        for rel in project.files:
+            if re.match(r"^\.github/workflows/[^/]+\.ya?ml$", rel):
+                out.append(parse_github_workflow(rel, project.read_text(rel) or ""))
+            elif rel == ".gitlab-ci.yml":
+                out.append(parse_gitlab_ci(rel, project.read_text(rel) or ""))
+        return tuple(out)
+
+    return project.memo("ops.workflows", build)
+
+
+def anchor(project: Project) -> Location:
+    """Where to anchor a finding about something absent: the README, else the first deployment file."""
+    for candidate in ("README.md", "readme.md", "README.rst", "README"):
+        if candidate in project.file_set:
+            return Location(candidate, 1)
+    for group in (project.compose_paths, project.dockerfile_paths, tuple(project.glob("package.json"))):
+        if group:
+            return Location(group[0], 1)
+    return Location(project.files[0] if project.files else ".", 1)
+
+
+def ci_config_files(project: Project) -> list[str]:
+    """Every CI configuration file prodcheck recognises (even those it does not parse)."""
+    patterns = (r"^\.github/workflows/[^/]+\.ya?ml$", r"^\.gitlab-ci\.yml$", r"^\.circleci/config\.ya?ml$",
+                r"^Jenkinsfile$", r"^azure-pipelines\.ya?ml$", r"^bitbucket-pipelines\.yml$",
+                r"^\.woodpecker(\.ya?ml|/.+)$", r"^\.drone\.ya?ml$", r"^\.buildkite/.+\.ya?ml$")
+    return [rel for rel in project.files if any(re.match(p, rel) for p in patterns)]
+
+
+def all_commands(project: Project) -> list[tuple[str, int | None, str]]:
+    """(path, line, command text) of every CI run step."""
+    return [(wf.path, step.run_line or step.line, step.run or "") for wf in workflows(project) for step in wf.steps
+            if step.run]
+
+
+def doc_files(project: Project) -> list[str]:
+    """Documentation files (Markdown and friends), lower-cased paths kept as-is."""
+    return [rel for rel in project.files if rel.lower().endswith(_DOC_EXT)]
+
+
+def find_doc(project: Project, *names: str) -> str | None:
+    """A documentation file whose path mentions one of ``names`` (e.g. runbook, incident)."""
+    for rel in doc_files(project):
+        lower = rel.lower()
+        if any(name in lower for name in names):
+            return rel
+    return None
+
+
+def docs_mention(project: Project, pattern: str) -> str | None:
+    """A documentation file whose text matches ``pattern`` (case-insensitive regex)."""
+    regex = re.compile(pattern, re.IGNORECASE)
+    for rel in doc_files(project):
+        text = project.read_text(rel) or ""
+        if regex.search(text):
+            return rel
+    return None
+
+
+def database_evidence(project: Project) -> tuple[str, int | None, str] | None:
+    """Where the project shows it has a database: (path, line, what), or None."""
+    for compose in project.compose_files:
+        for service in compose.services:
+            image = (service.image or "").lower().rsplit("/", 1)[-1]
+            if image.startswith(DB_IMAGES):
+                return compose.path, service.line, f"database service '{service.name}'"
+    for env in (*project.env_templates, *project.env_files):
+        for entry in env.entries:
+            if entry.key in {"DATABASE_URL", "DB_URL", "POSTGRES_URL", "MONGODB_URI", "MONGO_URL"} or \
+                    entry.key.endswith(("_DATABASE_URL", "DB_HOST", "DATABASE_HOST")):
+                return env.path, entry.line, f"{entry.key} in {env.path}"
+    for rel in project.files:
+        name = rel.rsplit("/", 1)[-1]
+        if name in {"drizzle.config.js", "drizzle.config.ts", "schema.prisma", "alembic.ini", "knexfile.js",
+                    "knexfile.ts", "ormconfig.json"}:
+            text = project.read_text(rel) or ""
+            if "sqlite" in text.lower():
+                match = _SQLITE_PATH.search(text)
+                return rel, 1, f"SQLite database{(' ' + match.group(0)) if match else ''} ({rel})"
+            return rel, 1, f"database configuration {rel}"
+    return None
+
+
+def backup_scripts(project: Project) -> list[str]:
+    """Scripts or compose services that look like database backups."""
+    found = [rel for rel in project.files
+             if "backup" in rel.rsplit("/", 1)[-1].lower() and rel.endswith((".sh", ".py", ".js", ".ts", ".bash"))]
+    for compose in project.compose_files:
+        for service in compose.services:
+            if "backup" in service.name.lower():
+                found.append(f"{compose.path}#{service.name}")
+    for path, _line, command in all_commands(project):
+        if re.search(r"\b(pg_dump|mysqldump|mongodump|sqlite3\s.*\.backup|litestream|restic|borg)\b", command):
+            found.append(path)
+    return found
+
+
+def migration_files(project: Project) -> list[str]:
+    """Migration files of the ORMs and tools prodcheck knows."""
+    out = []
+    for rel in project.files:
+        lower = rel.lower()
+        if re.search(r"(^|/)drizzle/[^/]+\.sql$", lower) or re.search(r"(^|/)prisma/migrations/.+\.sql$", lower) \
+                or re.search(r"(^|/)alembic/versions/[^/]+\.py$", lower) \
+                or re.search(r"(^|/)migrations/(\d|[^/]*\.(sql|js|ts)$)", lower):
+            out.append(rel)
+    return out

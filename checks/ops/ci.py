@@ -1,0 +1,239 @@
+"""Continuous-integration checks: a pipeline exists, runs tests and audits, references real files, pins actions."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.ops._facts import anchor, ci_config_files, workflows
+
+_SHA = re.compile(r"@[0-9a-f]{40}$")
+_TEST = re.compile(
+    r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?test\b|\bnpx\s+(vitest|jest|playwright)\b|\b(pytest|tox|nox|vitest|jest|"
+    r"mocha|go\s+test|cargo\s+test|mvn\s+(-\S+\s+)*(test|verify)|gradle\w*\s+test|rspec|phpunit|make\s+test)\b"
+    r"|\bpython3?\s+-m\s+(pytest|unittest)\b"
+)
+_AUDIT = re.compile(
+    r"\b(npm|pnpm|yarn|bun)\s+audit\b|\bpip-audit\b|\bsafety\s+(check|scan)\b|\bosv-scanner\b|\bsnyk\s+test\b|"
+    r"\btrivy\s+(fs|image|repo)\b|\bgrype\b|\bdependency-check\b|\bgovulncheck\b|\bcargo\s+audit\b|\bbundle[- ]audit\b"
+)
+_AUDIT_ACTIONS = ("actions/dependency-review-action", "snyk/actions", "aquasecurity/trivy-action",
+                  "google/osv-scanner-action", "pypa/gh-action-pip-audit", "anchore/scan-action")
+
+
+def _require_ci(project: Project) -> None:
+    if not ci_config_files(project):
+        raise NotApplicable("no CI configuration found (see CI-NO-WORKFLOW)")
+
+
+@check(id="CI-NO-WORKFLOW", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=4)
+def no_workflow(project: Project) -> Iterator[Finding]:
+    """No CI pipeline.
+
+    ## What it checks
+    The repository has a CI configuration: GitHub Actions workflows, GitLab CI,
+    CircleCI, Jenkins, Azure Pipelines, Bitbucket, Woodpecker, Drone or Buildkite.
+
+    ## Why it matters
+    Without CI nothing builds, tests or audits a change before it ships; every
+    deploy is whatever was on someone's laptop.
+
+    ## How to fix
+    Add a workflow that installs, tests, audits dependencies and builds the image.
+
+    ```yaml github-actions
+    # .github/workflows/ci.yml
+    name: CI
+    on: [push, pull_request]
+    permissions: { contents: read }
+    jobs:
+      test:
+        runs-on: ubuntu-latest
+        steps:
+          - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+          - run: npm ci && npm test && npm audit --audit-level=high
+    ```
+    """
+    if not ci_config_files(project):
+        yield Finding("no CI workflow found: changes ship untested", anchor(project), key="ci")
+
+
+@check(id="CI-MISSING-FILE", severity=Severity.HIGH, section=Section.OPERATIONS, effort_hours=1)
+def missing_file(project: Project) -> Iterator[Finding]:
+    """CI references files that do not exist.
+
+    ## What it checks
+    Paths named by CI steps exist in the repository: `docker build -f FILE`,
+    `working-directory`, scripts run as `./x.sh`, `bash x.sh`, `python x.py`,
+    `node x.js`, and local actions or reusable workflows (`uses: ./...`).
+
+    ## Why it matters
+    A pipeline that points at a moved or deleted file fails on the next run,
+    or worse, builds something else than what is deployed; teams then stop
+    trusting (and reading) CI.
+
+    ## How to fix
+    Point the step at the file's current path, or restore the file.
+
+    ```yaml github-actions
+    - name: Build API image
+      run: docker build -f Dockerfile -t api:${{ github.sha }} .
+    ```
+    """
+    _require_ci(project)
+    for wf in workflows(project):
+        for step in wf.steps:
+            if step.uses and step.uses.startswith("./"):
+                target = step.uses.split("@", 1)[0]
+                if not _exists_any(project, target, (target, f"{target}/action.yml", f"{target}/action.yaml")):
+                    yield Finding(f"{wf.path}: local action or workflow '{target}' does not exist",
+                                  Location(wf.path, step.line), key=target)
+            base = (step.working_directory or "").strip().rstrip("/")
+            if base and "${{" not in base and not project.exists(base):
+                yield Finding(f"{wf.path}: working-directory '{base}' does not exist",
+                              Location(wf.path, step.line), key=base)
+                continue
+            for ref in _referenced_paths(step.run or ""):
+                full = f"{base}/{ref}" if base else ref
+                if not project.exists(full):
+                    yield Finding(f"{wf.path}: step references '{full}', which does not exist",
+                                  Location(wf.path, step.run_line or step.line), key=full)
+
+
+def _exists_any(project: Project, _label: str, candidates: tuple[str, ...]) -> bool:
+    return any(project.exists(c.removeprefix("./")) for c in candidates)
+
+
+def _referenced_paths(script: str) -> list[str]:
+    """File paths a shell script clearly depends on (conservative, to avoid false alarms)."""
+    paths: list[str] = []
+    for line in script.splitlines():
+        line = line.split(" #", 1)[0].strip()
+        try:
+            words = shlex.split(line, comments=True)
+        except ValueError:
+            words = line.split()
+        for i, word in enumerate(words):
+            if "${{" in word or "$" in word or "*" in word:
+                continue
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if word in {"-f", "--file"} and i > 0 and "build" in words[:i] and nxt and "$" not in nxt:
+                paths.append(nxt.removeprefix("./"))
+            elif word.startswith("--file="):
+                paths.append(word.split("=", 1)[1].removeprefix("./"))
+            elif re.match(r"^\./[\w./-]+\.(sh|py|js|mjs|ts|rb|pl)$", word):
+                paths.append(word[2:])
+            elif word in {"bash", "sh", "python", "python3", "node"} and re.match(r"^[\w./-]+\.(sh|py|js|mjs)$", nxt) \
+                    and "/" in nxt:
+                paths.append(nxt.removeprefix("./"))
+    return [p for p in paths if "$" not in p]
+
+
+@check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1)
+def unpinned_action(project: Project) -> Iterator[Finding]:
+    """Third-party CI actions not pinned to a commit SHA.
+
+    ## What it checks
+    Every `uses: owner/repo@ref` in GitHub Actions workflows pins a full
+    40-character commit SHA. Local actions (`./...`) and `docker://` images
+    with a digest are exempt. GitHub-owned actions (`actions/*`, `github/*`)
+    are included, as OpenSSF Scorecard does: tags are mutable for everyone.
+
+    ## Why it matters
+    A tag or branch can be moved to malicious code (tj-actions/changed-files,
+    2025); pinned SHAs make the pipeline run exactly what was reviewed.
+
+    ## How to fix
+    Pin to the SHA and keep the version as a comment; let Dependabot or
+    Renovate bump it.
+
+    ```yaml github-actions
+    - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+    ```
+    """
+    _require_ci(project)
+    for wf in workflows(project):
+        for step in wf.steps:
+            uses = step.uses
+            if not uses or uses.startswith("./"):
+                continue
+            if uses.startswith("docker://"):
+                if "@sha256:" not in uses:
+                    yield Finding(f"{wf.path}: '{uses}' is not pinned to a digest", Location(wf.path, step.line),
+                                  key=uses.split("@", 1)[0])
+                continue
+            if not _SHA.search(uses):
+                name = uses.split("@", 1)[0]
+                yield Finding(f"{wf.path}: action '{uses}' is not pinned to a commit SHA",
+                              Location(wf.path, step.line), key=name)
+
+
+@check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2)
+def no_test_step(project: Project) -> Iterator[Finding]:
+    """CI never runs the tests.
+
+    ## What it checks
+    At least one CI step runs a test command (`npm test`, `pnpm test`,
+    `vitest`, `jest`, `pytest`, `python -m pytest`, `go test`, `cargo test`,
+    `mvn verify`, `make test` ...).
+
+    ## Why it matters
+    A pipeline that only builds proves that the code compiles, not that it
+    works; regressions reach production unnoticed.
+
+    ## How to fix
+    Add a test step before the build/deploy steps.
+
+    ```yaml github-actions
+    - run: npm ci
+    - run: npm test
+    ```
+    """
+    _require_ci(project)
+    flows = workflows(project)
+    if any(_TEST.search(step.run or "") for wf in flows for step in wf.steps):
+        return
+    first = flows[0].path if flows else ci_config_files(project)[0]
+    yield Finding(f"no CI step runs the test suite ({first})", Location(first, 1), key="tests")
+
+
+@check(id="CI-NO-DEPENDENCY-AUDIT", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
+       effort_hours=1)
+def no_dependency_audit(project: Project) -> Iterator[Finding]:
+    """CI does not audit dependencies for known vulnerabilities.
+
+    ## What it checks
+    A CI step audits dependencies (`npm audit`, `pnpm audit`, `yarn audit`,
+    `pip-audit`, `safety`, `osv-scanner`, `snyk test`, `trivy`, `grype`,
+    `govulncheck`, `cargo audit`), or a known audit action runs, or
+    Dependabot/Renovate is configured (`.github/dependabot.yml`, `renovate.json`).
+
+    ## Why it matters
+    Most production compromises of small services come through known-vulnerable
+    packages; an audit step turns a published CVE into a failing build.
+
+    ## How to fix
+    Add an audit step that fails on high severity.
+
+    ```yaml github-actions
+    - run: npm audit --audit-level=high
+    ```
+    ```yaml python
+    - run: pip install pip-audit && pip-audit -r requirements.txt
+    ```
+    """
+    _require_ci(project)
+    if any(project.exists(p) for p in (".github/dependabot.yml", ".github/dependabot.yaml", "renovate.json",
+                                          ".github/renovate.json", "renovate.json5", ".renovaterc")):
+        return
+    flows = workflows(project)
+    for wf in flows:
+        for step in wf.steps:
+            if _AUDIT.search(step.run or "") or (step.uses and step.uses.startswith(_AUDIT_ACTIONS)):
+                return
+    first = flows[0].path if flows else ci_config_files(project)[0]
+    yield Finding(f"no dependency audit in CI ({first})", Location(first, 1), key="audit")

@@ -1,0 +1,124 @@
+"""Environment and release checks: staging/production separation and a rollback path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.ops._facts import all_commands, docs_mention, workflows
+
+_ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
+              "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
+              "local": "development", "uat": "staging"}
+_NAME_PARTS = re.compile(r"[.\-_/]")
+
+
+def environments_seen(project: Project) -> dict[str, str]:
+    """Environment name -> first file that configures it (env templates, compose overlays, config dirs, k8s)."""
+    seen: dict[str, str] = {}
+    candidates = [*project.env_template_paths, *project.env_file_paths, *project.compose_paths]
+    candidates += [rel for rel in project.files
+                   if re.search(r"(^|/)(config|deploy|k8s|kubernetes|overlays|environments|helm)/", rel)]
+    for rel in candidates:
+        for part in _NAME_PARTS.split(rel.lower()):
+            env = _ENV_WORDS.get(part)
+            if env and env not in seen:
+                seen[env] = rel
+    for wf in workflows(project):
+        for match in re.finditer(r"^\s*environment:\s*['\"]?(\w+)", wf.text, re.MULTILINE):
+            env = _ENV_WORDS.get(match.group(1).lower())
+            if env and env not in seen:
+                seen[env] = wf.path
+    return seen
+
+
+@check(id="OPS-SINGLE-ENVIRONMENT", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8)
+def single_environment(project: Project) -> Iterator[Finding]:
+    """Only one environment is configured.
+
+    ## What it checks
+    The repository configures at least two deployable environments (for
+    example staging and production): env templates such as
+    `.env.staging.example`, compose overlays such as `docker-compose.prod.yml`,
+    config/deploy/k8s overlay directories, or CI `environment:` names.
+    Development-only configuration does not count as a second environment.
+
+    ## Why it matters
+    Without a staging environment every change is first exercised by real
+    users; migrations and config changes get no rehearsal.
+
+    ## How to fix
+    Add a staging environment that mirrors production, with its own env
+    template and deploy job.
+
+    ```yaml compose
+    # docker-compose.staging.yml (overlay on the base compose file)
+    services:
+      app:
+        environment:
+          PUBLIC_URL: https://staging.example.org
+    ```
+    """
+    if not (project.dockerfile_paths or project.compose_paths or project.env_template_paths):
+        raise NotApplicable("no deployment configuration found")
+    seen = environments_seen(project)
+    deployable = {env: rel for env, rel in seen.items() if env not in {"development", "test"}}
+    if len(deployable) >= 2:
+        return
+    where = next(iter(deployable.values()), None) or next(iter(seen.values()), None) or \
+        (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
+    names = ", ".join(sorted(deployable)) or "none named"
+    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation",
+                  Location(where, 1), key="environments")
+
+
+@check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4)
+def no_rollback(project: Project) -> Iterator[Finding]:
+    """No rollback path.
+
+    ## What it checks
+    Releases are versioned so the previous one can be redeployed: images
+    tagged with a version or commit SHA in CI (`:${{ github.sha }}`,
+    `:$CI_COMMIT_SHA`, semver tags), compose images pinned to a version, or a
+    documented rollback procedure. Only `:latest` or locally built, untagged
+    images give no way back.
+
+    ## Why it matters
+    When a release breaks production, the fastest fix is to redeploy the last
+    good version; without immutable versions there is nothing to go back to.
+
+    ## How to fix
+    Tag every image with the commit SHA (and the release tag), deploy by tag,
+    and write the rollback command in the runbook.
+
+    ```yaml github-actions
+    - run: |
+        docker build -t ghcr.io/acme/api:${GITHUB_SHA} .
+        docker push ghcr.io/acme/api:${GITHUB_SHA}
+    ```
+    """
+    if not (project.dockerfile_paths or project.compose_paths):
+        raise NotApplicable("no container deployment found")
+    versioned = re.compile(r":\$\{\{\s*github\.(sha|ref_name)|:\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|"
+                           r"GIT_SHA|VERSION|TAG|RELEASE)|docker/metadata-action")
+    # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
+    pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
+    for wf in workflows(project):
+        if versioned.search(wf.text) and pushed.search(wf.text):
+            return
+    if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
+        return
+    for compose in project.compose_files:
+        for service in compose.services:
+            image = service.image or ""
+            tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+            if service.get("build") is not None and re.match(r"^v?\d+\.\d+", tag):
+                return
+    if docs_mention(project, r"\broll\s?back\b"):
+        return
+    where = (project.compose_paths or project.dockerfile_paths)[0]
+    yield Finding("releases are not versioned and pushed (no SHA/version image tags, no documented rollback)",
+                  Location(where, 1), key="rollback")
