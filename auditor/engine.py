@@ -36,6 +36,8 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         from auditor.secrets import collect_secret_values
 
         secrets = collect_secret_values(project)
+        if not options.offline and any(s.id.startswith("DEPS-") for s in specs):
+            _observe_dependencies(project, options, progress)
         results.extend(run_repo_checks(specs, project, secrets))
         targets.append(TargetInfo(kind="repo", value=str(options.path)))
     live_targets: list[Any] = []
@@ -55,7 +57,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         stacks = detect_stacks(project)
     return Report(
         tool_version=__version__,
-        generated_at=(options.today or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        generated_at=(options.today or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
         targets=tuple(targets),
         results=tuple(results),
         sections=section_scores(results),
@@ -79,6 +81,25 @@ def _extra(options: ScanOptions) -> dict[str, Any]:
         extra["config_file"] = options.live["config_file"]
         extra["config_url_lines"] = dict(options.live.get("config_url_lines") or {})
     return extra
+
+
+def _observe_dependencies(project: Project, options: ScanOptions, progress: Progress) -> None:
+    """Audit dependencies against OSV / PyPI (URLs overridable for private mirrors and tests)."""
+    import os
+
+    from auditor.deps.lockfiles import node_lockfiles, python_manifests
+
+    if not (node_lockfiles(project) or python_manifests(project)):
+        return
+    from auditor.deps.probe import FACT_KEY, observe_dependencies
+
+    progress("auditing dependencies")
+    kwargs: dict[str, Any] = {"timeout": float(options.live.get("timeout") or 15.0)}
+    if os.environ.get("PRODCHECK_OSV_URL"):
+        kwargs["osv_url"] = os.environ["PRODCHECK_OSV_URL"]
+    if os.environ.get("PRODCHECK_PYPI_URL"):
+        kwargs["pypi_url"] = os.environ["PRODCHECK_PYPI_URL"]
+    project.facts[FACT_KEY] = observe_dependencies(project, **kwargs)
 
 
 def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:

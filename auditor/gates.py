@@ -26,13 +26,8 @@ def evaluate(
     """Apply the gates. With a baseline, ``new_findings`` limits ``fail_on`` to new ones."""
     reasons: list[str] = []
     if fail_on is not None:
-        severities = {f.fingerprint: f.severity for f in report.findings}
         pool = list(new_findings) if new_findings is not None else report.findings
-        by_check = {r.meta.id: r.meta.severity for r in report.results}
-        hits = [
-            f for f in pool
-            if (severities.get(f.fingerprint) or f.severity or by_check.get(f.check_id, Severity.INFO)) >= fail_on
-        ]
+        hits = [f for f in pool if effective_severity(f, report) >= fail_on]
         if hits:
             scope = "new " if new_findings is not None else ""
             reasons.append(f"{len(hits)} {scope}finding(s) at or above {fail_on.label}")

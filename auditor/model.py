@@ -208,7 +208,7 @@ class CheckResult:
         """The highest severity among findings (declared severity when none override)."""
         if not self.findings:
             return self.meta.severity
-        return max((f.severity or self.meta.severity) for f in self.findings)
+        return max(f.severity if f.severity is not None else self.meta.severity for f in self.findings)
 
 
 @dataclass(frozen=True)
@@ -280,5 +280,5 @@ class Report:
         counts = {s: 0 for s in Severity}
         for result in self.failed:
             for finding in result.findings:
-                counts[finding.severity or result.meta.severity] += 1
+                counts[finding.severity if finding.severity is not None else result.meta.severity] += 1
         return counts

@@ -73,6 +73,8 @@ class Project:
         self._texts: dict[str, str | None] = {}
         self._memo: dict[str, Any] = {}
         self.read_skips: list[SkippedFile] = []
+        # Observations that probes (network I/O) attach before checks run, e.g. dependency audits.
+        self.facts: dict[str, Any] = {}
 
     # -- discovery -------------------------------------------------------
 

@@ -50,7 +50,11 @@ def expected_tuples(expect: dict[str, Any]) -> set[tuple[str | None, int | None,
 
 
 def run_case(spec: CheckSpec, case: Path) -> CheckResult:
-    """Run one check on one fixture case (a repo dir, or a dir with observations.json)."""
+    """Run one check on one fixture case (a repo dir, or a dir with observations.json).
+
+    A repo case may carry ``deps-observations.json``: recorded dependency-audit
+    observations placed in ``Project.facts`` as the dependency probe would.
+    """
     from auditor.runner import run_live_checks, run_repo_checks
 
     observations = case / "observations.json"
@@ -62,5 +66,14 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
         assert len(results) == 1, f"{case}: expected one live target in observations.json"
         return results[0]
     project = Project(case)
+    recorded_deps = case / "deps-observations.json"
+    if recorded_deps.exists():
+        # Dependency audits are probes: their recorded observations stand in for the network.
+        import json
+
+        from auditor.deps.model import observations_from_dict
+        from auditor.deps.probe import FACT_KEY
+
+        project.facts[FACT_KEY] = observations_from_dict(json.loads(recorded_deps.read_text(encoding="utf-8")))
     results = run_repo_checks([spec], project, frozenset())
     return results[0]

@@ -4,7 +4,7 @@ Each ``fixtures/checks/<CHECK-ID>/<case>/`` (repository checks) or
 ``fixtures/live/<CHECK-ID>/<case>/`` (live checks, with ``observations.json``)
 holds an ``expect.yaml``::
 
-    status: fail            # pass | fail | skipped (default: fail when findings, else pass)
+    status: fail            # pass | fail | skipped | error (default: fail when findings, else pass)
     findings:               # compared exactly as (path or url, line, key)
       - {path: Dockerfile, line: 3, key: root}
 """
@@ -39,9 +39,12 @@ def test_check_case(check_id: str, case: Path) -> None:
     assert spec is not None, f"fixture folder names unknown check {check_id}"
     expect = load_expect(case)
     result = run_case(spec, case)
-    assert result.status is not Status.ERROR, f"{check_id} errored on {case.name}: {result.reason}"
     wanted = expected_tuples(expect)
     status = Status(expect.get("status") or ("fail" if wanted else "pass"))
+    if status is not Status.ERROR:
+        assert result.status is not Status.ERROR, f"{check_id} errored on {case.name}: {result.reason}"
+    else:
+        assert result.reason, "an error result must carry its reason"
     assert result.status is status, f"{case}: status {result.status.value}, expected {status.value}; {result.findings}"
     assert finding_tuples(result) == wanted
 
