@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from auditor.model import Report, Severity
+from auditor.model import Report, Severity, Status
+from reports import common
+from reports.plan import build_plan
 
 _COLORS = {
     Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
@@ -12,40 +14,59 @@ _RESET = "\033[0m"
 
 
 def grade_label(report: Report) -> str:
-    """``B`` or ``incomplete (62% of checks ran)``."""
-    if report.complete:
-        return report.grade
-    return f"incomplete ({report.coverage:.0%} of check weight ran)"
+    """``B`` or ``Incomplete (62% of check weight ran)`` (kept for callers; see reports.common)."""
+    return common.grade_label(report)
+
+
+def _plain(text: str) -> str:
+    """Scanned text on one line, without control characters (no terminal escape injection)."""
+    return common.one_line(text)
 
 
 def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
-    """Score, grade, risk, counts by severity and the top actions, as plain lines."""
+    """Score, grade, risk, counts by severity, live sub-grades and the top actions, as plain lines."""
 
     def paint(sev: Severity, text: str) -> str:
         return f"{_COLORS[sev]}{text}{_RESET}" if color else text
 
-    score = f"{report.score:g}/100" if report.score is not None else "n/a"
     counts = report.counts_by_severity()
     count_line = ", ".join(
         paint(sev, f"{counts[sev]} {sev.label}") for sev in sorted(Severity, reverse=True)
     )
     lines = [
-        f"prodcheck {report.tool_version}: score {score}, grade {grade_label(report)}, risk {report.risk}",
+        f"prodcheck {report.tool_version}: score {common.score_label(report)}, "
+        f"grade {common.grade_label(report)}, risk {report.risk}",
         f"findings: {count_line}",
     ]
-    failed = report.failed
-    if failed:
+    for target in report.targets:
+        if target.kind == "repo" or target.error:
+            continue
+        header = target.header_grade or "n/a"
+        if target.header_grade and target.header_score is not None:
+            header += f" ({target.header_score}/100)"
+        lines.append(f"{_plain(target.value)}: TLS {target.tls_grade or 'n/a'}, headers {header}")
+    if report.extra.get("baseline") is not None:
+        states = [common.baseline_state(report, f) for f in report.findings]
+        lines.append(
+            f"baseline: {states.count(common.BASELINE_NEW)} new, "
+            f"{states.count(common.BASELINE_EXISTING)} existing, "
+            f"{len(common.baseline_resolved(report))} resolved"
+        )
+    actions = common.priority_actions(report, limit=top)
+    if actions:
         lines.append("top actions:")
-        for result in failed[:top]:
+        for result in actions:
             first = result.findings[0] if result.findings else None
-            where = f" ({first.location})" if first and str(first.location) else ""
+            loc = common.location_text(first.location) if first else ""
+            where = f" ({_plain(loc)})" if loc else ""
             more = f" (+{len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
             sev = result.worst_severity
             lines.append(f"  {paint(sev, f'[{sev.label}]')} {result.meta.id}: {result.meta.title}{where}{more}")
-    errors = [r for r in report.results if r.status.value == "error"]
+        lines.append(f"estimated effort: ~{build_plan(report).total}")
+    errors = [r for r in report.results if r.status is Status.ERROR]
     if errors:
         lines.append(f"{len(errors)} check(s) errored; see the report appendix")
     for target in report.targets:
         if target.error:
-            lines.append(f"target {target.value} not scanned: {target.error}")
+            lines.append(f"target {_plain(target.value)} not scanned: {_plain(target.error)}")
     return "\n".join(lines)

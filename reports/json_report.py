@@ -1,0 +1,119 @@
+"""The JSON report: the machine-readable contract of DESIGN.md.
+
+Top-level keys, in this order: ``schema_version``, ``tool``, ``generated_at``,
+``targets``, ``score``, ``grade``, ``risk``, ``complete``, ``coverage``,
+``stacks``, ``sections``, ``results``, ``findings``, ``suppressed``,
+``skipped_files``, ``notes``. Objects are built in a fixed key order and
+lists in a fixed sort order, so the same scan always gives the same bytes.
+The shipped JSON Schema (``reports/schema/report.schema.json``, see
+:func:`schema`) describes it; tests validate every report against it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from importlib import resources
+from typing import Any
+
+from auditor.model import CheckResult, Finding, Report, Status
+from reports.common import baseline_state, remediation_text, severity_of
+
+EXTENSION = "json"
+SCHEMA_VERSION = "1.0"
+TOOL_NAME = "prodcheck"
+
+#: Status of a finding in ``suppressed[]`` (open findings carry their check's ``fail``).
+SUPPRESSED = "suppressed"
+
+
+@functools.cache
+def _schema_text() -> str:
+    return resources.files("reports").joinpath("schema/report.schema.json").read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of this report, as shipped in the package (a fresh copy)."""
+    data: dict[str, Any] = json.loads(_schema_text())
+    return data
+
+
+def _ordered_results(report: Report) -> list[CheckResult]:
+    return sorted(report.results, key=lambda r: (r.meta.section.order, r.meta.id, r.target))
+
+
+def _finding(report: Report, result: CheckResult, finding: Finding, status: str) -> dict[str, Any]:
+    meta = result.meta
+    return {
+        "check_id": meta.id,
+        "title": meta.title,
+        "severity": severity_of(result, finding).label,
+        "section": meta.section.id,
+        "status": status,
+        "message": finding.message,
+        "location": {
+            "path": finding.location.path,
+            "line": finding.location.line,
+            "url": finding.location.url,
+        },
+        "fingerprint": finding.fingerprint,
+        "key": finding.key,
+        "evidence": finding.evidence,
+        "remediation": remediation_text(meta, report.stacks),
+        "baseline": baseline_state(report, finding) if status != SUPPRESSED else None,
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    """The report as plain JSON-ready data (what :func:`render` serialises)."""
+    ordered = _ordered_results(report)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": report.tool_version},
+        "generated_at": report.generated_at,
+        "targets": [
+            {
+                "kind": t.kind,
+                "value": t.value,
+                "tls_grade": t.tls_grade,
+                "header_grade": t.header_grade,
+                "header_score": t.header_score,
+                "error": t.error,
+            }
+            for t in report.targets
+        ],
+        "score": report.score,
+        "grade": report.grade,
+        "risk": report.risk,
+        "complete": report.complete,
+        "coverage": report.coverage,
+        "stacks": list(report.stacks),
+        "sections": [
+            {"id": s.section.id, "title": s.section.title, "score": s.score, "status": s.status}
+            for s in report.sections
+        ],
+        "results": [
+            {
+                "check_id": r.meta.id,
+                "title": r.meta.title,
+                "severity": r.worst_severity.label if r.status is Status.FAIL else r.meta.severity.label,
+                "section": r.meta.section.id,
+                "status": r.status.value,
+                "reason": r.reason,
+                "target": r.target,
+            }
+            for r in ordered
+        ],
+        # Open findings worst first (the order of Report.failed), as the Markdown lists them.
+        "findings": [
+            _finding(report, r, f, Status.FAIL.value) for r in report.failed for f in r.findings
+        ],
+        "suppressed": [_finding(report, r, f, SUPPRESSED) for r in ordered for f in r.suppressed],
+        "skipped_files": [{"path": s.path, "reason": s.reason} for s in report.skipped_files],
+        "notes": list(report.notes),
+    }
+
+
+def render(report: Report) -> str:
+    """The JSON report text (``indent=2``, UTF-8 characters kept, trailing newline)."""
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"

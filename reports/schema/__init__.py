@@ -1,0 +1,1 @@
+"""Data package: the JSON Schema of the JSON report (report.schema.json)."""

@@ -1,0 +1,155 @@
+"""The Markdown report reads like a readiness checklist and the --summary form stays small."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
+from reports.markdown import render, render_summary_markdown
+from tests.reports.helpers import FIXTURES, big_report, finding, fixture_dirs, make_report, meta, scan_dir
+
+ITEM = re.compile(r"^ *- \[ \] .*`[^`]+:\d+`", re.MULTILINE)
+
+
+def _headings(text: str, level: int = 2) -> list[str]:
+    return re.findall(rf"^{'#' * level} (.+)$", text, re.MULTILINE)
+
+
+@pytest.mark.parametrize("case", fixture_dirs(), ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_every_fixture_renders_the_checklist_shape(case: Path) -> None:
+    report = scan_dir(case)
+    text = render(report)
+    heads = _headings(text)
+    assert heads[0] == "Executive Summary"
+    assert heads[-3:] == [h for h in heads[-3:] if h.endswith("Priority Action Plan")] + ["Summary", "Appendix"]
+    for s in report.sections:
+        titled = any(h.endswith(f". {s.section.title}") for h in heads)
+        assert titled == (s.status != "Not assessed"), s.section
+    assert text.count("**Status**: ") == sum(1 for s in report.sections if s.status != "Not assessed")
+    for result in report.failed:
+        for f in result.findings:
+            if f.location.path and f.location.line:
+                assert f"`{f.location.path}:{f.location.line}`" in text
+    assert "**Risk Level**: " + report.risk in text
+
+
+def test_heydev_sample_reads_like_the_seed() -> None:
+    repo = FIXTURES / "repos" / "heydev"
+    if not repo.is_dir():
+        pytest.skip("heydev sample not written yet")
+    report = scan_dir(repo)
+    text = render(report)
+    assert text.startswith("# Production Readiness Report\n")
+    for needle in ("**Assessment Date**:", "**Targets**: repository", "**Tool**: prodcheck",
+                   "**Score**:", "**Grade**:", "**Risk Level**:", "**Priority Actions**:",
+                   "### Immediate (this week)", "### Short-term (this month)",
+                   "### Medium-term (this quarter)", "**Total estimate**:", "**Critical Priorities**:",
+                   "**Risk Assessment**:", "### Files scanned", "### Checks skipped", "### Checks errored",
+                   "### Suppressed findings"):
+        assert needle in text, needle
+    if report.failed:
+        assert ITEM.search(text), "no '- [ ]' item with file:line"
+        assert "**Recommendations**:" in text
+        assert "```dockerfile" in text or "```yaml" in text
+
+
+def _sample_report(extra: dict | None = None) -> tuple:  # type: ignore[type-arg]
+    root = meta("T-ROOT", Severity.HIGH, Section.DEPLOYMENT, title="Container runs as root", effort_hours=2)
+    logs = meta("T-LOGS", Severity.MEDIUM, Section.CONFIGURATION, title="Logs grow without bound")
+    ver = meta("T-VER", Severity.LOW, Section.CONFIGURATION, title="Obsolete version key")
+    info = meta("T-INFO", Severity.INFO, Section.CONFIGURATION, title="Just so you know")
+    ok = meta("T-OK", Severity.HIGH, Section.DEPLOYMENT, title="No healthcheck")
+    f_root = finding("T-ROOT", "final stage never sets USER", path="Dockerfile", line=21, key="final")
+    f_logs = [finding("T-LOGS", f"service {n} logs forever", path="compose.yaml", line=i, key=n)
+              for i, n in ((3, "api"), (9, "db"), (15, "redis"))]
+    results = [
+        CheckResult(root, Status.FAIL, (f_root,)),
+        CheckResult(logs, Status.FAIL, tuple(f_logs),
+                    suppressed=(finding("T-LOGS", "service worker logs forever", path="compose.yaml", line=30),)),
+        CheckResult(ver, Status.FAIL, (finding("T-VER", "version: is obsolete", path="compose.yaml", line=1),)),
+        CheckResult(info, Status.FAIL, (finding("T-INFO", "fyi", path="compose.yaml", line=2),)),
+        CheckResult(ok, Status.PASS),
+        CheckResult(meta("T-NA", Severity.LOW, Section.DATA), Status.SKIPPED, reason="no database found"),
+        CheckResult(meta("T-ERR", Severity.LOW, Section.OPERATIONS), Status.ERROR, reason="KeyError: 'jobs'"),
+    ]
+    live = TargetInfo(kind="url", value="https://127.0.0.1:8443/", tls_grade="A+", header_grade="B",
+                      header_score=70)
+    down = TargetInfo(kind="url", value="https://127.0.0.1:9/", error="connection refused")
+    report = make_report(results, targets=(TargetInfo(kind="repo", value="."), live, down),
+                         skipped_files=(SkippedFile("blob.bin", "binary file"),), extra=extra)
+    return report, f_root, f_logs
+
+
+def test_sections_items_plan_and_appendix() -> None:
+    report, _, f_logs = _sample_report()
+    text = render(report)
+    assert "## 1. Deployment" in text and "## 2. Configuration" in text
+    assert not any(h.endswith("Data") for h in _headings(text)) and "## 3. Priority Action Plan" in text
+    assert "**Status**: Critical gaps" in text
+    assert "- No issue: No healthcheck (`T-OK`)" in text
+    assert "- [ ] final stage never sets USER — `Dockerfile:21` **high** `T-ROOT`" in text
+    # Several findings of one check: one parent item, one sub-item per place.
+    assert "- [ ] **Logs grow without bound**: 3 findings, **medium** `T-LOGS`" in text
+    assert "  - [ ] service db logs forever — `compose.yaml:9`" in text
+    # Recommendations carry the snippet for the detected stack (dockerfile here), fenced.
+    assert "```dockerfile\nUSER app\n```" in text
+    plan = text.split("Priority Action Plan", 1)[1].split("## Summary", 1)[0]
+    immediate, short, medium = (plan.split("### ")[i] for i in (1, 2, 3))
+    assert "Container runs as root" in immediate and "Deployment" in immediate and "~2 h" in immediate
+    assert "Logs grow without bound" in short and "3 findings" in short
+    assert "Obsolete version key" in medium
+    assert "Just so you know" not in plan  # info is not an action
+    assert "**Total estimate**: ~" in plan
+    appendix = text.split("## Appendix", 1)[1]
+    assert "`T-NA` (Problem T-NA): no database found" in appendix
+    assert "`T-ERR` (Problem T-ERR): KeyError: 'jobs'" in appendix
+    assert "`blob.bin`: binary file" in appendix
+    assert "service worker logs forever — `compose.yaml:30`" in appendix
+    # Live targets: grades per target and the unreachable one.
+    assert "| `https://127.0.0.1:8443/` | A+ | B (70/100) |" in text
+    assert "not scanned: connection refused" in text
+    assert f_logs[0].message in text
+
+
+def test_baseline_marks_existing_and_lists_resolved() -> None:
+    _probe, f_root, _ = _sample_report()
+    extra = {"baseline": {"existing": [f_root.fingerprint],
+                          "resolved": [{"check_id": "T-GONE", "path": "old/Dockerfile", "message": "was bad"}]}}
+    report, _, _ = _sample_report(extra)
+    text = render(report)
+    assert "`Dockerfile:21` (existing) **high**" in text
+    assert "service api logs forever — `compose.yaml:3`\n" in text  # new: unmarked
+    assert "### Baseline" in text and "1 resolved" in text
+    assert "`T-GONE`: was bad — `old/Dockerfile`" in text
+    summary = render_summary_markdown(report)
+    assert "**Baseline**: 5 new, 1 existing, 1 resolved" in summary
+
+
+def test_incomplete_grade_is_spelled_out() -> None:
+    results = [CheckResult(meta("T-ERR"), Status.ERROR, reason="boom"),
+               CheckResult(meta("T-OK", Severity.LOW), Status.PASS)]
+    text = render(make_report(results))
+    assert re.search(r"\*\*Grade\*\*: Incomplete \(\d+% of check weight ran\)", text)
+    assert "must not be read as clean" in text
+
+
+def test_summary_is_short_for_500_findings() -> None:
+    report = big_report(500)
+    assert len(report.findings) == 500
+    summary = render_summary_markdown(report)
+    assert len(summary.encode("utf-8")) < 60_000
+    assert "## Executive Summary" in summary and "**Priority Actions**:" in summary
+    assert "| Area | Status |" in summary and "### Findings by severity" in summary
+    assert summary.count("\n1. ") == 1 and "\n5. " in summary and "\n6. " not in summary
+    assert "- [ ]" not in summary  # no per-finding items in the summary
+    full = render(report)
+    assert full.count("- [ ]") >= 500
+
+
+def test_clean_report_says_so() -> None:
+    text = render(make_report([CheckResult(meta("T-OK"), Status.PASS)]))
+    assert "**Priority Actions**: none" in text
+    assert "**Total estimate**: nothing to do" in text
