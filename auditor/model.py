@@ -190,6 +190,7 @@ class CheckMeta:
     effort_hours: float = 1.0
     aliases: tuple[str, ...] = ()
     origin: str = "builtin"
+    passed: str = ""  # how a pass reads as a strength ("Runs as a non-root user")
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,12 @@ def check(
     security: bool = False,
     effort_hours: float = 1.0,
     aliases: tuple[str, ...] = (),
+    passed: str = "",
 ) -> Callable[[CheckFunc], CheckFunc]:
-    """Declare a check. The function's docstring (or its module's) is its documentation."""
+    """Declare a check. The function's docstring (or its module's) is its documentation.
+
+    ``passed`` is how a pass reads in the report's Strengths ("Runs as a non-root user").
+    """
 
     def decorate(func: CheckFunc) -> CheckFunc:
         module = importlib.import_module(func.__module__) if func.__module__ else None
@@ -71,6 +75,7 @@ def check(
             security=security,
             effort_hours=effort_hours,
             aliases=tuple(aliases),
+            passed=passed,
         )
         setattr(func, _SPEC_ATTR, CheckSpec(meta=meta, needs=tuple(needs), func=func))
         return func

@@ -163,6 +163,8 @@ def strengths(report: Report, section: Section) -> list[CheckResult]:
 
 def strength_text(meta: CheckMeta) -> str:
     """How a passed check reads as a strength; check titles name the problem, so say it was not found."""
+    if meta.passed:
+        return meta.passed
     return f"No issue: {meta.title.rstrip('.')}"
 
 
