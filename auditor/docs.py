@@ -56,7 +56,7 @@ def parse_doc(docstring: str | None, fallback_title: str) -> CheckDoc:
         why=parts.get("why it matters", ""),
         fix=fix,
         snippets=snippets,
-        raw=text,
+        raw=f"{first}\n{rest}".strip(),
     )
 
 

@@ -17,8 +17,8 @@ def select(registry: Registry, options: ScanOptions) -> tuple[list[CheckSpec], l
     """Split the registry into checks to run and checks disabled by options (as skipped results)."""
     to_run: list[CheckSpec] = []
     disabled: list[CheckResult] = []
-    only = {registry.resolve(c).id for c in options.only_checks if registry.resolve(c)}
-    off = {registry.resolve(c).id for c in options.disabled_checks if registry.resolve(c)}  # type: ignore[union-attr]
+    only = _resolve_ids(registry, options.only_checks)
+    off = _resolve_ids(registry, options.disabled_checks)
     for spec in registry:
         meta = spec.meta
         override = options.severity_overrides.get(meta.id)
@@ -36,6 +36,12 @@ def select(registry: Registry, options: ScanOptions) -> tuple[list[CheckSpec], l
         else:
             to_run.append(spec)
     return to_run, disabled
+
+
+def _resolve_ids(registry: Registry, names: Iterable[str]) -> set[str]:
+    """Canonical ids for names given by id or alias; unknown names are ignored."""
+    specs = (registry.resolve(name) for name in names)
+    return {spec.id for spec in specs if spec is not None}
 
 
 def run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[str]) -> CheckResult:

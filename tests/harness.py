@@ -65,7 +65,7 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
         results = run_live_checks([spec], targets, frozenset())
         assert len(results) == 1, f"{case}: expected one live target in observations.json"
         return results[0]
-    project = Project(case)
+    project = Project(case, excludes=("expect.yaml",))  # the expectation is not part of the fixture
     recorded_deps = case / "deps-observations.json"
     if recorded_deps.exists():
         # Dependency audits are probes: their recorded observations stand in for the network.

@@ -1,0 +1,61 @@
+"""depends_on does not wait for a healthy dependency.
+
+## What it checks
+A `depends_on` entry naming a service that has a healthcheck (in compose or
+in the Dockerfile it is built from) uses the long form with
+`condition: service_healthy`. The short list form and `service_started`
+only wait for the container to be created, not for it to be ready.
+
+## Why it matters
+The dependant starts while the database is still initialising, fails its
+first connections, and either crash-loops or, worse, runs without a
+connection pool it never retries.
+
+## How to fix
+```yaml compose
+services:
+  api:
+    depends_on:
+      db:
+        condition: service_healthy
+        restart: true
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from checks.compose._shared import groups, healthcheck_source, require_services
+
+
+@check(id="COMPOSE-DEPENDS-ON-UNHEALTHY", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
+       needs=("compose",), effort_hours=0.25)
+def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
+    """Flag depends_on entries that do not wait for service_healthy on a service with a healthcheck."""
+    require_services(project)
+    for group in groups(project):
+        for svc in group.services.values():
+            for part in svc.parts:
+                deps = part.service.get("depends_on")
+                for name, line in part.service.as_list("depends_on"):
+                    if not isinstance(name, str):
+                        continue
+                    target = group.services.get(name)
+                    if target is None or healthcheck_source(project, target) is None:
+                        continue
+                    condition = None
+                    if isinstance(deps, dict) and isinstance(deps.get(name), dict):
+                        condition = deps[name].get("condition")
+                    if condition == "service_healthy":
+                        continue
+                    how = f"condition: {condition}" if condition else "the short form"
+                    yield Finding(
+                        message=(f"service '{svc.name}' depends on '{name}' with {how}; "
+                                 f"'{name}' has a healthcheck, so wait for condition: service_healthy"),
+                        location=Location(path=part.path, line=line),
+                        key=f"{svc.name}->{name}",
+                    )

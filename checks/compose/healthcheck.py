@@ -1,0 +1,62 @@
+"""Compose service has no healthcheck.
+
+## What it checks
+Every long-running compose service has a working healthcheck: a
+`healthcheck.test` in the compose file, or a `HEALTHCHECK` in the stage its
+`build:` produces (the final stage, or `build.target`) when that Dockerfile is
+in the repository. `healthcheck.disable: true` and `test: ["NONE"]` fail.
+One-shot jobs (migrate, backup, seed ... without `restart: always` or
+`unless-stopped`) are exempt: they exit by design. Images pulled from a
+registry may ship their own HEALTHCHECK, which prodcheck cannot see; declare
+it in compose to make it visible (and to allow `condition: service_healthy`).
+
+## Why it matters
+Without a healthcheck Docker only knows whether the process exists, not
+whether it answers: a hung server stays "up", dependants start against a
+database that is still initialising, and rolling updates cannot wait for
+readiness.
+
+## How to fix
+Probe the service with a tool the image actually contains.
+
+```yaml compose
+services:
+  api:
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1:3000/health"]
+      interval: 30s
+      timeout: 5s
+      retries: 3
+      start_period: 20s
+  db:
+    image: postgres:16
+    healthcheck:
+      test: ["CMD-SHELL", "pg_isready -U $$POSTGRES_USER"]
+      interval: 10s
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from checks.compose._shared import healthcheck_source, require_services
+
+
+@check(id="COMPOSE-NO-HEALTHCHECK", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
+       needs=("compose",), effort_hours=1.0)
+def no_healthcheck(project: Project) -> Iterator[Finding]:
+    """Flag long-running services without a compose or Dockerfile healthcheck."""
+    for svc in require_services(project):
+        if svc.is_one_shot() or healthcheck_source(project, svc) is not None:
+            continue
+        if svc.has("healthcheck"):
+            path, line = svc.where("healthcheck")
+            message = f"service '{svc.name}' disables its healthcheck"
+        else:
+            path, line = svc.anchor
+            message = f"service '{svc.name}' has no healthcheck"
+        yield Finding(message=message, location=Location(path=path, line=line), key=svc.name)

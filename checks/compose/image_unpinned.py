@@ -1,0 +1,62 @@
+"""Compose image is `:latest` or untagged.
+
+## What it checks
+Every `image:` of a service that is not built locally names a tag other
+than `latest` or a digest (`@sha256:...`). `${TAG:-latest}` counts as latest;
+`${TAG}` (or `${IMAGE}`) without a default is left to the deploy and passes. Services with
+`build:` pass: their `image:` names the result of the build.
+
+## Why it matters
+`latest` is whatever was pushed last: two hosts pulling on different days
+run different code, a restart can silently upgrade a database across a major
+version, and a rollback has nothing to roll back to.
+
+## How to fix
+Pin a version (and a digest for supply-chain safety); let Renovate or
+Dependabot propose upgrades.
+
+```yaml compose
+services:
+  redis:
+    image: redis:7.4-alpine
+  db:
+    image: postgres:16.4@sha256:<digest>
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import split_image
+from auditor.project import Project
+from auditor.registry import check
+from checks.compose._shared import require_services, resolve_vars
+
+_NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
+
+
+@check(id="COMPOSE-IMAGE-UNPINNED", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
+       needs=("compose",), effort_hours=0.5)
+def image_unpinned(project: Project) -> Iterator[Finding]:
+    """Flag pulled images with :latest or no tag (digests pass)."""
+    for svc in require_services(project):
+        if svc.has("build") or not svc.image:
+            continue
+        if _NO_DEFAULT.search(svc.image):
+            continue  # the deploy supplies the reference; nothing to judge here
+        ref = resolve_vars(svc.image.strip())
+        _name, tag, digest = split_image(ref)
+        if digest:
+            continue
+        if tag is not None and tag.lower() != "latest":
+            continue
+        path, line = svc.where("image")
+        what = "the :latest tag" if tag else "no tag (implicitly :latest)"
+        yield Finding(
+            message=f"service '{svc.name}' image '{svc.image}' uses {what}",
+            location=Location(path=path, line=line),
+            key=svc.name,
+        )

@@ -1,0 +1,70 @@
+"""Compose service logs grow without bound.
+
+## What it checks
+Every compose service either ships its logs elsewhere or rotates them. A
+service with no `logging:` uses Docker's default `json-file` driver, which
+never rotates. It passes when:
+
+- the driver is `json-file` and `options.max-size` is set (`max-file`
+  defaults to 1, which still bounds the size; set it to keep history);
+- the driver is `local`, which rotates by default (20 MB x 5 files);
+- the driver ships logs off the host (`syslog`, `journald`, `fluentd`, `gelf`,
+  `awslogs`, `gcplogs`, `splunk`, `loki`, ...) or is `none`.
+
+A shared `x-logging: &logging` block merged with `<<: *logging` or
+`logging: *logging` counts. The Docker daemon's own `log-opts` in
+`/etc/docker/daemon.json` are not visible to prodcheck; if you rely on them,
+suppress this check with a reason.
+
+## Why it matters
+An unrotated json-file log fills the disk; a full disk stops the database and
+every other container on the host, usually at night.
+
+## How to fix
+Define the logging block once and merge it into every service.
+
+```yaml compose
+x-logging: &default-logging
+  driver: json-file
+  options:
+    max-size: "10m"
+    max-file: "3"
+
+services:
+  api:
+    logging: *default-logging
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from checks.compose._shared import require_services
+
+
+@check(id="COMPOSE-NO-LOG-ROTATION", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
+       needs=("compose",), effort_hours=0.5)
+def no_log_rotation(project: Project) -> Iterator[Finding]:
+    """Flag services on the json-file driver (explicit or default) without max-size."""
+    for svc in require_services(project):
+        logging = svc.get("logging")
+        driver = "json-file"
+        options: object = None
+        if isinstance(logging, dict):
+            driver = str(logging.get("driver") or "json-file").strip().lower()
+            options = logging.get("options")
+        if driver != "json-file":
+            continue
+        if isinstance(options, dict) and options.get("max-size") not in (None, ""):
+            continue
+        path, line = svc.where("logging") if svc.has("logging") else svc.anchor
+        what = "json-file logging without max-size" if svc.has("logging") else "default json-file logging"
+        yield Finding(
+            message=f"service '{svc.name}' uses {what}: logs are never rotated",
+            location=Location(path=path, line=line),
+            key=svc.name,
+        )

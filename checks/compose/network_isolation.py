@@ -1,0 +1,124 @@
+"""Databases share a network with the public entry point.
+
+## What it checks
+In a compose project (all compose files of one directory) with more than
+one service, at least one data store (postgres, redis, ...) and at least one
+public-facing service, every data store sits only on networks the **entry
+points** do not join, or on networks declared `internal: true`.
+
+Entry points are services that publish ports on a non-loopback interface and
+reverse proxies (traefik, nginx, caddy, haproxy, envoy images). When the
+file has no such service but routes traffic with proxy labels (Traefik,
+Caddy, nginx-proxy's `VIRTUAL_HOST`) to a proxy defined elsewhere, the
+labelled services' external networks are the entry networks (all their
+networks when none is external). Services without `networks:` are on
+`default`.
+
+A data store that publishes ports itself is reported by
+COMPOSE-DB-PORT-EXPOSED, not here.
+
+## Why it matters
+On one flat network the reverse proxy, often the most exposed and sometimes
+socket-mounted container, can open connections straight to the database.
+Segmenting means a compromised edge container still has to get through the
+application to reach data.
+
+## How to fix
+Put the proxy and the app on a `frontend` network, the app and the data
+stores on a `backend` network marked `internal: true` (no route out either).
+
+```yaml compose
+services:
+  traefik:
+    networks: [frontend]
+  api:
+    networks: [frontend, backend]
+  db:
+    networks: [backend]
+networks:
+  frontend:
+  backend:
+    internal: true
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from checks.compose._shared import (
+    PROXY_IMAGES,
+    Group,
+    ServiceView,
+    groups,
+    image_base,
+    is_proxy_routed,
+    networks_of,
+    ports_of,
+    require_services,
+    truthy,
+)
+
+
+def _top_networks(group: Group) -> dict[str, dict[str, object]]:
+    """Top-level network definitions merged over the group's files."""
+    merged: dict[str, dict[str, object]] = {}
+    for file in group.files:
+        for name, body in file.top("networks").items():
+            merged.setdefault(str(name), {}).update(body if isinstance(body, dict) else {})
+    return merged
+
+
+def _publishes(svc: ServiceView) -> bool:
+    return any(not port.loopback for part in svc.parts for port in ports_of(part))
+
+
+def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[str, str]:
+    """Network name -> the entry-point service that makes it public."""
+    entries: dict[str, str] = {}
+    for svc in group.services.values():
+        if svc.kind is not None:
+            continue
+        if _publishes(svc) or image_base(svc.image) in PROXY_IMAGES:
+            for net in networks_of(svc, group.services):
+                entries.setdefault(net, svc.name)
+    if entries:
+        return entries
+    for svc in group.services.values():
+        if svc.kind is None and is_proxy_routed(svc):
+            joined = networks_of(svc, group.services)
+            external = {n for n in joined if truthy(nets.get(n, {}).get("external"))}
+            for net in external or joined:
+                entries.setdefault(net, svc.name)
+    return entries
+
+
+@check(id="COMPOSE-NO-NETWORK-ISOLATION", severity=Severity.MEDIUM, section=Section.SECURITY,
+       needs=("compose",), security=True, effort_hours=1.0)
+def no_network_isolation(project: Project) -> Iterator[Finding]:
+    """Flag data stores reachable on a non-internal network that an entry point joins."""
+    require_services(project)
+    for group in groups(project):
+        if len(group.services) < 2:
+            continue
+        stores = [s for s in group.services.values() if s.kind is not None]
+        if not stores:
+            continue
+        nets = _top_networks(group)
+        entries = _entry_networks(group, nets)
+        for store in stores:
+            shared = sorted(n for n in networks_of(store, group.services)
+                            if n in entries and not truthy(nets.get(n, {}).get("internal")))
+            if not shared:
+                continue
+            path, line = store.where("networks") if store.has("networks") else store.anchor
+            net = shared[0]
+            yield Finding(
+                message=(f"{store.kind} service '{store.name}' shares network '{net}' with public entry "
+                         f"point '{entries[net]}'; move it to an internal backend network"),
+                location=Location(path=path, line=line),
+                key=store.name,
+            )

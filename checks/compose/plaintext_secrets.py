@@ -1,0 +1,115 @@
+"""Secrets passed to containers as plain environment variables.
+
+## What it checks
+Secret-named variables (`*_PASSWORD`, `*_SECRET`, `*_TOKEN`, `*_API_KEY` ...)
+in a service's `environment:`, and URLs with an embedded password:
+
+- a literal value written in the compose file fails at **high** severity:
+  the secret is in git;
+- a `${VAR}` value interpolated from the host environment or `.env` fails at
+  **medium** severity: it is not in git, but it is still plain environment,
+  visible in `docker inspect`, to every process in the container and in
+  crash dumps. This is the "API keys in .env, no secrets management" finding
+  of a readiness review;
+- an `env_file:` whose file (found in the repository) holds secret-named keys
+  with values fails at medium severity for the same reason.
+
+It passes for `*_FILE` variables pointing at `/run/secrets/...` and for
+values the service receives through compose `secrets:`. Values are never
+shown, only their names and locations.
+
+## Why it matters
+Environment variables leak: they are printed by debug endpoints and error
+reporters, inherited by child processes, and readable by anyone who can run
+`docker inspect`. Compose `secrets:` mounts them as files readable only
+inside the container.
+
+## How to fix
+Move the value to a secret file (kept out of git) and read it from
+`/run/secrets/<name>`; many official images accept `*_FILE` variables.
+
+```yaml compose
+services:
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
+    secrets: [db_password]
+  api:
+    secrets: [db_password, openai_api_key]
+secrets:
+  db_password:
+    file: ./secrets/db_password.txt
+  openai_api_key:
+    environment: OPENAI_API_KEY   # Compose 2.23+: from the deploy host's env
+```
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.envfile import parse_env
+from auditor.project import Project
+from auditor.redact import mask
+from auditor.registry import check
+from checks.compose._shared import Part, require_services
+from checks.env._shared import secret_name, url_password
+
+
+def _env_files(part: Part) -> list[tuple[str, int | None]]:
+    """Paths (relative to the repository root) of a service's env_file entries."""
+    base = posixpath.dirname(part.path)
+    out = []
+    for item, line in part.service.as_list("env_file"):
+        path = item.get("path") if isinstance(item, dict) else item
+        if isinstance(path, str) and path and "${" not in path:
+            out.append((posixpath.normpath(posixpath.join(base, path)), line))
+    return out
+
+
+@check(id="COMPOSE-PLAINTEXT-SECRETS", severity=Severity.HIGH, section=Section.SECURITY,
+       needs=("compose",), security=True, effort_hours=2.0)
+def plaintext_secrets(project: Project) -> Iterator[Finding]:
+    """Flag secret-named environment values (literal: high; interpolated or env_file: medium)."""
+    for svc in require_services(project):
+        for part in svc.parts:
+            for name, value, line in part.service.environment():
+                if value is None or not value.strip() or name.upper().endswith("_FILE"):
+                    continue
+                where = Location(path=part.path, line=line)
+                if url_password(value) is not None:
+                    yield Finding(
+                        message=f"service '{svc.name}' puts a password inside the {name} URL in plain environment",
+                        location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
+                    )
+                    continue
+                if not secret_name(name):
+                    continue
+                if value.strip().startswith("$"):
+                    yield Finding(
+                        message=(f"service '{svc.name}' passes secret {name} as a plain environment variable "
+                                 "(interpolated); use compose secrets"),
+                        location=where, key=f"{svc.name}:{name}", severity=Severity.MEDIUM,
+                    )
+                else:
+                    yield Finding(
+                        message=f"service '{svc.name}' hard-codes secret {name} in the compose file",
+                        location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
+                    )
+            for path, line in _env_files(part):
+                text = project.read_text(path) if path in project.file_set else None
+                if text is None:
+                    continue
+                names = sorted({e.key for e in parse_env(path, text, template=False).entries
+                                if not e.commented_out and e.value.strip() and secret_name(e.key)})
+                if names:
+                    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+                    yield Finding(
+                        message=(f"service '{svc.name}' loads secrets ({shown}) from env_file {path} "
+                                 "into plain environment; use compose secrets"),
+                        location=Location(path=part.path, line=line), key=f"{svc.name}:env_file:{path}",
+                        severity=Severity.MEDIUM,
+                    )

@@ -1,0 +1,114 @@
+"""Shared judgments for the env and compose checks (no checks here): secret names, placeholders, key kinds."""
+
+from __future__ import annotations
+
+import re
+
+from auditor.redact import entropy
+from auditor.secrets import looks_secret_key
+
+# Secret-looking names that conventionally hold no secret (a URL, a port, a flag, an id, a public key).
+_NOT_SECRET = re.compile(
+    r"(_FILE|_PATH|_DIR|_URL|_URI|_HOST|_HOSTNAME|_PORT|_ENABLED?|_DISABLED?|_TTL|_EXPIRES?(_IN)?|_EXPIRY|_MAX_AGE"
+    r"|_TIMEOUT|_ALGORITHM|_ALG|_PROVIDER|_ISSUER|_AUDIENCE|_USER|_USERNAME|_METHOD|_MODE|_TYPE|_LENGTH|_ROUNDS"
+    r"|_HEADER|_NAME|_REGION|_ID|_DOMAIN|_STRATEGY|_VERSION|_SCOPES?|_REDIRECT\w*|_CALLBACK\w*|_ENDPOINT"
+    r"|_COST|_SIZE|_LIMIT|_PREFIX|_FORMAT|_LEVEL|_REQUIRED)$"
+    r"|PUBLIC|PUBLISHABLE|^AUTHOR",
+    re.IGNORECASE,
+)
+
+WEAK_VALUES = frozenset({
+    "change-me", "changeme", "change_me", "changethis", "change-this", "changeit", "secret", "secrets",
+    "password", "passwd", "pass", "admin", "administrator", "root", "123456", "12345678", "123456789",
+    "qwerty", "letmein", "test", "testing", "default", "example", "demo", "dev", "development", "xxx",
+    "your-secret-here", "your_secret_here", "yoursecret", "your-secret", "your_secret", "mysecret",
+    "my-secret", "my_secret", "supersecret", "super-secret", "super_secret", "placeholder", "todo",
+    "replace-me", "replace_me", "replaceme", "insecure", "foobar", "foo", "bar", "postgres", "mysql",
+    "guest", "user", "s3cr3t", "p@ssw0rd", "passw0rd",
+})
+_PLACEHOLDER_HINT = re.compile(
+    r"^x{3,}$|^\*+$|^\.{3,}$|your[-_ ]?|change[-_ ]?(me|this|it)|replace[-_ ]?(me|this)|^<.*>$|example|placeholder"
+    r"|^todo|fixme|^insert|^put[-_ ]|^enter[-_ ]|-here$|_here$|^dummy|^fake",
+    re.IGNORECASE,
+)
+MIN_SECRET_LENGTH = 12
+
+# Known credential formats: (kind, pattern). Lengths keep short look-alikes out.
+KNOWN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY")),
+    ("Stripe live secret key", re.compile(r"\b[sr]k_live_[A-Za-z0-9]{16,}")),
+    ("Stripe test secret key", re.compile(r"\b[sr]k_test_[A-Za-z0-9]{16,}")),
+    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
+    ("OpenAI-style API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}")),
+    ("Resend API key", re.compile(r"\bre_[A-Za-z0-9]{8,}_[A-Za-z0-9]{12,}|\bre_[A-Za-z0-9]{24,}")),
+    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")),
+    ("GitHub token", re.compile(r"\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b|\bgithub_pat_[A-Za-z0-9_]{22,}")),
+    ("Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
+    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
+    ("SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
+    ("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+)
+_URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/:@\s]*:([^@\s/]+)@", re.IGNORECASE)
+
+
+def secret_name(name: str) -> bool:
+    """A variable name that conventionally holds a secret (``JWT_SECRET``, ``API_KEY``), not ``AUTH_URL``."""
+    return looks_secret_key(name) and not _NOT_SECRET.search(name)
+
+
+def is_reference(value: str) -> bool:
+    """A value that only points elsewhere (``${VAR}``, ``$VAR``, a secrets file path)."""
+    text = value.strip()
+    return text.startswith("$") or text.startswith("/run/secrets/")
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that is obviously a stand-in (``change-me``, ``<your-key>``, ``xxx``)."""
+    text = value.strip().lower()
+    return text in WEAK_VALUES or bool(_PLACEHOLDER_HINT.search(text))
+
+
+def weak_reason(value: str) -> str | None:
+    """Why a secret value is weak (a known placeholder/common password, or too short); None when not."""
+    text = value.strip()
+    if not text or is_reference(text):
+        return None
+    if text.lower() in WEAK_VALUES or is_placeholder(text):
+        return "a placeholder or common password"
+    if len(text) < MIN_SECRET_LENGTH:
+        return f"shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(text)) <= 2:
+        return "a repeated character"
+    return None
+
+
+def known_key_kind(value: str) -> str | None:
+    """The credential format a value matches (``Stripe live secret key`` ...), ignoring placeholders."""
+    for kind, pattern in KNOWN_KEYS:
+        match = pattern.search(value)
+        if match is None:
+            continue
+        token = match.group(0)
+        if kind == "private key":
+            return kind
+        body = re.sub(r"^[A-Za-z]+[-_.]", "", token)
+        if is_placeholder(body) or entropy(body) < 3.0 or "xxxx" in body.lower():
+            continue
+        return kind
+    return None
+
+
+def high_entropy(value: str) -> bool:
+    """A long, random-looking value (what real generated secrets look like)."""
+    text = value.strip()
+    if len(text) < 20 or " " in text or is_reference(text) or is_placeholder(text):
+        return False
+    return entropy(text) >= 3.5
+
+
+def url_password(value: str) -> str | None:
+    """The password embedded in a ``scheme://user:password@host`` URL, if any and literal."""
+    match = _URL_CREDENTIALS.match(value.strip())
+    if match is None or is_reference(match.group(1)) or "${" in match.group(1):
+        return None
+    return match.group(1)

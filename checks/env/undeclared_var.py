@@ -1,0 +1,67 @@
+"""Compose variable missing from the env template.
+
+## What it checks
+Every variable a compose file interpolates without a default (`${VAR}`,
+`$VAR`, `${VAR:?message}`) is declared in at least one env template
+(`.env.example`, `.env.sample` ...; a commented `# VAR=` line counts). When
+the repository has no env template at all, each such variable is reported,
+since the template is the only place a new deployer learns what to set.
+Variables Docker Compose or the shell provide (`HOME`, `PWD`, `USER`, `UID`,
+`GID`, `HOSTNAME`, `COMPOSE_*`, `DOCKER_*`) are exempt. A real `.env` does
+not count: it is not in git.
+
+## Why it matters
+Compose substitutes an empty string for an unset variable and only warns,
+so a forgotten variable becomes an empty password, an empty image tag or a
+service listening on the wrong host.
+
+## How to fix
+Declare the variable in the template (empty for secrets) and make compose
+refuse to start without it.
+
+```shell
+# .env.example
+DASHBOARD_URL=
+JWT_SECRET=
+```
+```yaml compose
+services:
+  api:
+    environment:
+      JWT_SECRET: ${JWT_SECRET:?set JWT_SECRET in .env}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+
+BUILTIN_VARS = frozenset({"HOME", "PWD", "USER", "UID", "GID", "HOSTNAME", "PATH", "SHELL", "LANG", "TZ"})
+BUILTIN_PREFIXES = ("COMPOSE_", "DOCKER_", "BUILDKIT_")
+
+
+@check(id="ENV-UNDECLARED-VAR", severity=Severity.LOW, section=Section.CONFIGURATION, needs=("compose",),
+       effort_hours=0.25)
+def undeclared_var(project: Project) -> Iterator[Finding]:
+    """Flag compose ${VAR} references without a default that no env template declares."""
+    declared = {key for template in project.env_templates for key in template.keys()}
+    seen: set[str] = set()
+    refs = [(compose.path, ref) for compose in project.compose_files for ref in compose.var_refs()
+            if ref.default is None and ref.name not in BUILTIN_VARS and not ref.name.startswith(BUILTIN_PREFIXES)]
+    if not refs:
+        raise NotApplicable("compose files interpolate no variable without a default")
+    for path, ref in refs:
+        if ref.name in declared or ref.name in seen:
+            continue
+        seen.add(ref.name)
+        where = "no env template exists to declare it" if not project.env_templates else \
+            "no env template declares it"
+        yield Finding(
+            message=f"${{{ref.name}}} is used in {path} without a default, and {where}",
+            location=Location(path=path, line=ref.line),
+            key=ref.name,
+        )

@@ -1,0 +1,86 @@
+"""Weak or placeholder secret value.
+
+## What it checks
+Secret-named variables (`*_SECRET`, `*_PASSWORD`, `*_TOKEN`, `*_API_KEY`,
+`*_KEY` ...) do not hold a weak value: a placeholder (`change-me`,
+`your-secret-here`, `xxx`, `<your-key>`), a common password (`secret`,
+`password`, `admin`, `123456`, `test`), a single repeated character, or
+anything shorter than 12 characters. It reads:
+
+- env templates (`.env.example` ...): an empty value is what a template is
+  for and passes; a filled-in placeholder fails, because copies of the
+  template deploy with it;
+- real env files, except development/test/local ones (`.env.development`,
+  `.env.test`, `.env.local` ...);
+- `${VAR:-default}` defaults in compose files.
+
+Values are never shown.
+
+## Why it matters
+Placeholder secrets survive into production more often than anyone admits:
+a JWT signed with `change-me` can be forged by anyone, and a default
+database password is the first thing scanners try.
+
+## How to fix
+Leave secrets empty in templates, generate real ones
+(`openssl rand -base64 32`), and refuse to start without them.
+
+```yaml compose
+services:
+  api:
+    environment:
+      JWT_SECRET: ${JWT_SECRET:?generate with: openssl rand -base64 32}
+```
+```ts hono
+const secret = process.env.JWT_SECRET
+if (!secret || secret.length < 32) throw new Error('JWT_SECRET must be set (32+ chars)')
+```
+```python fastapi
+class Settings(BaseSettings):
+    jwt_secret: SecretStr = Field(min_length=32)  # fails fast at startup
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.env._shared import secret_name, weak_reason
+
+DEV_ENV_NAME = re.compile(r"\.(local|dev|development|test|testing|ci)(\.|$)", re.IGNORECASE)
+
+
+@check(id="ENV-WEAK-SECRET", severity=Severity.HIGH, section=Section.SECURITY, needs=(),
+       security=True, effort_hours=0.5)
+def weak_secret(project: Project) -> Iterator[Finding]:
+    """Flag secret-named keys whose value or compose default is a placeholder or weak."""
+    files = [*project.env_templates,
+             *(f for f in project.env_files if not DEV_ENV_NAME.search(f.path.rsplit("/", 1)[-1]))]
+    if not files and not project.compose_files:
+        raise NotApplicable("no env files or compose files found")
+    for env in files:
+        for entry in env.entries:
+            if entry.commented_out or not secret_name(entry.key):
+                continue
+            reason = weak_reason(entry.value)
+            if reason:
+                yield Finding(
+                    message=f"{entry.key} in {env.path} is {reason}",
+                    location=Location(path=env.path, line=entry.line),
+                    key=entry.key,
+                )
+    for compose in project.compose_files:
+        for ref in compose.var_refs():
+            if ref.default is None or not secret_name(ref.name):
+                continue
+            reason = weak_reason(ref.default)
+            if reason:
+                yield Finding(
+                    message=f"${{{ref.name}}} in {compose.path} defaults to a value that is {reason}",
+                    location=Location(path=compose.path, line=ref.line),
+                    key=ref.name,
+                )
