@@ -1,0 +1,660 @@
+"""TLS observation model and the sslyze probe that fills it.
+
+The dataclasses here are plain facts (what the server accepted, what its
+certificate says) and serialise to JSON so checks can judge a recorded scan
+offline. :func:`probe_tls` is the only code in this module that touches the
+network; it imports sslyze lazily so prodcheck's start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROTOCOLS: tuple[str, ...] = ("SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3")
+
+
+@dataclass(frozen=True)
+class CipherObservation:
+    """One accepted cipher suite on one protocol version."""
+
+    protocol: str
+    name: str
+    key_size: int
+    kx: str  # "ECDHE", "DHE", "RSA", "PSK", "anon", "TLS13" ...
+    kx_bits: int | None
+    forward_secrecy: bool
+    aead: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "protocol": self.protocol,
+            "name": self.name,
+            "key_size": self.key_size,
+            "kx": self.kx,
+            "kx_bits": self.kx_bits,
+            "forward_secrecy": self.forward_secrecy,
+            "aead": self.aead,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CipherObservation:
+        """Inverse of :meth:`to_dict`."""
+        kx_bits = data.get("kx_bits")
+        return cls(
+            protocol=str(data.get("protocol", "")),
+            name=str(data.get("name", "")),
+            key_size=int(data.get("key_size") or 0),
+            kx=str(data.get("kx", "")),
+            kx_bits=int(kx_bits) if kx_bits is not None else None,
+            forward_secrecy=bool(data.get("forward_secrecy", False)),
+            aead=bool(data.get("aead", False)),
+        )
+
+
+@dataclass(frozen=True)
+class CertificateObservation:
+    """The leaf certificate and how its chain validated."""
+
+    subject_cn: str | None
+    sans: tuple[str, ...]
+    issuer: str
+    not_before: str  # ISO 8601, UTC
+    not_after: str  # ISO 8601, UTC
+    days_left: int  # computed at probe time; checks never look at the clock
+    key_type: str  # "RSA", "EC", "Ed25519", ...
+    key_size: int
+    signature_hash: str | None  # "sha256", "sha1", ...
+    self_signed: bool
+    trusted: bool
+    trust_store: str
+    hostname_matches: bool
+    chain_length: int
+    validation_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {
+            "subject_cn": self.subject_cn,
+            "sans": list(self.sans),
+            "issuer": self.issuer,
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+            "days_left": self.days_left,
+            "key_type": self.key_type,
+            "key_size": self.key_size,
+            "signature_hash": self.signature_hash,
+            "self_signed": self.self_signed,
+            "trusted": self.trusted,
+            "trust_store": self.trust_store,
+            "hostname_matches": self.hostname_matches,
+            "chain_length": self.chain_length,
+            "validation_error": self.validation_error,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CertificateObservation:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            subject_cn=data.get("subject_cn"),
+            sans=tuple(str(s) for s in data.get("sans") or ()),
+            issuer=str(data.get("issuer", "")),
+            not_before=str(data.get("not_before", "")),
+            not_after=str(data.get("not_after", "")),
+            days_left=int(data.get("days_left") or 0),
+            key_type=str(data.get("key_type", "")),
+            key_size=int(data.get("key_size") or 0),
+            signature_hash=data.get("signature_hash"),
+            self_signed=bool(data.get("self_signed", False)),
+            trusted=bool(data.get("trusted", False)),
+            trust_store=str(data.get("trust_store", "")),
+            hostname_matches=bool(data.get("hostname_matches", False)),
+            chain_length=int(data.get("chain_length") or 0),
+            validation_error=data.get("validation_error"),
+        )
+
+
+@dataclass(frozen=True)
+class TlsObservation:
+    """Everything the TLS probe saw on one host:port."""
+
+    host: str
+    port: int
+    server_name: str
+    ip: str | None
+    error: str | None = None
+    protocols: dict[str, bool] = field(default_factory=dict)
+    ciphers: tuple[CipherObservation, ...] = ()
+    certificate: CertificateObservation | None = None
+    vulnerabilities: dict[str, bool | None] = field(default_factory=dict)
+    hsts_max_age: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the shape stored in observations.json)."""
+        return {
+            "host": self.host,
+            "port": self.port,
+            "server_name": self.server_name,
+            "ip": self.ip,
+            "error": self.error,
+            "protocols": dict(self.protocols),
+            "ciphers": [c.to_dict() for c in self.ciphers],
+            "certificate": self.certificate.to_dict() if self.certificate else None,
+            "vulnerabilities": dict(self.vulnerabilities),
+            "hsts_max_age": self.hsts_max_age,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TlsObservation:
+        """Inverse of :meth:`to_dict`; tolerant of missing keys in hand-written fixtures."""
+        cert = data.get("certificate")
+        hsts = data.get("hsts_max_age")
+        vulns_raw = data.get("vulnerabilities") or {}
+        return cls(
+            host=str(data.get("host", "")),
+            port=int(data.get("port") or 443),
+            server_name=str(data.get("server_name") or data.get("host", "")),
+            ip=data.get("ip"),
+            error=data.get("error"),
+            protocols={str(k): bool(v) for k, v in (data.get("protocols") or {}).items()},
+            ciphers=tuple(CipherObservation.from_dict(c) for c in data.get("ciphers") or ()),
+            certificate=CertificateObservation.from_dict(cert) if isinstance(cert, dict) else None,
+            vulnerabilities={str(k): (None if v is None else bool(v)) for k, v in vulns_raw.items()},
+            hsts_max_age=int(hsts) if hsts is not None else None,
+        )
+
+    @property
+    def accepted_protocols(self) -> tuple[str, ...]:
+        """Accepted protocol names, oldest first."""
+        return tuple(p for p in PROTOCOLS if self.protocols.get(p))
+
+
+# --------------------------------------------------------------------------- probe
+
+# Connections sslyze may open at once to one server: fast on loopback, still polite remotely.
+DEFAULT_CONCURRENCY = 10
+
+_PLAINTEXT_PREFIXES = (b"HTTP/", b"<", b"SSH-", b"220 ", b"+OK", b"* OK", b"RFB ")
+
+
+def probe_tls(
+    host: str,
+    port: int,
+    *,
+    server_name: str | None = None,
+    ip: str | None = None,
+    ca_bundle: str | None = None,
+    timeout: float = 10.0,
+) -> TlsObservation:
+    """Scan ``host:port`` with sslyze and return what it saw; never raises.
+
+    ``server_name`` is the SNI / name the certificate must match (default
+    ``host``); ``ip`` pins the address (curl's ``--resolve``); ``ca_bundle``
+    (else ``$SSL_CERT_FILE``) is added as the trust store "Supplied CA file".
+    Every failure (refused, timeout, not TLS, handshake failure, scanner
+    bug) becomes ``error`` with a one-line reason.
+    """
+    sni = server_name or host
+    base = TlsObservation(host=host, port=port, server_name=sni, ip=ip)
+    try:
+        return _probe(base, ca_bundle, timeout)
+    except Exception as exc:  # noqa: BLE001 - the probe contract is "never raise"
+        return _with_error(base, f"TLS probe failed: {type(exc).__name__}: {_one_line(str(exc))}")
+
+
+def _with_error(base: TlsObservation, error: str) -> TlsObservation:
+    return TlsObservation(host=base.host, port=base.port, server_name=base.server_name, ip=base.ip, error=error)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _ca_file(ca_bundle: str | None) -> tuple[Path | None, str | None]:
+    """The custom trust store to use, or an error when an explicit bundle is unusable."""
+    if ca_bundle:
+        path = Path(ca_bundle)
+        if not path.is_file():
+            return None, f"CA bundle not found: {ca_bundle}"
+        return path, None
+    env = os.environ.get("SSL_CERT_FILE")
+    if env and Path(env).is_file():
+        return Path(env), None
+    return None, None
+
+
+def _probe(base: TlsObservation, ca_bundle: str | None, timeout: float) -> TlsObservation:
+    ca_file, ca_error = _ca_file(ca_bundle)
+    if ca_error:
+        return _with_error(base, ca_error)
+    try:
+        address = base.ip or str(socket.getaddrinfo(base.host, base.port, type=socket.SOCK_STREAM)[0][4][0])
+    except (socket.gaierror, UnicodeError) as exc:
+        return _with_error(base, f"could not resolve {base.host}: {_one_line(str(exc))}")
+    resolved = TlsObservation(host=base.host, port=base.port, server_name=base.server_name, ip=base.ip)
+    preflight_error = _preflight(address, base.port, base.server_name, timeout)
+    if preflight_error:
+        return _with_error(resolved, preflight_error)
+    return _run_sslyze(resolved, address, ca_file, timeout)
+
+
+def _looks_plaintext(chunk: bytes) -> bool:
+    # A TLS record starts with a content type byte 0x14-0x18; text protocols start with ASCII.
+    return chunk.startswith(_PLAINTEXT_PREFIXES) or (bool(chunk) and 0x20 <= chunk[0] < 0x7F)
+
+
+def _preflight(address: str, port: int, sni: str, timeout: float) -> str | None:
+    """One quick handshake with Python's ssl to turn refused / timeout / not-TLS into clear errors.
+
+    A handshake *failure* is not an error here: the server may speak only
+    protocols this OpenSSL cannot (SSLv3); sslyze's own OpenSSL decides.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        sock = socket.create_connection((address, port), timeout=timeout)
+    except ConnectionRefusedError:
+        return f"connection refused by {address}:{port}"
+    except TimeoutError:
+        return f"connection to {address}:{port} timed out after {timeout:g}s"
+    except OSError as exc:
+        return f"could not connect to {address}:{port}: {_one_line(exc.strerror or str(exc))}"
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        ctx.set_ciphers("ALL:@SECLEVEL=0")
+        ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    except (ssl.SSLError, ValueError):
+        pass  # keep the defaults; this is only a reachability check
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    is_ip = _is_ip(sni)
+    tls = ctx.wrap_bio(incoming, outgoing, server_hostname=None if is_ip else sni)
+    first = True
+    with sock:
+        while True:
+            try:
+                tls.do_handshake()
+                sock.sendall(outgoing.read())
+                return None
+            except ssl.SSLWantReadError:
+                pass
+            except ssl.SSLError:
+                return None  # let sslyze try the protocols Python's OpenSSL lacks
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return _handshake_timeout(address, port, timeout)
+            try:
+                sock.sendall(outgoing.read())
+                sock.settimeout(remaining)
+                chunk = sock.recv(16384)
+            except TimeoutError:
+                return _handshake_timeout(address, port, timeout)
+            except OSError as exc:
+                return f"connection to {address}:{port} failed during the TLS handshake: {_one_line(str(exc))}"
+            if not chunk:
+                return f"{address}:{port} closed the connection during the TLS handshake (not TLS, or TLS refused)"
+            if first and _looks_plaintext(chunk):
+                sample = chunk[:40].decode("ascii", "replace").splitlines()[0] if chunk[:40].strip() else ""
+                return f"{address}:{port} does not speak TLS: it answered in plain text ({sample!r}); plain HTTP?"
+            first = False
+            incoming.write(chunk)
+
+
+def _handshake_timeout(address: str, port: int, timeout: float) -> str:
+    return f"TLS handshake with {address}:{port} timed out after {timeout:g}s (connected, but the server never answered)"
+
+
+def _is_ip(name: str) -> bool:
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _run_sslyze(base: TlsObservation, address: str, ca_file: Path | None, timeout: float) -> TlsObservation:
+    """Run the scan on a worker thread so a stuck server cannot hold us past a deadline."""
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["result"] = _sslyze_scan(base, address, ca_file, timeout)
+        except Exception as exc:  # noqa: BLE001 - reported through the box
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, name="prodcheck-tls", daemon=True)
+    worker.start()
+    # sslyze bounds each connection by network_timeout; this bounds the whole scan.
+    budget = max(30.0, timeout * 6)
+    worker.join(budget)
+    if worker.is_alive():
+        return _with_error(base, f"TLS scan of {address}:{base.port} did not finish within {budget:g}s")
+    if "error" in box:
+        exc = box["error"]
+        return _with_error(base, f"TLS scan failed: {type(exc).__name__}: {_one_line(str(exc))}")
+    result: TlsObservation = box["result"]
+    return result
+
+
+def _sslyze_scan(base: TlsObservation, address: str, ca_file: Path | None, timeout: float) -> TlsObservation:
+    import warnings
+
+    # sslyze's bundled trust stores hold a root with a non-positive serial; cryptography warns on load.
+    warnings.filterwarnings("ignore", message="Parsed a serial number which wasn't positive")
+    from sslyze import (
+        CertificateInfoExtraArgument,
+        ScanCommand,
+        ScanCommandAttemptStatusEnum,
+        ScanCommandsExtraArguments,
+        Scanner,
+        ServerNetworkConfiguration,
+        ServerNetworkLocation,
+        ServerScanRequest,
+        ServerScanStatusEnum,
+    )
+
+    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
+    config = ServerNetworkConfiguration(
+        tls_server_name_indication=base.server_name,
+        network_timeout=max(1, math.ceil(timeout)),
+        network_max_retries=1,
+    )
+    protocol_commands = {
+        "SSLv2": ScanCommand.SSL_2_0_CIPHER_SUITES,
+        "SSLv3": ScanCommand.SSL_3_0_CIPHER_SUITES,
+        "TLSv1.0": ScanCommand.TLS_1_0_CIPHER_SUITES,
+        "TLSv1.1": ScanCommand.TLS_1_1_CIPHER_SUITES,
+        "TLSv1.2": ScanCommand.TLS_1_2_CIPHER_SUITES,
+        "TLSv1.3": ScanCommand.TLS_1_3_CIPHER_SUITES,
+    }
+    commands = {
+        ScanCommand.CERTIFICATE_INFO,
+        ScanCommand.HEARTBLEED,
+        ScanCommand.ROBOT,
+        ScanCommand.OPENSSL_CCS_INJECTION,
+        ScanCommand.TLS_COMPRESSION,
+        ScanCommand.TLS_FALLBACK_SCSV,
+        ScanCommand.SESSION_RENEGOTIATION,
+        ScanCommand.HTTP_HEADERS,
+        *protocol_commands.values(),
+    }
+    extra = ScanCommandsExtraArguments(
+        certificate_info=CertificateInfoExtraArgument(custom_ca_file=ca_file) if ca_file else None
+    )
+    request = ServerScanRequest(
+        server_location=location,
+        network_configuration=config,
+        scan_commands=commands,
+        scan_commands_extra_arguments=extra,
+    )
+    scanner = Scanner(per_server_concurrent_connections_limit=DEFAULT_CONCURRENCY, concurrent_server_scans_limit=1)
+    scanner.queue_scans([request])
+    results = list(scanner.get_results())
+    if not results:
+        return _with_error(base, "TLS scan returned no result")
+    result = results[0]
+    if result.scan_status != ServerScanStatusEnum.COMPLETED or result.scan_result is None:
+        trace = result.connectivity_error_trace
+        reason = _one_line("".join(trace.format_exception_only())) if trace else "unknown connectivity error"
+        return _with_error(base, f"TLS scan could not connect: {reason}")
+    scan = result.scan_result
+
+    def completed(attempt: Any) -> Any:
+        return attempt.result if attempt.status == ScanCommandAttemptStatusEnum.COMPLETED else None
+
+    protocols: dict[str, bool] = {}
+    raw_ciphers: list[tuple[str, Any]] = []
+    for protocol, command in protocol_commands.items():
+        suites = completed(getattr(scan, command.value))
+        if suites is None:
+            continue  # unknown: leave it out rather than claim "not accepted"
+        protocols[protocol] = bool(suites.accepted_cipher_suites)
+        raw_ciphers += [(protocol, accepted) for accepted in suites.accepted_cipher_suites]
+
+    certificate = _certificate(completed(scan.certificate_info), base.server_name, ca_file)
+    ciphers = tuple(_cipher(protocol, accepted, certificate) for protocol, accepted in raw_ciphers)
+
+    vulnerabilities: dict[str, bool | None] = {}
+    heartbleed = completed(scan.heartbleed)
+    vulnerabilities["heartbleed"] = heartbleed.is_vulnerable_to_heartbleed if heartbleed else None
+    ccs = completed(scan.openssl_ccs_injection)
+    vulnerabilities["ccs_injection"] = ccs.is_vulnerable_to_ccs_injection if ccs else None
+    robot = completed(scan.robot)
+    vulnerabilities["robot"] = _robot(robot.robot_result.value) if robot else None
+    compression = completed(scan.tls_compression)
+    vulnerabilities["compression"] = compression.supports_compression if compression else None
+    fallback = completed(scan.tls_fallback_scsv)
+    vulnerabilities["fallback_scsv_supported"] = fallback.supports_fallback_scsv if fallback else None
+    reneg = completed(scan.session_renegotiation)
+    vulnerabilities["secure_renegotiation"] = reneg.supports_secure_renegotiation if reneg else None
+    vulnerabilities["client_renegotiation_dos"] = reneg.is_vulnerable_to_client_renegotiation_dos if reneg else None
+
+    hsts_max_age: int | None = None
+    headers = completed(scan.http_headers)
+    if headers and headers.strict_transport_security_header:
+        hsts_max_age = headers.strict_transport_security_header.max_age
+
+    return TlsObservation(
+        host=base.host,
+        port=base.port,
+        server_name=base.server_name,
+        ip=base.ip,
+        error=None if any(protocols.values()) else "no SSL/TLS protocol version was accepted",
+        protocols=protocols,
+        ciphers=ciphers,
+        certificate=certificate,
+        vulnerabilities=vulnerabilities,
+        hsts_max_age=hsts_max_age,
+    )
+
+
+def _robot(value: str) -> bool | None:
+    if value.startswith("VULNERABLE"):
+        return True
+    if value.startswith("NOT_VULNERABLE"):
+        return False
+    return None
+
+
+def _kx_of(name: str) -> str:
+    """Key exchange family from an IANA suite name (``TLS_ECDHE_RSA_WITH_...``)."""
+    if name.startswith("TLS_") and "_WITH_" not in name:
+        return "TLS13"  # TLS 1.3 suites carry no key exchange; it is always (EC)DHE
+    head = name.split("_WITH_")[0].removeprefix("TLS_").removeprefix("SSL_").removeprefix("CK_")
+    if "anon" in head:
+        return "anon"
+    for family in ("ECDHE", "DHE", "ECDH", "DH", "PSK", "SRP", "RSA"):
+        if head.startswith(family):
+            return family
+    return "RSA"  # SSLv2 suites (SSL_CK_RC4_128_WITH_MD5 ...) use RSA key transport
+
+
+def _cipher(protocol: str, accepted: Any, certificate: CertificateObservation | None) -> CipherObservation:
+    suite = accepted.cipher_suite
+    name: str = suite.name
+    kx = _kx_of(name)
+    key = accepted.ephemeral_key
+    if kx == "TLS13":
+        kx = "DHE" if key is not None and key.type_name == "DH" else "ECDHE"
+    kx_bits: int | None = int(key.size) if key is not None else None
+    if kx == "RSA" and certificate and certificate.key_type == "RSA":
+        kx_bits = certificate.key_size  # RSA key transport: strength is the certificate key
+    upper = name.upper()
+    aead = protocol == "TLSv1.3" or any(m in upper for m in ("_GCM", "CHACHA20_POLY1305", "_CCM"))
+    return CipherObservation(
+        protocol=protocol,
+        name=name,
+        key_size=int(suite.key_size),
+        kx=kx,
+        kx_bits=kx_bits,
+        forward_secrecy=kx in ("ECDHE", "DHE"),
+        aead=aead,
+    )
+
+
+def _certificate(info: Any, server_name: str, ca_file: Path | None) -> CertificateObservation | None:
+    """Summarise the SNI certificate deployment; trust is judged apart from hostname and dates."""
+    if info is None or not info.certificate_deployments:
+        return None
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+    from cryptography.x509.oid import NameOID
+
+    deployment = info.certificate_deployments[0]
+    chain: list[x509.Certificate] = list(deployment.received_certificate_chain)
+    leaf = chain[0]
+    cns = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    sans: list[str] = []
+    try:
+        san_ext = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = [str(v) for v in san_ext.get_values_for_type(x509.DNSName)]
+        sans += [str(v) for v in san_ext.get_values_for_type(x509.IPAddress)]
+    except x509.ExtensionNotFound:
+        pass
+    public_key = leaf.public_key()
+    key_type, key_size = "unknown", 0
+    if isinstance(public_key, rsa.RSAPublicKey):
+        key_type, key_size = "RSA", public_key.key_size
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        key_type, key_size = "EC", public_key.curve.key_size
+    elif isinstance(public_key, dsa.DSAPublicKey):
+        key_type, key_size = "DSA", public_key.key_size
+    elif isinstance(public_key, ed25519.Ed25519PublicKey):
+        key_type, key_size = "Ed25519", 256
+    elif isinstance(public_key, ed448.Ed448PublicKey):
+        key_type, key_size = "Ed448", 456
+    not_before = leaf.not_valid_before_utc
+    not_after = leaf.not_valid_after_utc
+    now = dt.datetime.now(dt.UTC)
+    days_left = math.floor((not_after - now).total_seconds() / 86400)
+    self_signed = leaf.issuer == leaf.subject and _signed_by(leaf, leaf)
+
+    results = list(deployment.path_validation_results)
+    ok = [r for r in results if r.was_validation_successful]
+    validation_error: str | None = None
+    if not ok:
+        errors = [r.validation_error for r in results if r.validation_error]
+        preferred = [r.validation_error for r in results if r.trust_store.name == "Supplied CA file"]
+        raw_error = (preferred or errors or ["validation failed"])[0] or "validation failed"
+        # cryptography appends "(encountered processing <Certificate(...)>)": noise in a report.
+        validation_error = _one_line(raw_error.split(" (encountered processing")[0])
+        # The full validation also fails on hostname or dates; re-check the chain alone so that
+        # "untrusted" means "does not chain to the store", and expiry/hostname stay separate facts.
+        ok = _trusted_ignoring_name_and_dates(results, chain, leaf, sans)
+    names = [r.trust_store.name for r in ok]
+    if ok:
+        trust_store = "Supplied CA file" if "Supplied CA file" in names else names[0]
+    else:
+        trust_store = ", ".join(sorted({r.trust_store.name for r in results}))
+
+    return CertificateObservation(
+        subject_cn=str(cns[0].value) if cns else None,
+        sans=tuple(sans),
+        issuer=leaf.issuer.rfc4514_string(),
+        not_before=not_before.isoformat(),
+        not_after=not_after.isoformat(),
+        days_left=days_left,
+        key_type=key_type,
+        key_size=key_size,
+        signature_hash=_weakest_hash(chain),
+        self_signed=self_signed,
+        trusted=bool(ok),
+        trust_store=trust_store,
+        hostname_matches=hostname_matches(server_name, sans),
+        chain_length=len(chain),
+        validation_error=validation_error,
+    )
+
+
+def _signed_by(cert: Any, issuer: Any) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except Exception:  # noqa: BLE001 - any failure means "not signed by"
+        return False
+    return True
+
+
+def _weakest_hash(chain: list[Any]) -> str | None:
+    """The leaf's signature hash, or ``sha1``/``md5`` when any non-root certificate sent uses one."""
+    names: list[str] = []
+    for cert in chain:
+        if cert.issuer == cert.subject and cert is not chain[0]:
+            continue  # a root's self-signature is not checked by clients
+        try:
+            algorithm = cert.signature_hash_algorithm
+        except Exception:  # noqa: BLE001 - unsupported algorithm
+            algorithm = None
+        if algorithm is not None:
+            names.append(algorithm.name)
+    for weak in ("md5", "sha1"):
+        if weak in names:
+            return weak
+    return names[0] if names else None
+
+
+def _trusted_ignoring_name_and_dates(results: list[Any], chain: list[Any], leaf: Any, sans: list[str]) -> list[Any]:
+    from cryptography.hazmat.primitives.serialization import Encoding
+    from cryptography.x509 import DNSName, IPAddress
+
+    if not sans:
+        return []
+    import ipaddress
+
+    first = sans[0]
+    subject: Any
+    try:
+        subject = IPAddress(ipaddress.ip_address(first))
+    except ValueError:
+        subject = DNSName(first.replace("*.", "wildcard.", 1))
+    start, end = leaf.not_valid_before_utc, leaf.not_valid_after_utc
+    # Any instant inside the leaf's validity where the whole chain was valid will do.
+    moments = (end - dt.timedelta(minutes=1), start + (end - start) / 2, start + dt.timedelta(minutes=1))
+    pems = [c.public_bytes(Encoding.PEM).decode("ascii") for c in chain]
+    trusted = []
+    for result in results:
+        for moment in moments:
+            try:
+                again = result.trust_store.verify_certificate_chain(pems, subject, validation_time=moment)
+            except Exception:  # noqa: BLE001 - a verifier crash means "not trusted"
+                continue
+            if again.was_validation_successful:
+                trusted.append(again)
+                break
+    return trusted
+
+
+def hostname_matches(server_name: str, sans: list[str] | tuple[str, ...]) -> bool:
+    """RFC 6125 matching of ``server_name`` against SAN entries (left-most label wildcard only)."""
+    name = server_name.lower().rstrip(".")
+    if _is_ip(name):
+        import ipaddress
+
+        wanted = ipaddress.ip_address(name)
+        for san in sans:
+            try:
+                if ipaddress.ip_address(san) == wanted:
+                    return True
+            except ValueError:
+                continue
+        return False
+    for san in sans:
+        pattern = san.lower().rstrip(".")
+        if pattern == name:
+            return True
+        if pattern.startswith("*.") and "." in name:
+            _, _, rest = name.partition(".")
+            if rest == pattern[2:] and rest.count(".") >= 1:
+                return True
+    return False

@@ -1,0 +1,99 @@
+"""TLS configuration grade below A- (SSL Labs method).
+
+## What it checks
+Grades the HTTPS endpoint the way the SSL Labs SSL Server Rating Guide does:
+a numeric score of 0.3 × protocol support + 0.3 × key exchange + 0.4 ×
+cipher strength (the guide's tables), a letter from the score (A ≥ 80,
+B ≥ 65, C ≥ 50, D ≥ 35, E ≥ 20, F), then the guide's caps:
+
+* **F**: SSLv2, Heartbleed, ROBOT, OpenSSL CCS injection, insecure
+  renegotiation, EXPORT or anonymous suites, DH < 1024 bits.
+* **C**: no TLS 1.2, SSLv3, RC4 or 3DES on TLS 1.1+, TLS compression.
+* **B**: TLS 1.0/1.1 accepted, no forward secrecy, no AEAD suite, RC4, DH < 2048.
+* **A-**: no TLS_FALLBACK_SCSV (several versions accepted), no secure renegotiation.
+* **A+**: an A with HSTS `max-age` ≥ 15552000 (180 days) and no warnings
+  (missing TLS 1.3 is a warning: it blocks A+ but does not cap).
+* **T**: certificate untrusted, expired, self-signed or SHA-1 signed;
+  **M**: certificate name mismatch. The message names the letter the
+  server would otherwise get.
+
+The check fails when the grade is below A- and reports every cap.
+
+**Caps that need browser handshake simulation.** SSL Labs decides "no
+forward secrecy", "no AEAD" and "RC4/3DES with modern protocols" from the
+suites *negotiated with its reference browsers*. prodcheck does not simulate
+browsers; it caps when **no** forward-secret (resp. AEAD) suite is accepted on
+the best protocol version, and when RC4/3DES is accepted at all on TLS 1.1+.
+Current browsers all prefer ECDHE + AEAD when offered, so the result matches
+SSL Labs unless the server forces an older suite through its own preference
+order. Client-specific caps (for example Windows XP or Java 6 handshakes) and
+certificate revocation are not evaluated.
+
+## Why it matters
+The grade is what customers, auditors and security questionnaires ask for,
+and each cap is a concrete weakness an attacker on the network path can use:
+downgrade to broken protocols, decryption of recorded traffic without forward
+secrecy, or impersonation with a certificate clients should not trust.
+
+## How to fix
+Serve TLS 1.2 and 1.3 only, ECDHE key exchange with AEAD suites, a trusted
+certificate for the exact host name, and HSTS for at least 180 days.
+
+```nginx
+ssl_protocols TLSv1.2 TLSv1.3;
+ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;
+ssl_prefer_server_ciphers off;
+add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+```
+
+```ts express
+import https from "node:https";
+https.createServer({ key, cert, minVersion: "TLSv1.2",
+  ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305" }, app).listen(443);
+```
+
+```python fastapi
+# uvicorn terminates TLS with Python's ssl module: TLS 1.2+ and AEAD suites only
+# uvicorn app:app --ssl-keyfile key.pem --ssl-certfile cert.pem \
+#   --ssl-ciphers "ECDHE+AESGCM:ECDHE+CHACHA20"
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from auditor.live.tls_grade import grade_rank, tls_grade
+from auditor.model import Finding, Section, Severity, Target
+from auditor.registry import check
+from checks.live.tls_common import hsts_max_age, location, tls_of
+
+_THRESHOLD = grade_rank("A-")
+
+
+@check(
+    id="TLS-GRADE",
+    severity=Severity.HIGH,
+    section=Section.SECURITY,
+    needs=(),
+    target=Target.LIVE,
+    security=True,
+    effort_hours=2.0,
+)
+def tls_grade_check(target: Any) -> Iterator[Finding]:
+    """Fail when the SSL Labs style TLS grade is below A-."""
+    obs = tls_of(target)
+    grade = tls_grade(obs, hsts_max_age(target))
+    if grade_rank(grade.grade) >= _THRESHOLD:
+        return
+    caps = "; ".join(grade.caps) or "score below 80"
+    yield Finding(
+        message=f"TLS grade {grade.grade} (score {grade.score}/100): {caps}",
+        location=location(target),
+        key="grade",
+        evidence=(
+            f"protocol {grade.protocol_score}, key exchange {grade.kx_score}, cipher {grade.cipher_score}"
+            + (f"; warnings: {'; '.join(grade.warnings)}" if grade.warnings else "")
+        ),
+    )
