@@ -1,0 +1,111 @@
+"""Whole build context copied without a .dockerignore that excludes .env and .git.
+
+## What it checks
+A `COPY . .` / `COPY . /app` / `ADD . ...` (or `COPY * ./`) in any stage
+needs a `.dockerignore` for its build context (the compose `build.context`,
+else the Dockerfile's directory or the repository root, or a
+`<Dockerfile>.dockerignore` next to it) that excludes both `.env` (`.env`,
+`.env*`, `*.env` or an allow-list) and `.git`. The patterns are evaluated
+as Docker does, including `!` exceptions.
+
+## Why it matters
+Without it, local `.env` files with real credentials and the whole `.git`
+history (including secrets that were "removed" in a later commit) are sent
+to the builder and, in a single-stage build or a careless `COPY --from`,
+baked into the image for anyone who can pull it. It also busts the layer
+cache on every commit.
+
+## How to fix
+Add a `.dockerignore` at the root of the build context.
+
+```text dockerignore
+.git
+.env
+.env.*
+!.env.example
+node_modules
+dist
+*.log
+```
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+import pathspec
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import Instruction, exec_form
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.docker.common import build_contexts, dockerfiles
+
+_WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/"})
+
+
+def copies_whole_context(ins: Instruction) -> bool:
+    """True for COPY/ADD from the build context (no --from) whose sources include the whole context."""
+    if ins.keyword not in {"COPY", "ADD"} or "from" in ins.flags:
+        return False
+    parts = exec_form(ins.args)
+    tokens = parts if parts is not None else ins.args.split()
+    return any(t in _WHOLE_CONTEXT for t in tokens[:-1])
+
+
+def ignore_problems(text: str) -> list[str]:
+    """What a .dockerignore fails to exclude, among ``.env`` and ``.git``."""
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        negate = line.startswith("!")
+        body = line[1:] if negate else line
+        # Docker patterns are anchored at the context root; a leading slash means the same.
+        body = body.lstrip("/")
+        if not body:
+            continue
+        lines.append(("!" if negate else "") + "/" + body)
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    missing = []
+    if not spec.match_file(".env"):
+        missing.append(".env")
+    if not (spec.match_file(".git") or spec.match_file(".git/config")):
+        missing.append(".git")
+    return missing
+
+
+@check(id="DOCKER-COPY-ALL-NO-DOCKERIGNORE", severity=Severity.MEDIUM, section=Section.SECURITY,
+       needs=("dockerfiles",), security=True, effort_hours=0.25)
+def copy_all_no_dockerignore(project: Project) -> Iterator[Finding]:
+    """Report COPY of the whole context without a .dockerignore excluding .env and .git."""
+    judged = False
+    for dockerfile in dockerfiles(project):
+        first = next((i for s in dockerfile.stages for i in s.instructions if copies_whole_context(i)), None)
+        if first is None:
+            continue
+        judged = True
+        candidates = [f"{dockerfile.path}.dockerignore"]
+        candidates += [posixpath.normpath(posixpath.join(c, ".dockerignore")) for c in build_contexts(project, dockerfile)]
+        found = [c for c in dict.fromkeys(candidates) if c in project.file_set]
+        if not found:
+            yield Finding(
+                message=f"{dockerfile.path}: copies the whole build context but there is no .dockerignore",
+                location=Location(path=dockerfile.path, line=first.line),
+                key="no .dockerignore",
+            )
+            continue
+        problems = {c: ignore_problems(project.read_text(c) or "") for c in found}
+        if any(not missing for missing in problems.values()):
+            continue
+        path, missing = next(iter(problems.items()))
+        yield Finding(
+            message=(f"{dockerfile.path}: copies the whole build context but {path} does not exclude "
+                     f"{' and '.join(missing)}"),
+            location=Location(path=dockerfile.path, line=first.line),
+            key=f".dockerignore misses {' and '.join(missing)}",
+        )
+    if not judged:
+        raise NotApplicable("no COPY of the whole build context")

@@ -1,0 +1,92 @@
+"""Development server in the production command.
+
+## What it checks
+The command the final image runs (`ENTRYPOINT` + `CMD`, a compose
+`command:` for a service that builds it, and the entrypoint scripts and
+package.json scripts these run) must not start a development server:
+`--reload`, `flask run`, `manage.py runserver`, `npm run dev` / `pnpm dev` /
+`yarn dev`, `nodemon`, `ts-node-dev`, `tsx watch`, `node --watch`,
+`next dev`, `vite` (dev or preview), `nest start --watch`, `ng serve`,
+`react-scripts start`, `webpack serve`.
+
+## Why it matters
+Dev servers watch files, recompile on the fly, keep source maps and debug
+pages, skip production optimisations and are documented as unsafe to expose:
+they are slow, leak stack traces and internals, and reload (dropping
+requests) whenever a file changes.
+
+## How to fix
+Build at image build time and run the compiled output with a production
+server.
+
+```dockerfile
+RUN npm run build
+CMD ["node", "dist/index.js"]
+```
+
+```dockerfile python
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]
+```
+
+```dockerfile django
+CMD ["gunicorn", "mysite.wsgi", "--bind", "0.0.0.0:8000"]
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.docker.common import dockerfiles, runtime_stage, start_path
+
+_DEV_SERVERS = (
+    ("--reload", re.compile(r"(?<![\w-])--reload\b")),
+    ("flask run", re.compile(r"\bflask\s+(?:--\S+\s+)*run\b")),
+    ("manage.py runserver", re.compile(r"\brunserver\b")),
+    ("npm run dev", re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:run\s+)?(?:dev|develop|serve|start:dev|watch)\b")),
+    ("nodemon", re.compile(r"\bnodemon\b")),
+    ("ts-node-dev", re.compile(r"\b(?:ts-node-dev|tsnd)\b")),
+    ("tsx watch", re.compile(r"\btsx\s+watch\b")),
+    ("node --watch", re.compile(r"\b(?:node|bun|deno)\b[^\n;&|]*\s--watch(?![\w-])")),
+    ("next dev", re.compile(r"\bnext\s+dev\b")),
+    ("nuxt dev", re.compile(r"\bnuxi?\s+dev\b")),
+    ("vite", re.compile(r"\bvite(?:\s+(?:dev|serve|preview))?(?=\s*$|\s+--|\s*[;&|\"'])", re.MULTILINE)),
+    ("nest start --watch", re.compile(r"\bnest\s+start\b[^\n;&|]*--(?:watch|debug)\b")),
+    ("ng serve", re.compile(r"\bng\s+serve\b")),
+    ("react-scripts start", re.compile(r"\breact-scripts\s+start\b")),
+    ("webpack serve", re.compile(r"\bwebpack(?:-dev-server|\s+serve)\b")),
+    ("artisan serve", re.compile(r"\bartisan\s+serve\b")),
+)
+
+
+def dev_servers(text: str) -> list[str]:
+    """Names of the dev servers a command text starts."""
+    return [name for name, pattern in _DEV_SERVERS if pattern.search(text)]
+
+
+@check(id="DOCKER-DEV-SERVER", severity=Severity.HIGH, section=Section.DEPLOYMENT, needs=("dockerfiles",),
+       effort_hours=1.0)
+def dev_server(project: Project) -> Iterator[Finding]:
+    """Report a final image whose start command runs a development server."""
+    judged = False
+    for dockerfile in dockerfiles(project):
+        stage = runtime_stage(project, dockerfile)
+        path = start_path(project, dockerfile, stage)
+        if not path.texts:
+            continue
+        judged = True
+        line = path.anchor.line if path.anchor is not None else stage.line
+        for origin, text in path.texts:
+            for name in dev_servers(text):
+                where = "" if origin == dockerfile.path else f" (via {origin})"
+                yield Finding(
+                    message=f"{dockerfile.path}: the container starts a development server: {name}{where}",
+                    location=Location(path=dockerfile.path, line=line),
+                    key=name,
+                )
+    if not judged:
+        raise NotApplicable("no start command in a final stage")

@@ -1,0 +1,104 @@
+"""Package-manager caches left in image layers.
+
+## What it checks
+Every `RUN` of the stages that end up in the final image (the final stage
+and the stages it is built `FROM`; caches in discarded builder stages never
+ship):
+
+- `apt-get install` / `apt install` without `rm -rf /var/lib/apt/lists/*` in
+  the same `RUN` (`apt-get clean` alone leaves the lists);
+- `apk add` without `--no-cache` (or `rm -rf /var/cache/apk/*`);
+- `pip install` without `--no-cache-dir` (unless `PIP_NO_CACHE_DIR` is set
+  or the cache is removed in the same `RUN`);
+- `yum`/`dnf`/`microdnf` install without `clean all` in the same `RUN`.
+
+A `RUN --mount=type=cache,...` keeps the cache out of the layer and passes.
+
+## Why it matters
+Package indexes and download caches add tens to hundreds of megabytes to
+every image, every pull and every cold start, and removing them in a later
+`RUN` does not help: the earlier layer still holds them.
+
+## How to fix
+Clean up in the same `RUN`, or use a BuildKit cache mount.
+
+```dockerfile
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+```
+
+```dockerfile alpine
+RUN apk add --no-cache ca-certificates
+```
+
+```dockerfile python
+RUN pip install --no-cache-dir -r requirements.txt
+# or: RUN --mount=type=cache,target=/root/.cache/pip pip install -r requirements.txt
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from checks.docker.common import (
+    assignments,
+    chain_instructions,
+    dockerfiles,
+    env_values,
+    runtime_stage,
+    segments,
+    words,
+)
+
+_APT_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/lib/apt/lists")
+_APK_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/cache/apk")
+_PIP_CLEAN = re.compile(r"\brm\s+[^;&|]*?\.cache(/pip)?\b|\bpip3?\s+cache\s+(purge|remove)")
+_YUM_CLEAN = re.compile(r"\b(yum|dnf|microdnf|tdnf)\s+clean\s+all\b|\brm\s+[^;&|]*?/var/cache/(yum|dnf)")
+
+
+def _cache_problems(command: str, pip_env_off: bool) -> list[str]:
+    """Managers in one RUN that leave their cache behind."""
+    found: list[str] = []
+    for segment in segments(command):
+        tokens = words(segment)
+        if not tokens:
+            continue
+        tool = tokens[0].rsplit("/", 1)[-1]
+        rest = tokens[1:]
+        if tool in {"apt-get", "apt"} and "install" in rest and not _APT_CLEAN.search(command):
+            found.append("apt-get")
+        elif tool == "apk" and "add" in rest and "--no-cache" not in rest and not _APK_CLEAN.search(command):
+            found.append("apk")
+        elif (tool in {"pip", "pip3"} and rest[:1] == ["install"]) or (
+                tool.startswith("python") and rest[:3] == ["-m", "pip", "install"]):
+            inline_off = "PIP_NO_CACHE_DIR" in assignments(segment)
+            if not ("--no-cache-dir" in rest or pip_env_off or inline_off or _PIP_CLEAN.search(command)):
+                found.append("pip")
+        elif tool in {"yum", "dnf", "microdnf", "tdnf"} and "install" in rest and not _YUM_CLEAN.search(command):
+            found.append(tool)
+    return list(dict.fromkeys(found))
+
+
+@check(id="DOCKER-PKG-CACHE", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
+       effort_hours=0.25)
+def pkg_cache(project: Project) -> Iterator[Finding]:
+    """Report RUN instructions that leave apt/apk/pip/yum/dnf caches in shipped layers."""
+    for dockerfile in dockerfiles(project):
+        instructions = chain_instructions(dockerfile, runtime_stage(project, dockerfile))
+        for ins in instructions:
+            if ins.keyword != "RUN" or re.search(r"--mount=\S*type=cache", ins.value):
+                continue
+            earlier = [i for i in instructions if i.keyword == "ENV" and i.line < ins.line]
+            pip_off = "PIP_NO_CACHE_DIR" in env_values(earlier)
+            for manager in _cache_problems(ins.command_text, pip_off):
+                yield Finding(
+                    message=f"{dockerfile.path}: {manager} leaves its package cache in this layer",
+                    location=Location(path=dockerfile.path, line=ins.line),
+                    key=manager,
+                )

@@ -1,0 +1,170 @@
+"""Source maps shipped in the final image.
+
+## What it checks
+The final stage must not ship source maps: a `COPY`/`ADD` of `*.map` files,
+or of a build output directory (`dist`, `build`, `out`, `.next`, `lib`) whose
+build enabled them. Source maps count as enabled when a build config says
+so (`sourcemap: true` in `vite.config.*` / `tsup.config.*`,
+`"sourceMap": true` in a `tsconfig*.json` not overridden by a
+`tsconfig.build.json`, a `devtool: '...source-map'` in `webpack.config.*`),
+when a package.json script or a `RUN` passes `--sourcemap` /
+`--source-map` / `--sourceMap`, or when `*.map` files already sit in the
+copied directory. A final stage that builds in place with such a config is
+reported at its build `RUN`.
+
+## Why it matters
+Source maps hand anyone who can reach the files (or pull the image) the
+original source: comments, internal URLs, feature flags, sometimes keys.
+They also enlarge the image. Upload them to your error tracker instead.
+
+## How to fix
+Turn source maps off for production builds (or emit them as hidden and
+upload them to the error tracker in CI), and copy only the JavaScript.
+
+```ts vite
+// vite.config.ts
+export default defineConfig({ build: { sourcemap: false } })
+```
+
+```json tsconfig
+// tsconfig.build.json
+{ "extends": "./tsconfig.json", "compilerOptions": { "sourceMap": false } }
+```
+
+```dockerfile
+COPY --from=build /app/dist ./dist
+RUN find ./dist -name '*.map' -delete
+```
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import Instruction, exec_form
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from checks.docker.common import chain_instructions, dockerfiles, run_commands, runtime_stage
+
+_OUTPUT_DIRS = frozenset({"dist", "build", "out", ".next", "lib", ".output", "www"})
+_VITE_LIKE = re.compile(r"\bsource[mM]ap\s*:\s*(true|[\"'](inline|hidden|external|both)[\"'])")
+_WEBPACK = re.compile(r"\bdevtool\s*:\s*[\"'][\w-]*source-map[\"']")
+_TSCONFIG_ON = re.compile(r"\"(sourceMap|inlineSourceMap)\"\s*:\s*true")
+_TSCONFIG_OFF = re.compile(r"\"sourceMap\"\s*:\s*false")
+_CLI_FLAG = re.compile(r"(?<![\w-])--(sourcemap|source-map|sourceMap|source-maps)(?!=?(false|none|0)\b)(?![\w-])")
+_BUILD_RUN = re.compile(r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?build\b|\btsc\b|\bvite\s+build\b|\bnest\s+build\b|"
+                        r"\bnext\s+build\b|\btsup\b|\besbuild\b|\bwebpack\b")
+
+
+def enabling_configs(project: Project) -> list[tuple[str, int | None]]:
+    """(path, line) of every build config or script that turns source maps on."""
+    found: list[tuple[str, int | None]] = []
+    ts_off = any(_TSCONFIG_OFF.search(project.read_text(p) or "")
+                 for p in project.glob("tsconfig.build.json", "tsconfig.prod*.json", "tsconfig.production.json"))
+    patterns = (
+        (("vite.config.*", "tsup.config.*", "vitest.config.*", "rollup.config.*", "nuxt.config.*"), _VITE_LIKE),
+        (("webpack.config.*", "webpack.*.js", "next.config.*"), _WEBPACK),
+        (("package.json",), _CLI_FLAG),
+    )
+    for globs, pattern in patterns:
+        for path in project.glob(*globs):
+            if path.startswith("vitest.") or "/vitest." in path:
+                continue  # test runner config, not a build
+            found.extend(_matches(project, path, pattern))
+    if not ts_off:
+        for path in project.glob("tsconfig*.json"):
+            if _TSCONFIG_OFF.search(project.read_text(path) or ""):
+                continue
+            found.extend(_matches(project, path, _TSCONFIG_ON))
+    return found
+
+
+def _matches(project: Project, path: str, pattern: re.Pattern[str]) -> list[tuple[str, int | None]]:
+    text = project.read_text(path) or ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith(("//", "#", "*")):
+            continue
+        if pattern.search(line):
+            return [(path, number)]
+    return []
+
+
+def _applying(enabled: list[tuple[str, int | None]], source: str) -> list[tuple[str, int | None]]:
+    """Configs that plausibly built ``source``: root configs, or ones whose directory names appear in it."""
+    parts = set(source.strip("/").split("/"))
+    out = []
+    for path, line in enabled:
+        folder = posixpath.dirname(path)
+        if not folder or path.lower().endswith(("dockerfile", ".dockerfile")) or set(folder.split("/")) & parts:
+            out.append((path, line))
+    return out
+
+
+def _sources(ins: Instruction) -> list[str]:
+    parts = exec_form(ins.args)
+    tokens = parts if parts is not None else ins.args.split()
+    return tokens[:-1]
+
+
+def _repo_maps_under(project: Project, source: str) -> bool:
+    """True when the repo already holds *.map files under a context directory a COPY takes."""
+    base = posixpath.normpath(source.strip("/")) if source not in {".", "./"} else ""
+    for rel in project.glob("*.map"):
+        if not base or rel == base or rel.startswith(base + "/"):
+            return True
+    return False
+
+
+@check(id="DOCKER-SOURCE-MAPS", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
+       effort_hours=0.5)
+def source_maps(project: Project) -> Iterator[Finding]:
+    """Report *.map files, or build output built with source maps, copied into the final image."""
+    configs = enabling_configs(project)
+    js_project = bool(project.glob("package.json", "tsconfig*.json", "*.map"))
+    if not js_project:
+        raise NotApplicable("no JavaScript/TypeScript build")
+    for dockerfile in dockerfiles(project):
+        stage = runtime_stage(project, dockerfile)
+        instructions = chain_instructions(dockerfile, stage)
+        flagged = [(dockerfile.path, i.line) for s in dockerfile.stages for i in s.of("RUN")
+                   if _CLI_FLAG.search(i.command_text)]
+        enabled: list[tuple[str, int | None]] = list(configs) or list(flagged[:1])
+        reported = False
+        for ins in instructions:
+            if ins.keyword not in {"COPY", "ADD"}:
+                continue
+            for source in _sources(ins):
+                where = Location(path=dockerfile.path, line=ins.line)
+                if source.endswith(".map") or source.endswith(".map*") or "*.map" in source:
+                    yield Finding(message=f"{dockerfile.path}: copies source map {source} into the final image",
+                                  location=where, key=source)
+                    continue
+                name = posixpath.basename(source.rstrip("/"))
+                if name not in _OUTPUT_DIRS and source not in {".", "./"}:
+                    continue
+                if "from" not in ins.flags and _repo_maps_under(project, source):
+                    yield Finding(message=f"{dockerfile.path}: {source} holds *.map files that ship in the image",
+                                  location=where, key=source)
+                elif name in _OUTPUT_DIRS and not reported and (applying := _applying(enabled, source)):
+                    reported = True
+                    config = applying[0]
+                    yield Finding(
+                        message=(f"{dockerfile.path}: copies build output {source}, built with source maps on "
+                                 f"({config[0]}:{config[1]})"),
+                        location=where, key=config[0], evidence=f"{config[0]}:{config[1]}",
+                    )
+        if not reported and enabled:
+            for ins, segment in run_commands(instructions):
+                if _BUILD_RUN.search(segment):
+                    config = enabled[0]
+                    yield Finding(
+                        message=(f"{dockerfile.path}: the final stage builds with source maps on "
+                                 f"({config[0]}:{config[1]}), so the maps ship in the image"),
+                        location=Location(path=dockerfile.path, line=ins.line), key=config[0],
+                        evidence=f"{config[0]}:{config[1]}",
+                    )
+                    break
