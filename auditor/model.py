@@ -50,7 +50,7 @@ _WEIGHTS = {
 }
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """Outcome of one check."""
 
     PASS = "pass"
@@ -98,7 +98,7 @@ class Section(enum.Enum):
         raise ValueError(f"unknown section {text!r} (choose from {choices})")
 
 
-class Target(str, enum.Enum):
+class Target(enum.StrEnum):
     """What a check judges: the repository or one live URL."""
 
     REPO = "repo"

@@ -52,7 +52,7 @@ def osv_server(db: dict[tuple[str, str], list[dict[str, Any]]] | None = None) ->
             self.end_headers()
             self.wfile.write(data)
 
-        def do_POST(self) -> None:  # noqa: N802 - http.server API
+        def do_POST(self) -> None:
             requests.append(self.path)
             length = int(self.headers.get("Content-Length", "0"))
             queries = json.loads(self.rfile.read(length))["queries"]
@@ -63,7 +63,7 @@ def osv_server(db: dict[tuple[str, str], list[dict[str, Any]]] | None = None) ->
                                if vulns else {})
             self._json(200, {"results": results})
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             requests.append(self.path)
             vuln_id = self.path.rsplit("/", 1)[-1]
             if vuln_id in by_id:
@@ -90,7 +90,7 @@ def pypi_server(db: dict[tuple[str, str], list[dict[str, Any]]] | None = None) -
         def log_message(self, *args: Any) -> None:
             return None
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             parts = self.path.strip("/").split("/")
             if len(parts) != 4 or parts[0] != "pypi" or parts[3] != "json":
                 self.send_error(404)

@@ -56,7 +56,7 @@ def test_yarn_classic_and_berry() -> None:
 
 
 def test_broken_lockfiles_raise_clear_errors() -> None:
-    with pytest.raises(LockfileError, match="package-lock.json: invalid JSON"):
+    with pytest.raises(LockfileError, match=r"package-lock\.json: invalid JSON"):
         parse_node_lockfile("package-lock.json", "{not json")
     with pytest.raises(LockfileError, match="not a pnpm lockfile"):
         parse_node_lockfile("pnpm-lock.yaml", "hello: world\n")
