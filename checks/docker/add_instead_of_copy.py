@@ -42,7 +42,8 @@ _GIT = re.compile(r"(\.git(#.*)?$|^git@|^git://)", re.IGNORECASE)
 
 
 @check(id="DOCKER-ADD-INSTEAD-OF-COPY", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.25)
+       effort_hours=0.25,
+       passed="No ADD of plain local files or unchecked remote URLs")
 def add_instead_of_copy(project: Project) -> Iterator[Finding]:
     """Report ADD of remote URLs (medium) and of local non-archive files (low)."""
     for dockerfile in dockerfiles(project):

@@ -34,7 +34,8 @@ from checks.docker.common import arg_defaults, dockerfiles, has_unresolved, reso
 
 
 @check(id="DOCKER-BASE-UNPINNED", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.5)
+       effort_hours=0.5,
+       passed="Base images pinned to a version tag or digest")
 def base_unpinned(project: Project) -> Iterator[Finding]:
     """Report FROM lines without a tag, or with :latest, and no digest."""
     for dockerfile in dockerfiles(project):

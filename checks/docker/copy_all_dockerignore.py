@@ -78,7 +78,8 @@ def ignore_problems(text: str) -> list[str]:
 
 
 @check(id="DOCKER-COPY-ALL-NO-DOCKERIGNORE", severity=Severity.MEDIUM, section=Section.SECURITY,
-       needs=("dockerfiles",), security=True, effort_hours=0.25)
+       needs=("dockerfiles",), security=True, effort_hours=0.25,
+       passed="Build context .dockerignore excludes .env and .git")
 def copy_all_no_dockerignore(project: Project) -> Iterator[Finding]:
     """Report COPY of the whole context without a .dockerignore excluding .env and .git."""
     judged = False

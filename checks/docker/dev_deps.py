@@ -230,7 +230,8 @@ def _workdir(dockerfile: Dockerfile, stage: Stage) -> str:
 
 
 @check(id="DOCKER-DEV-DEPS", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=1.0)
+       effort_hours=1.0,
+       passed="Only production dependencies in the final image")
 def dev_deps(project: Project) -> Iterator[Finding]:
     """Report dev dependencies installed in, or copied into, the final image."""
     for dockerfile in dockerfiles(project):

@@ -69,7 +69,8 @@ def dev_servers(text: str) -> list[str]:
 
 
 @check(id="DOCKER-DEV-SERVER", severity=Severity.HIGH, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=1.0)
+       effort_hours=1.0,
+       passed="Start command runs no development server")
 def dev_server(project: Project) -> Iterator[Finding]:
     """Report a final image whose start command runs a development server."""
     judged = False

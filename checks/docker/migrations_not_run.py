@@ -120,7 +120,8 @@ def _owners(project: Project, candidates: list[Dockerfile], dirs: list[str]) -> 
 
 
 @check(id="DOCKER-MIGRATIONS-NOT-RUN", severity=Severity.HIGH, section=Section.DATA, needs=("dockerfiles",),
-       effort_hours=2.0)
+       effort_hours=2.0,
+       passed="Database migrations run automatically on deploy")
 def migrations_not_run(project: Project) -> Iterator[Finding]:
     """Report images whose start path never applies the repository's migrations."""
     dirs = migration_dirs(project)

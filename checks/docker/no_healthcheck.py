@@ -56,7 +56,8 @@ def compose_healthcheck(service: Service) -> bool:
 
 
 @check(id="DOCKER-NO-HEALTHCHECK", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.5)
+       effort_hours=0.5,
+       passed="Health check configured for every image")
 def no_healthcheck(project: Project) -> Iterator[Finding]:
     """Report a final image without a HEALTHCHECK (and no compose healthcheck for it)."""
     for dockerfile in dockerfiles(project):

@@ -62,7 +62,8 @@ def is_node_image(image: str, command: str) -> bool:
 
 
 @check(id="DOCKER-NODE-ENV", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.25)
+       effort_hours=0.25,
+       passed="No image runs in development mode")
 def node_env(project: Project) -> Iterator[Finding]:
     """Report Node images without NODE_ENV=production and any image set to a development mode."""
     judged = False

@@ -86,7 +86,8 @@ def _cache_problems(command: str, pip_env_off: bool) -> list[str]:
 
 
 @check(id="DOCKER-PKG-CACHE", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.25)
+       effort_hours=0.25,
+       passed="Package-manager caches kept out of image layers")
 def pkg_cache(project: Project) -> Iterator[Finding]:
     """Report RUN instructions that leave apt/apk/pip/yum/dnf caches in shipped layers."""
     for dockerfile in dockerfiles(project):

@@ -67,7 +67,8 @@ def nonroot_base(image: str) -> bool:
 
 
 @check(id="DOCKER-ROOT-USER", severity=Severity.HIGH, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       security=True, effort_hours=1.0)
+       security=True, effort_hours=1.0,
+       passed="Container runs as a non-root user")
 def root_user(project: Project) -> Iterator[Finding]:
     """Report a final image that runs as root (no USER, or USER root last)."""
     for dockerfile in dockerfiles(project):

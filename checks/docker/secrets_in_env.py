@@ -111,7 +111,8 @@ def _findings_for(path: str, ins: Instruction, secret_args: set[str]) -> Iterato
 
 
 @check(id="DOCKER-SECRETS-IN-ENV", severity=Severity.HIGH, section=Section.SECURITY, needs=("dockerfiles",),
-       security=True, effort_hours=1.0)
+       security=True, effort_hours=1.0,
+       passed="Secrets kept out of Dockerfile ENV and ARG")
 def secrets_in_env(project: Project) -> Iterator[Finding]:
     """Report secrets set by ENV/ARG literals, known key prefixes, and ARG secrets copied into ENV."""
     for dockerfile in dockerfiles(project):

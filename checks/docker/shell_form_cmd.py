@@ -48,7 +48,8 @@ def _ends_with_exec(script: str) -> bool:
 
 
 @check(id="DOCKER-SHELL-FORM-CMD", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.5)
+       effort_hours=0.5,
+       passed="Start command uses exec form (or exec in a shell)")
 def shell_form_cmd(project: Project) -> Iterator[Finding]:
     """Report shell-form CMD/ENTRYPOINT (and sh -c wrappers without exec) in the final stage."""
     judged = False

@@ -120,7 +120,8 @@ def _repo_maps_under(project: Project, source: str) -> bool:
 
 
 @check(id="DOCKER-SOURCE-MAPS", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
-       effort_hours=0.5)
+       effort_hours=0.5,
+       passed="Source maps kept out of the final image")
 def source_maps(project: Project) -> Iterator[Finding]:
     """Report *.map files, or build output built with source maps, copied into the final image."""
     configs = enabling_configs(project)
