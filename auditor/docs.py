@@ -44,7 +44,7 @@ def parse_doc(docstring: str | None, fallback_title: str) -> CheckDoc:
     rest = textwrap.dedent(rest)
     title = first.strip().rstrip(".") or fallback_title
     parts: dict[str, str] = {}
-    matches = list(_HEADING.finditer(rest))
+    matches = _headings_outside_fences(rest)
     for i, match in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(rest)
         parts[match.group(1).strip().lower()] = rest[match.end() : end].strip()
@@ -58,6 +58,12 @@ def parse_doc(docstring: str | None, fallback_title: str) -> CheckDoc:
         snippets=snippets,
         raw=f"{first}\n{rest}".strip(),
     )
+
+
+def _headings_outside_fences(text: str) -> list[re.Match[str]]:
+    """``## Section`` headings, ignoring lines inside fenced code (snippets may contain Markdown)."""
+    fences = [(m.start(), m.end()) for m in _FENCE.finditer(text)]
+    return [m for m in _HEADING.finditer(text) if not any(a <= m.start() < b for a, b in fences)]
 
 
 def _snippets(fix: str) -> list[FixSnippet]:

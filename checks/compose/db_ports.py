@@ -40,7 +40,8 @@ from checks.compose._shared import ports_of, require_services
 
 
 @check(id="COMPOSE-DB-PORT-EXPOSED", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=0.25)
+       needs=("compose",), security=True, effort_hours=0.25,
+       passed="No database or cache port published on all interfaces")
 def db_port_exposed(project: Project) -> Iterator[Finding]:
     """Flag data-store services that publish ports on every host interface."""
     for svc in require_services(project):

@@ -33,7 +33,7 @@ from checks.compose._shared import groups, healthcheck_source, require_services
 
 
 @check(id="COMPOSE-DEPENDS-ON-UNHEALTHY", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.25)
+       needs=("compose",), effort_hours=0.25, passed="Dependencies with a healthcheck awaited via service_healthy")
 def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
     """Flag depends_on entries that do not wait for service_healthy on a service with a healthcheck."""
     require_services(project)

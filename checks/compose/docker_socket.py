@@ -55,7 +55,7 @@ def _is_socket(source: str) -> bool:
 
 
 @check(id="COMPOSE-DOCKER-SOCKET", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=2.0)
+       needs=("compose",), security=True, effort_hours=2.0, passed="No Docker socket mounted into containers")
 def docker_socket(project: Project) -> Iterator[Finding]:
     """Flag services that mount the Docker socket (read-write: critical; read-only: high)."""
     for svc in require_services(project):

@@ -47,7 +47,7 @@ from checks.compose._shared import healthcheck_source, require_services
 
 
 @check(id="COMPOSE-NO-HEALTHCHECK", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=1.0)
+       needs=("compose",), effort_hours=1.0, passed="Healthchecks configured for all long-running services")
 def no_healthcheck(project: Project) -> Iterator[Finding]:
     """Flag long-running services without a compose or Dockerfile healthcheck."""
     for svc in require_services(project):

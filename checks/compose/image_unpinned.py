@@ -39,7 +39,7 @@ _NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_
 
 
 @check(id="COMPOSE-IMAGE-UNPINNED", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.5)
+       needs=("compose",), effort_hours=0.5, passed="No pulled image relies on :latest or an implicit tag")
 def image_unpinned(project: Project) -> Iterator[Finding]:
     """Flag pulled images with :latest or no tag (digests pass)."""
     for svc in require_services(project):

@@ -47,7 +47,7 @@ from checks.compose._shared import require_services
 
 
 @check(id="COMPOSE-NO-LOG-ROTATION", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.5)
+       needs=("compose",), effort_hours=0.5, passed="Log size bounded for every compose service")
 def no_log_rotation(project: Project) -> Iterator[Finding]:
     """Flag services on the json-file driver (explicit or default) without max-size."""
     for svc in require_services(project):

@@ -97,7 +97,7 @@ def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[st
 
 
 @check(id="COMPOSE-NO-NETWORK-ISOLATION", severity=Severity.MEDIUM, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=1.0)
+       needs=("compose",), security=True, effort_hours=1.0, passed="Data stores isolated from public-facing networks")
 def no_network_isolation(project: Project) -> Iterator[Finding]:
     """Flag data stores reachable on a non-internal network that an entry point joins."""
     require_services(project)

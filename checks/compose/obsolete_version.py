@@ -31,7 +31,7 @@ from auditor.registry import NotApplicable, check
 
 
 @check(id="COMPOSE-OBSOLETE-VERSION", severity=Severity.INFO, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.1)
+       needs=("compose",), effort_hours=0.1, passed="Compose files omit the obsolete version key")
 def obsolete_version(project: Project) -> Iterator[Finding]:
     """Flag compose files with a top-level version key."""
     files = [f for f in project.compose_files if isinstance(f.data, dict)]

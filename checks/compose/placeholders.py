@@ -89,7 +89,7 @@ def _values(part: Part) -> Iterator[tuple[str, str, int | None]]:
 
 
 @check(id="COMPOSE-PLACEHOLDER-VALUES", severity=Severity.HIGH, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.5)
+       needs=("compose",), effort_hours=0.5, passed="No placeholder values left in compose files")
 def placeholder_values(project: Project) -> Iterator[Finding]:
     """Flag template placeholders in labels, commands and environment values."""
     for svc in require_services(project):

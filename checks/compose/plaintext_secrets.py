@@ -71,7 +71,7 @@ def _env_files(part: Part) -> list[tuple[str, int | None]]:
 
 
 @check(id="COMPOSE-PLAINTEXT-SECRETS", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=2.0)
+       needs=("compose",), security=True, effort_hours=2.0, passed="No secrets passed as plain environment variables")
 def plaintext_secrets(project: Project) -> Iterator[Finding]:
     """Flag secret-named environment values (literal: high; interpolated or env_file: medium)."""
     for svc in require_services(project):

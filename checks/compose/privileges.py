@@ -19,7 +19,7 @@ _NAMESPACES = ("pid", "ipc", "userns_mode", "uts", "network_mode")
 
 
 @check(id="COMPOSE-PRIVILEGED", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=1.0)
+       needs=("compose",), security=True, effort_hours=1.0, passed="No privileged containers or dangerous capabilities")
 def privileged(project: Project) -> Iterator[Finding]:
     """Compose service runs privileged or adds dangerous capabilities.
 
@@ -69,7 +69,7 @@ def privileged(project: Project) -> Iterator[Finding]:
 
 
 @check(id="COMPOSE-HOST-NAMESPACE", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=1.0)
+       needs=("compose",), security=True, effort_hours=1.0, passed="No container shares a host namespace")
 def host_namespace(project: Project) -> Iterator[Finding]:
     """Compose service shares a host namespace.
 
@@ -126,7 +126,7 @@ def _weakening(option: str) -> str | None:
 
 
 @check(id="COMPOSE-SECURITY-OPT-DISABLED", severity=Severity.HIGH, section=Section.SECURITY,
-       needs=("compose",), security=True, effort_hours=0.5)
+       needs=("compose",), security=True, effort_hours=0.5, passed="No security_opt weakens container confinement")
 def security_opt_disabled(project: Project) -> Iterator[Finding]:
     """Compose service turns off a kernel security profile.
 

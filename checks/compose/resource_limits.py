@@ -38,7 +38,7 @@ from checks.compose._shared import require_services
 
 
 @check(id="COMPOSE-NO-RESOURCE-LIMITS", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=1.0)
+       needs=("compose",), effort_hours=1.0, passed="Memory limits set for every compose service")
 def no_resource_limits(project: Project) -> Iterator[Finding]:
     """Flag services with neither deploy.resources.limits.memory nor mem_limit."""
     for svc in require_services(project):

@@ -31,7 +31,7 @@ from checks.compose._shared import falsy, require_services
 
 
 @check(id="COMPOSE-NO-RESTART", severity=Severity.LOW, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.25)
+       needs=("compose",), effort_hours=0.25, passed="Restart policy set for every long-running service")
 def no_restart(project: Project) -> Iterator[Finding]:
     """Flag long-running services without a restart policy (or with restart: "no")."""
     for svc in require_services(project):

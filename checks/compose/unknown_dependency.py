@@ -56,7 +56,7 @@ def _references(part: Part) -> Iterator[tuple[str, str, int | None]]:
 
 
 @check(id="COMPOSE-UNKNOWN-DEPENDENCY", severity=Severity.HIGH, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.25)
+       needs=("compose",), effort_hours=0.25, passed="Every service reference names a defined service")
 def unknown_dependency(project: Project) -> Iterator[Finding]:
     """Flag references to services not defined in any compose file of the directory."""
     require_services(project)

@@ -27,7 +27,8 @@ from auditor.project import Project
 from auditor.registry import check
 
 
-@check(id="PARSE-ERROR", severity=Severity.MEDIUM, section=Section.DEPLOYMENT)
+@check(id="PARSE-ERROR", severity=Severity.MEDIUM, section=Section.DEPLOYMENT,
+       passed="All deployment files parse cleanly")
 def parse_errors(project: Project) -> Iterator[Finding]:
     """Report every parse problem the project met, at its file and line."""
     for problem in project.parse_problems:

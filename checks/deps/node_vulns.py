@@ -36,7 +36,8 @@ from auditor.registry import check
 from checks.deps._judge import judge
 
 
-@check(id="DEPS-NODE-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2)
+@check(id="DEPS-NODE-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2,
+       passed="No known vulnerabilities in Node dependencies")
 def node_vulnerabilities(project: Project) -> Iterator[Finding]:
     """Report OSV advisories for packages in Node lockfiles."""
     return judge(project, "npm")

@@ -32,7 +32,8 @@ from auditor.registry import check
 from checks.deps._judge import judge
 
 
-@check(id="DEPS-PYTHON-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2)
+@check(id="DEPS-PYTHON-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2,
+       passed="No known vulnerabilities in pinned Python packages")
 def python_vulnerabilities(project: Project) -> Iterator[Finding]:
     """Report PyPI advisories for pinned Python packages."""
     return judge(project, "PyPI")

@@ -54,7 +54,7 @@ def committed_env_files(project: Project) -> list[EnvFile]:
 
 
 @check(id="ENV-COMMITTED-SECRET", severity=Severity.CRITICAL, section=Section.SECURITY, needs=("env",),
-       security=True, effort_hours=1.0)
+       security=True, effort_hours=1.0, passed="No real secrets committed in env files")
 def committed_secret(project: Project) -> Iterator[Finding]:
     """Flag known key formats and high-entropy secret values in committed env files."""
     files = committed_env_files(project)

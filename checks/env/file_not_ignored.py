@@ -49,7 +49,7 @@ def _holds_secret(project: Project, path: str) -> bool:
 
 
 @check(id="ENV-FILE-NOT-IGNORED", severity=Severity.CRITICAL, section=Section.SECURITY, needs=(),
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5, passed="Env files with secrets are git-ignored and untracked")
 def file_not_ignored(project: Project) -> Iterator[Finding]:
     """Flag real env files that git tracks or .gitignore does not ignore."""
     tracked = project.git_tracked

@@ -94,7 +94,7 @@ def _routing(name: str) -> bool:
 
 
 @check(id="ENV-LOCALHOST-DEFAULT", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=(), effort_hours=0.5)
+       needs=(), effort_hours=0.5, passed="No public URL or origin setting defaults to localhost")
 def localhost_default(project: Project) -> Iterator[Finding]:
     """Flag production-routing variables whose template value or compose default is localhost."""
     if not project.env_templates and not project.compose_files:

@@ -45,7 +45,7 @@ BUILTIN_PREFIXES = ("COMPOSE_", "DOCKER_", "BUILDKIT_")
 
 
 @check(id="ENV-UNDECLARED-VAR", severity=Severity.LOW, section=Section.CONFIGURATION, needs=("compose",),
-       effort_hours=0.25)
+       effort_hours=0.25, passed="Required compose variables declared in the env template")
 def undeclared_var(project: Project) -> Iterator[Finding]:
     """Flag compose ${VAR} references without a default that no env template declares."""
     declared = {key for template in project.env_templates for key in template.keys()}

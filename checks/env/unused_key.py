@@ -55,7 +55,7 @@ def used_identifiers(project: Project) -> frozenset[str]:
 
 
 @check(id="ENV-UNUSED-KEY", severity=Severity.INFO, section=Section.CONFIGURATION, needs=("env_templates",),
-       effort_hours=0.25)
+       effort_hours=0.25, passed="Every env template key is in use")
 def unused_key(project: Project) -> Iterator[Finding]:
     """Flag template keys that no compose file, Dockerfile or source file mentions."""
     used = used_identifiers(project)

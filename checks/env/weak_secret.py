@@ -55,7 +55,7 @@ DEV_ENV_NAME = re.compile(r"\.(local|dev|development|test|testing|ci)(\.|$)", re
 
 
 @check(id="ENV-WEAK-SECRET", severity=Severity.HIGH, section=Section.SECURITY, needs=(),
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5, passed="No weak or placeholder secret values")
 def weak_secret(project: Project) -> Iterator[Finding]:
     """Flag secret-named keys whose value or compose default is a placeholder or weak."""
     files = [*project.env_templates,

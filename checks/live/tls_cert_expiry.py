@@ -50,6 +50,7 @@ HIGH_DAYS = 30
     target=Target.LIVE,
     security=True,
     effort_hours=1.0,
+    passed="TLS certificate valid for more than 30 days",
 )
 def cert_expiry(target: Any) -> Iterator[Finding]:
     """Report an expired certificate or one with 30 days left or fewer."""

@@ -51,6 +51,7 @@ from checks.live.tls_common import location, tls_of
     target=Target.LIVE,
     security=True,
     effort_hours=1.0,
+    passed="TLS certificate trusted and valid for the host name",
 )
 def cert_invalid(target: Any) -> Iterator[Finding]:
     """Report an untrusted, self-signed, mismatched or SHA-1 signed certificate."""

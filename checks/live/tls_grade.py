@@ -80,6 +80,7 @@ _THRESHOLD = grade_rank("A-")
     target=Target.LIVE,
     security=True,
     effort_hours=2.0,
+    passed="TLS grade A- or better (SSL Labs method)",
 )
 def tls_grade_check(target: Any) -> Iterator[Finding]:
     """Fail when the SSL Labs style TLS grade is below A-."""

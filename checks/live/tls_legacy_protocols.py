@@ -56,6 +56,7 @@ _LEGACY = {
     target=Target.LIVE,
     security=True,
     effort_hours=0.5,
+    passed="Only TLS 1.2 and newer accepted",
 )
 def legacy_protocols(target: Any) -> Iterator[Finding]:
     """Report every accepted protocol older than TLS 1.2."""

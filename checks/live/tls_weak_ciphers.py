@@ -118,6 +118,7 @@ def _weaknesses(obs: TlsObservation) -> Iterator[tuple[str, Severity, str, list[
     target=Target.LIVE,
     security=True,
     effort_hours=1.0,
+    passed="No weak cipher suites, key exchange or keys",
 )
 def weak_ciphers(target: Any) -> Iterator[Finding]:
     """Report weak cipher suites, missing forward secrecy or AEAD, and small keys."""

@@ -16,7 +16,8 @@ _ENCRYPTION = re.compile(r"\bgpg\b|\bage\s+(-r|--recipient|-e)|openssl\s+enc|--e
                          r"--sse\b|server-side-encryption|\bkms\b|encrypt", re.IGNORECASE)
 
 
-@check(id="OPS-NO-BACKUP", severity=Severity.HIGH, section=Section.DATA, effort_hours=6)
+@check(id="OPS-NO-BACKUP", severity=Severity.HIGH, section=Section.DATA, effort_hours=6,
+       passed="Database backup script or restore procedure present")
 def no_backup(project: Project) -> Iterator[Finding]:
     """Database without backups.
 
@@ -61,7 +62,8 @@ def no_backup(project: Project) -> Iterator[Finding]:
     yield Finding(f"{what}, but no backup script, schedule or documented restore", Location(path, line), key="backup")
 
 
-@check(id="OPS-BACKUP-HARDENING", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2)
+@check(id="OPS-BACKUP-HARDENING", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
+       passed="Backup scripts prune old copies and encrypt them")
 def backup_hardening(project: Project) -> Iterator[Finding]:
     """Backups without retention or encryption.
 

@@ -30,7 +30,8 @@ def _require_ci(project: Project) -> None:
         raise NotApplicable("no CI configuration found (see CI-NO-WORKFLOW)")
 
 
-@check(id="CI-NO-WORKFLOW", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=4)
+@check(id="CI-NO-WORKFLOW", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=4,
+       passed="CI pipeline configured")
 def no_workflow(project: Project) -> Iterator[Finding]:
     """No CI pipeline.
 
@@ -62,7 +63,8 @@ def no_workflow(project: Project) -> Iterator[Finding]:
         yield Finding("no CI workflow found: changes ship untested", anchor(project), key="ci")
 
 
-@check(id="CI-MISSING-FILE", severity=Severity.HIGH, section=Section.OPERATIONS, effort_hours=1)
+@check(id="CI-MISSING-FILE", severity=Severity.HIGH, section=Section.OPERATIONS, effort_hours=1,
+       passed="CI steps reference only existing files")
 def missing_file(project: Project) -> Iterator[Finding]:
     """CI references files that do not exist.
 
@@ -133,7 +135,8 @@ def _referenced_paths(script: str) -> list[str]:
     return [p for p in paths if "$" not in p]
 
 
-@check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1)
+@check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1,
+       passed="CI actions pinned to commit SHAs or image digests")
 def unpinned_action(project: Project) -> Iterator[Finding]:
     """Third-party CI actions not pinned to a commit SHA.
 
@@ -172,7 +175,8 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
                               Location(wf.path, step.line), key=name)
 
 
-@check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2)
+@check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2,
+       passed="CI runs the test suite")
 def no_test_step(project: Project) -> Iterator[Finding]:
     """CI never runs the tests.
 
@@ -202,7 +206,7 @@ def no_test_step(project: Project) -> Iterator[Finding]:
 
 
 @check(id="CI-NO-DEPENDENCY-AUDIT", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
-       effort_hours=1)
+       effort_hours=1, passed="Dependencies audited in CI or by Dependabot/Renovate")
 def no_dependency_audit(project: Project) -> Iterator[Finding]:
     """CI does not audit dependencies for known vulnerabilities.
 

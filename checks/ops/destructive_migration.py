@@ -42,7 +42,8 @@ _DESTRUCTIVE = re.compile(
 )
 
 
-@check(id="OPS-DESTRUCTIVE-MIGRATION", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2)
+@check(id="OPS-DESTRUCTIVE-MIGRATION", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
+       passed="No destructive migration without a backup step")
 def destructive_migration(project: Project) -> Iterator[Finding]:
     """Report destructive statements in migrations when nothing backs the database up."""
     files = migration_files(project)

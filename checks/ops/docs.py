@@ -16,7 +16,8 @@ def _require_service(project: Project) -> None:
         raise NotApplicable("no deployable service found")
 
 
-@check(id="DOCS-RUNBOOK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4)
+@check(id="DOCS-RUNBOOK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+       passed="Operations runbook documented")
 def runbook(project: Project) -> Iterator[Finding]:
     """No runbook.
 
@@ -46,7 +47,8 @@ def runbook(project: Project) -> Iterator[Finding]:
         yield Finding("no runbook for operating the service", anchor(project), key="runbook")
 
 
-@check(id="DOCS-INCIDENT-RESPONSE", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3)
+@check(id="DOCS-INCIDENT-RESPONSE", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
+       passed="Incident response procedure documented")
 def incident_response(project: Project) -> Iterator[Finding]:
     """No incident response procedure.
 
@@ -73,7 +75,8 @@ def incident_response(project: Project) -> Iterator[Finding]:
         yield Finding("no incident response procedure", anchor(project), key="incident-response")
 
 
-@check(id="DOCS-DISASTER-RECOVERY", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4)
+@check(id="DOCS-DISASTER-RECOVERY", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+       passed="Disaster recovery plan documented")
 def disaster_recovery(project: Project) -> Iterator[Finding]:
     """No disaster recovery plan.
 
@@ -99,7 +102,8 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
         yield Finding("no disaster recovery plan", anchor(project), key="disaster-recovery")
 
 
-@check(id="DOCS-SECURITY-POLICY", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=1)
+@check(id="DOCS-SECURITY-POLICY", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=1,
+       passed="Security policy (SECURITY.md) present")
 def security_policy(project: Project) -> Iterator[Finding]:
     """No security policy (SECURITY.md).
 
@@ -129,7 +133,8 @@ _PERSONAL = re.compile(r"\bemail\b|\bphone\b|\bfirst_?name\b|\blast_?name\b|\bad
 _AUTH_ROUTE = re.compile(r"['\"`]/(api/)?(auth|login|signup|register)\b")
 
 
-@check(id="DOCS-PRIVACY", severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6)
+@check(id="DOCS-PRIVACY", severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
+       passed="Personal data handling documented (privacy/GDPR)")
 def privacy(project: Project) -> Iterator[Finding]:
     """Personal data without a privacy policy or data-deletion procedure.
 

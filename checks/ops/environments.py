@@ -35,7 +35,8 @@ def environments_seen(project: Project) -> dict[str, str]:
     return seen
 
 
-@check(id="OPS-SINGLE-ENVIRONMENT", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8)
+@check(id="OPS-SINGLE-ENVIRONMENT", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8,
+       passed="Multiple deployable environments configured")
 def single_environment(project: Project) -> Iterator[Finding]:
     """Only one environment is configured.
 
@@ -75,7 +76,8 @@ def single_environment(project: Project) -> Iterator[Finding]:
                   Location(where, 1), key="environments")
 
 
-@check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4)
+@check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+       passed="Rollback path: versioned images or documented procedure")
 def no_rollback(project: Project) -> Iterator[Finding]:
     """No rollback path.
 
