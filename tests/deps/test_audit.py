@@ -17,6 +17,7 @@ from auditor.deps.probe import observe_dependencies
 from auditor.model import Severity
 from auditor.project import Project
 from tests.deps.servers import osv_server, pypi_server
+from tests.reports.helpers import validate_json_report
 
 
 def repo(tmp_path: Path) -> Path:
@@ -70,7 +71,7 @@ def _scan(path: Path, *extra: str, env: dict[str, str]) -> dict:  # type: ignore
                            str(out), "-q", *extra], capture_output=True, text=True, env=full_env, timeout=120,
                           check=False)
     assert "Traceback" not in proc.stderr, proc.stderr
-    return json.loads(out.read_text())
+    return validate_json_report(out.read_text())
 
 
 def _result(report: dict, check_id: str) -> dict:  # type: ignore[type-arg]

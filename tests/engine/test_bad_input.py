@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.engine.test_parsing import billion_laughs
+from tests.reports.helpers import validate_json_report
 
 
 def hostile_repo(root: Path) -> Path:
@@ -43,7 +43,7 @@ def test_hostile_repository_scans_to_completion(tmp_path: Path) -> None:
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode in (0, 1, 3), proc.stderr
-    report = json.loads(out.read_text())
+    report = validate_json_report(out.read_text())
     parse = {(f["location"]["path"], f["message"]) for f in report["findings"] if f["check_id"] == "PARSE-ERROR"}
     paths = {p for p, _ in parse}
     assert {"Dockerfile", "docker-compose.yml", "compose.yaml", "docker-compose.prod.yml", ".env.example"} <= paths

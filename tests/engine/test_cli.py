@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.harness import FIXTURES
+from tests.reports.helpers import validate_json_report
 
 HEYDEV = FIXTURES / "repos" / "heydev"
 HARDENED = FIXTURES / "repos" / "hardened"
@@ -41,7 +42,7 @@ def test_version_is_fast_and_lean() -> None:
 def test_scan_writes_reports_and_exits_zero_without_gates(tmp_path: Path) -> None:
     proc = run("scan", str(HEYDEV), "--offline", "--format", "json", "--format", "md", "--output-dir", str(tmp_path))
     assert proc.returncode in (0, 3), proc.stderr
-    data = json.loads((tmp_path / "prodcheck-report.json").read_text())
+    data = validate_json_report((tmp_path / "prodcheck-report.json").read_text())
     assert data["tool"]["name"] == "prodcheck"
     assert (tmp_path / "prodcheck-report.md").read_text().startswith("#")
     assert "score" in proc.stderr and "Traceback" not in proc.stderr
@@ -52,7 +53,7 @@ def test_fail_on_gate_exits_one_and_still_writes_report(tmp_path: Path) -> None:
     proc = run("scan", str(HEYDEV), "--offline", "--fail-on", "medium", "--format", "json", "--output", str(out))
     assert proc.returncode == 1, proc.stderr
     assert "gate failed" in proc.stderr
-    assert json.loads(out.read_text())["findings"]
+    assert validate_json_report(out.read_text())["findings"]
 
 
 def test_min_score_gate(tmp_path: Path) -> None:
@@ -90,7 +91,7 @@ def test_unreachable_target_exits_three(tmp_path: Path) -> None:
     proc = run("scan", "--url", f"http://127.0.0.1:{port}/", "--no-burst", "--timeout", "2",
                "--format", "json", "--output", str(tmp_path / "r.json"))
     assert proc.returncode == 3, proc.stderr
-    data = json.loads((tmp_path / "r.json").read_text())
+    data = validate_json_report((tmp_path / "r.json").read_text())
     assert data["targets"][0]["error"]
 
 
