@@ -1,0 +1,333 @@
+"""The HTTP probe: observe one URL the way the live checks need it.
+
+Observes, never judges: redirect chains (https and http), response headers and
+cookies (names and attributes only), a CORS preflight and a simple request
+with a foreign Origin, health endpoints, a random missing path, ``/metrics``,
+static assets and a bounded rate-limit burst. See :mod:`auditor.live.http_fetch`
+for the bounds every request respects.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from auditor.live.http_fetch import Fetched, Fetcher, decode_body, default_port
+from auditor.live.observations import (
+    AssetObservation,
+    BurstObservation,
+    CookieObservation,
+    CorsObservation,
+    EndpointObservation,
+    Hop,
+    HttpObservation,
+    PageObservation,
+    ScriptRef,
+    header_value,
+    header_values,
+)
+
+FOREIGN_ORIGIN = "https://prodcheck-probe.invalid"
+HEALTH_PATHS = ("/health", "/healthz", "/livez", "/readyz", "/ready", "/live", "/status", "/actuator/health")
+MAX_REDIRECTS = 10
+MAX_ASSETS = 10
+KEEP_BODY = 64 * 1024
+BURST_DEFAULT = 20
+BURST_MAX = 30
+RATE_LIMIT_HEADERS = ("retry-after", "ratelimit", "ratelimit-policy", "ratelimit-limit", "ratelimit-remaining",
+                      "ratelimit-reset")
+_SOURCEMAP_RE = re.compile(rb"[#@]\s*sourceMappingURL=([^\s'\"*]+)")
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """Per-target probe knobs (from CLI flags and the config file)."""
+
+    assets: tuple[str, ...] = ()
+    health_paths: tuple[str, ...] = ()
+    burst_path: str | None = None
+    burst_size: int = BURST_DEFAULT
+    no_burst: bool = False
+
+
+class _Refs(HTMLParser):
+    """Collects script, stylesheet and link references from a page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[str, bool]] = []
+        self.styles: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Record src/href of scripts, stylesheets and anchors."""
+        values = {k.lower(): (v or "") for k, v in attrs}
+        if tag == "script" and values.get("src"):
+            self.scripts.append((values["src"], bool(values.get("integrity"))))
+        elif tag == "link" and "stylesheet" in values.get("rel", "").lower().split() and values.get("href"):
+            self.styles.append(values["href"])
+        elif tag == "a" and values.get("href"):
+            self.links.append(values["href"])
+
+
+def _origin(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or default_port(scheme)
+
+
+def _base(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+def parse_cookie(raw: str) -> CookieObservation:
+    """Name and attributes of one Set-Cookie header (the value is dropped on purpose)."""
+    parts = [p.strip() for p in raw.split(";")]
+    name = parts[0].split("=", 1)[0].strip() if parts else ""
+    attrs: dict[str, str | None] = {}
+    invalid_samesite = False
+    for part in parts[1:]:
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        attrs[key] = value.strip() if sep else None
+        if key == "samesite" and (not sep or value.strip().lower() not in ("lax", "strict", "none")):
+            invalid_samesite = True
+    return CookieObservation(
+        name=name,
+        secure="secure" in attrs,
+        httponly="httponly" in attrs,
+        samesite=attrs.get("samesite") or None,
+        path=attrs.get("path"),
+        domain=attrs.get("domain"),
+        raw_samesite_invalid=invalid_samesite,
+    )
+
+
+def _redacted_headers(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """Drop cookie values: observations may be shared, session ids must not be."""
+    out = []
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            cookie_name, _, rest = value.partition("=")
+            attrs = rest.split(";", 1)[1] if ";" in rest else ""
+            value = f"{cookie_name}=<redacted>" + (f";{attrs}" if attrs else "")
+        out.append((name, value))
+    return tuple(out)
+
+
+def follow(fetcher: Fetcher, url: str) -> tuple[PageObservation, bytes]:
+    """GET ``url`` following redirects hop by hop; returns the observation and the final body."""
+    hops: list[Hop] = []
+    seen: set[str] = set()
+    cookies: list[CookieObservation] = []
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        if current in seen:
+            chain = " -> ".join([h.url for h in hops] + [current])
+            return PageObservation(url=url, hops=tuple(hops), loop=True,
+                                   error=f"redirect loop: {chain}"), b""
+        seen.add(current)
+        got = fetcher.fetch(current)
+        if got.error:
+            return PageObservation(url=url, hops=tuple(hops), error=got.error), b""
+        if got.deadline_hit:
+            # A page that cannot be delivered within the timeout is unusable, however it drips.
+            return PageObservation(url=url, hops=tuple(hops), error=(
+                f"response from {current} still incomplete after {fetcher.config.timeout:g}s "
+                "(server sends too slowly)")), b""
+        assert got.status is not None
+        location = header_value(got.headers, "location")
+        scheme, host, _ = _origin(current)
+        hops.append(Hop(url=current, status=got.status, scheme=scheme, host=host, location=location))
+        cookies.extend(parse_cookie(v) for v in header_values(got.headers, "set-cookie"))
+        if 300 <= got.status < 400 and location:
+            current = urljoin(current, location.strip())
+            continue
+        return PageObservation(
+            url=url, hops=tuple(hops), status=got.status, final_url=current,
+            headers=_redacted_headers(got.headers), cookies=tuple(cookies),
+            content_type=header_value(got.headers, "content-type"),
+        ), got.body
+    return PageObservation(url=url, hops=tuple(hops), too_many_redirects=True,
+                           error=f"more than {MAX_REDIRECTS} redirects from {url}"), b""
+
+
+def _http_variant(url: str) -> str:
+    """The plain-http URL of an https URL: port 80 for the default port, else the same port.
+
+    A non-default port is assumed to answer both (as test servers and some proxies do); if it
+    does not, the http leg is recorded as unreachable, which needs no redirect.
+    """
+    parts = urlsplit(url)
+    netloc = parts.hostname or ""
+    if ":" in netloc:
+        netloc = f"[{netloc}]"
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit(("http", netloc, parts.path or "/", parts.query, ""))
+
+
+def _endpoint(fetcher: Fetcher, base: str, path: str, keep: int = KEEP_BODY) -> EndpointObservation:
+    url = urljoin(base, path)
+    got = fetcher.fetch(url)
+    return EndpointObservation(
+        path=path, url=url, status=got.status, content_type=header_value(got.headers, "content-type"),
+        body=got.body[:keep].decode("utf-8", "replace"), latency_ms=got.elapsed_ms,
+        headers=_redacted_headers(got.headers), error=got.error,
+    )
+
+
+def _cors(fetcher: Fetcher, url: str) -> CorsObservation:
+    pre = fetcher.fetch(url, method="OPTIONS", max_body=4096, headers={
+        "Origin": FOREIGN_ORIGIN, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    simple = fetcher.fetch(url, headers={"Origin": FOREIGN_ORIGIN}, max_body=4096)
+    keep = ("access-control-", "vary")
+    return CorsObservation(
+        origin=FOREIGN_ORIGIN, url=url,
+        preflight_status=pre.status,
+        preflight_headers=tuple((k, v) for k, v in pre.headers if k.lower().startswith(keep)),
+        simple_status=simple.status,
+        simple_headers=tuple((k, v) for k, v in simple.headers if k.lower().startswith(keep)),
+        error=pre.error or simple.error,
+    )
+
+
+def _same_origin(url: str, page_url: str) -> bool:
+    a, b = _origin(url), _origin(page_url)
+    return a[1:] == b[1:] and a[0] == b[0]
+
+
+def _looks_like_sourcemap(got: Fetched) -> bool:
+    if got.status is None or not 200 <= got.status < 300:
+        return False
+    head = got.body[:8192]
+    return b'"mappings"' in head or (b'"version"' in head and b'"sources"' in head)
+
+
+def _asset(fetcher: Fetcher, url: str, configured: bool) -> AssetObservation:
+    got = fetcher.fetch(url, headers={"Accept-Encoding": "gzip, br"}, raw=True)
+    if got.error:
+        return AssetObservation(url=url, configured=configured, error=got.error)
+    encoding = header_value(got.headers, "content-encoding")
+    header_map = header_value(got.headers, "sourcemap") or header_value(got.headers, "x-sourcemap")
+    decoded = decode_body(got.body, encoding) or b""
+    matches = list(_SOURCEMAP_RE.finditer(decoded[-4096:]))
+    match = matches[-1] if matches else None  # the last comment wins, as in browsers
+    comment = match.group(1).decode("latin-1") if match else None
+    map_status = None
+    map_served = False
+    map_url = None
+    ok = got.status is not None and 200 <= got.status < 300
+    is_code = urlsplit(url).path.endswith((".js", ".mjs", ".css")) or "javascript" in (
+        header_value(got.headers, "content-type") or "") or "css" in (header_value(got.headers, "content-type") or "")
+    if ok and is_code:
+        ref = header_map or comment
+        if ref and ref.startswith("data:"):
+            map_url = None  # inline map: referenced, nothing more to fetch
+        else:
+            map_url = urljoin(url, ref) if ref else url.split("?", 1)[0] + ".map"
+            if map_url and _same_origin(map_url, url):
+                got_map = fetcher.fetch(map_url, max_body=16 * 1024)
+                map_status = got_map.status
+                map_served = _looks_like_sourcemap(got_map)
+    return AssetObservation(
+        url=url, status=got.status, content_type=header_value(got.headers, "content-type"),
+        cache_control=header_value(got.headers, "cache-control"), etag=header_value(got.headers, "etag"),
+        last_modified=header_value(got.headers, "last-modified"), content_encoding=encoding,
+        size=got.raw_size, sourcemap_header=header_map, sourcemap_comment=comment, map_url=map_url,
+        map_status=map_status, map_served=map_served, configured=configured,
+    )
+
+
+def _burst(fetcher: Fetcher, url: str, size: int) -> BurstObservation:
+    statuses: list[int] = []
+    seen_headers: dict[str, tuple[str, str]] = {}
+    retry_after = None
+    limited_at = None
+    error = None
+    for index in range(max(1, min(size, BURST_MAX))):
+        got = fetcher.fetch(url, max_body=16 * 1024)
+        if got.error or got.status is None:
+            error = got.error
+            break
+        statuses.append(got.status)
+        for name, value in got.headers:
+            low = name.lower()
+            if (low in RATE_LIMIT_HEADERS or low.startswith("x-ratelimit") or low.startswith("x-rate-limit")) \
+                    and low not in seen_headers:
+                seen_headers[low] = (name, value)
+        if got.status == 429:
+            limited_at = index + 1
+            retry_after = header_value(got.headers, "retry-after")
+            break
+    return BurstObservation(ran=True, url=url, statuses=tuple(statuses), limited_at=limited_at,
+                            retry_after=retry_after, ratelimit_headers=tuple(seen_headers.values()), error=error)
+
+
+def _api_path(refs: _Refs, page_url: str) -> str | None:
+    for candidate in [*refs.links, *(s for s, _ in refs.scripts)]:
+        absolute = urljoin(page_url, candidate)
+        if _same_origin(absolute, page_url) and urlsplit(absolute).path.startswith("/api/"):
+            return absolute
+    return None
+
+
+def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[HttpObservation | None, str | None]:
+    """Observe ``url``; returns (observation, error). An error means the page itself was unreachable."""
+    page, body = follow(fetcher, url)
+    if page.error or page.final_url is None:
+        return None, page.error or "no response"
+    final = page.final_url
+    base = _base(final)
+    notes: list[str] = []
+    http_leg: PageObservation | None = None
+    if urlsplit(url).scheme.lower() == "https":
+        http_leg, _ = follow(fetcher, _http_variant(url))
+    ctype = (page.content_type or "").lower()
+    is_html = "html" in ctype
+    refs = _Refs()
+    if is_html:
+        try:
+            refs.feed(body[:MAX_HTML].decode("utf-8", "replace"))
+            refs.close()
+        except Exception as exc:  # noqa: BLE001 - hostile markup must not stop the scan
+            notes.append(f"page HTML could not be parsed fully: {type(exc).__name__}")
+    scripts = []
+    for src, integrity in refs.scripts:
+        absolute = urljoin(final, src)
+        scripts.append(ScriptRef(src=src, integrity=integrity, same_origin=_same_origin(absolute, final),
+                                 secure=absolute.lower().startswith("https://") and not src.startswith("//")))
+    cors = _cors(fetcher, final)
+    health_paths = list(dict.fromkeys([*HEALTH_PATHS, *settings.health_paths]))
+    health = tuple(_endpoint(fetcher, base, p) for p in health_paths)
+    missing = _endpoint(fetcher, base, f"/prodcheck-{secrets.token_hex(6)}")
+    metrics = _endpoint(fetcher, base, "/metrics", keep=8192)
+    asset_urls: list[tuple[str, bool]] = []
+    for ref in [*(s for s, _ in refs.scripts), *refs.styles]:
+        absolute = urljoin(final, ref)
+        if _same_origin(absolute, final) and all(a != absolute for a, _ in asset_urls):
+            asset_urls.append((absolute, False))
+    asset_urls = asset_urls[:MAX_ASSETS]
+    for path in settings.assets:
+        absolute = urljoin(base, path)
+        if all(a != absolute for a, _ in asset_urls):
+            asset_urls.append((absolute, True))
+    assets = tuple(_asset(fetcher, a, configured) for a, configured in asset_urls)
+    if settings.no_burst:
+        burst = BurstObservation(ran=False, reason="rate-limit burst turned off (--no-burst)")
+    else:
+        target = urljoin(base, settings.burst_path) if settings.burst_path else (_api_path(refs, final) or final)
+        burst = _burst(fetcher, target, settings.burst_size)
+    return HttpObservation(
+        page=page, http=http_leg, scripts=tuple(scripts), cors=cors, health=health, missing=missing,
+        metrics=metrics, assets=assets, burst=burst, is_html=is_html, verify_error=fetcher.verify_error,
+        notes=tuple(notes),
+    ), None
+
+
+MAX_HTML = 512 * 1024

@@ -1,0 +1,58 @@
+"""Prometheus metrics exposed to anonymous clients.
+
+## What it checks
+A GET of `/metrics` without credentials does not answer with Prometheus or
+OpenMetrics text (`# HELP` / `# TYPE` lines, or the exposition content type).
+
+## Why it matters
+Metrics reveal traffic, error rates, internal route names, library versions and
+sometimes user or tenant ids; the endpoint is also cheap to hammer. Scraping
+belongs on an internal port or behind authentication.
+
+## How to fix
+Serve metrics on a separate internal port (not published by the proxy), or
+require a bearer token.
+
+```ts hono
+const metricsApp = new Hono().get('/metrics', (c) => c.text(registry.metrics()))
+serve({ fetch: metricsApp.fetch, port: 9464, hostname: '127.0.0.1' })
+```
+```python fastapi
+from prometheus_client import start_http_server
+start_http_server(9464, addr="127.0.0.1")  # not behind the public proxy
+```
+```yaml compose
+services:
+  app:
+    expose: ["9464"]   # reachable by Prometheus on the network, not published
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.live.observations import LiveTarget
+from auditor.model import Finding, Location, Section, Severity, Target
+from auditor.registry import NotApplicable, check
+from checks.live._common import http_of
+
+_PROM_LINE = re.compile(r"^# (?:HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* ", re.MULTILINE)
+_SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: \d+)?$", re.MULTILINE)
+
+
+@check(id="METRICS-PUBLIC", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, target=Target.LIVE,
+       security=True, effort_hours=1)
+def metrics_public(target: LiveTarget) -> Iterator[Finding]:
+    """Flag a /metrics endpoint that answers anonymous clients with metrics."""
+    metrics = http_of(target).metrics
+    if metrics is None:
+        raise NotApplicable("/metrics was not probed")
+    if metrics.status is None or not 200 <= metrics.status < 300:
+        return
+    ctype = (metrics.content_type or "").lower()
+    prom_type = "version=0.0.4" in ctype or "openmetrics" in ctype
+    if prom_type or _PROM_LINE.search(metrics.body) or len(_SAMPLE.findall(metrics.body)) >= 3:
+        yield Finding(message=f"{metrics.url} serves Prometheus metrics to anonymous clients",
+                      location=Location(url=metrics.url), key="metrics")
