@@ -154,6 +154,9 @@ def _write_reports(report: Any, formats: list[str], output: Path | None, output_
         if fmt == "github":
             # Annotations go to stdout where the runner reads them; the step summary to its file.
             click.echo(text, nl=False)
+            write_summary = getattr(module, "write_step_summary", None)
+            if callable(write_summary):
+                write_summary(report)  # no-op unless $GITHUB_STEP_SUMMARY is set
             continue
         if output is not None:
             if str(output) == "-":
@@ -208,6 +211,85 @@ def checks_explain(check_id: str) -> None:
     click.echo(f"{meta.id}: {meta.title}\n")
     click.echo(f"Severity: {meta.severity.label}    Section: {meta.section.title}    Target: {meta.target.value}\n")
     click.echo(meta.doc.raw.partition("\n")[2].strip())
+
+
+
+# -- baselines, diff, init (gating) -------------------------------------------
+
+
+@main.group()
+def baseline() -> None:
+    """Accept today's findings so that gates judge only new ones."""
+
+
+@baseline.command("create")
+@click.argument("path", required=False, default=Path("."),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--url", "urls", multiple=True, help="Live URL to include (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), help="Config file.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Baseline file to write (default: PATH/.prodcheck-baseline.json).")
+@click.option("--offline", is_flag=True, default=None, help="Skip checks that need the network.")
+@click.option("--no-burst", is_flag=True, default=None, help="Do not send the rate-limit burst.")
+@click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Judge recorded live observations instead of probing.")
+def baseline_create(path: Path, urls: tuple[str, ...], config_path: Path | None, output: Path | None,
+                    offline: bool | None, no_burst: bool | None, from_observations: Path | None) -> None:
+    """Scan PATH and write every open finding to a baseline file."""
+    from auditor.baseline import BASELINE_NAME, BaselineError, write_baseline
+    from auditor.engine import scan as run_scan
+    from auditor.settings import SettingsError, resolve_settings
+
+    try:
+        settings = resolve_settings(root=path, config_path=config_path,
+                                    cli={"offline": offline, "no_burst": no_burst}, environ=os.environ)
+    except SettingsError as exc:
+        _stderr(f"prodcheck: configuration error: {exc}")
+        sys.exit(EXIT_USAGE)
+    options = settings.scan_options(path=path, urls=urls, from_observations=from_observations)
+    report = run_scan(options, progress=_progress)
+    target = output or path / BASELINE_NAME
+    try:
+        written = write_baseline(report, target)
+    except BaselineError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
+    _stderr(f"wrote {len(written.entries)} finding(s) to {target}")
+    if not report.complete:
+        _stderr("note: the scan was incomplete; findings of checks that did not run are not in the baseline")
+
+
+@main.command("diff")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+def diff_command(old: Path, new: Path, fmt: str) -> None:
+    """Compare two JSON reports (OLD then NEW): new, resolved and changed findings, score delta."""
+    from auditor.diff import DiffError, diff_reports, load_report, render_json, render_text
+
+    try:
+        result = diff_reports(load_report(old), load_report(new))
+    except DiffError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
+    click.echo(render_json(result) if fmt == "json" else render_text(result), nl=False)
+
+
+@main.command("init")
+@click.argument("path", required=False, default=Path("."),
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite an existing .prodcheck.yaml.")
+def init_command(path: Path, force: bool) -> None:
+    """Write a commented starter .prodcheck.yaml for the stack detected in PATH."""
+    from auditor.init_config import InitError, write_starter_config
+
+    try:
+        written, stacks = write_starter_config(path, force=force)
+    except InitError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
+    detected = ", ".join(stacks) or "no specific stack"
+    click.echo(f"wrote {written} ({detected}); edit it, then run 'prodcheck scan {path}'")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +49,11 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         results.extend(run_live_checks(specs, live_targets, secrets))
         for target in live_targets:
             targets.append(_live_target_info(target, results))
-    results = _apply_post_processing(results, project, options)
+    from auditor.suppress import suppress
+
+    outcome = suppress(results, project, options)
+    results = outcome.results
+    notes.extend(outcome.notes)
     score = overall(results)
     stacks: tuple[str, ...] = ()
     if project is not None:
@@ -70,7 +75,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         scanned_files=project.files if project else (),
         skipped_files=tuple(project.skipped) if project else (),
         notes=tuple(notes),
-        extra=_extra(options),
+        extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records]},
     )
 
 
@@ -119,14 +124,3 @@ def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:
         header_score=grades.get("header_score"),
         error=getattr(target, "error", None),
     )
-
-
-def _apply_post_processing(
-    results: list[CheckResult], project: Project | None, options: ScanOptions
-) -> list[CheckResult]:
-    """Suppressions and config ignores, when that module is present."""
-    try:
-        from auditor.suppress import apply_suppressions
-    except ImportError:
-        return results
-    return apply_suppressions(results, project, options)

@@ -16,6 +16,7 @@ from typing import Any
 from auditor.model import Section, Severity
 from auditor.options import IgnoreRule, ScanOptions
 
+BASELINE_FILE = ".prodcheck-baseline.json"
 CONFIG_NAMES = (".prodcheck.yaml", ".prodcheck.yml", "prodcheck.yaml", "prodcheck.yml")
 
 # key -> (type description, validator)
@@ -51,6 +52,8 @@ class Settings:
     targets: list[dict[str, Any]] = field(default_factory=list)
     source: str | None = None
     source_lines: dict[str, int] = field(default_factory=dict)
+    check_id_lines: dict[str, int | None] = field(default_factory=dict)
+    ignore_lines: list[int | None] = field(default_factory=list)
 
     def scan_options(self, *, path: Path | None, urls: tuple[str, ...], ca_bundle: Path | None = None,
                      resolves: tuple[str, ...] = (), save_observations: Path | None = None,
@@ -76,7 +79,8 @@ class Settings:
             disabled_sections=frozenset(self.disabled_sections),
             severity_overrides=dict(self.severity_overrides),
             ignores=tuple(self.ignores),
-            excludes=tuple(self.excludes),
+            # The baseline file holds fingerprints and messages, not code: never judge it.
+            excludes=(*self.excludes, "/" + BASELINE_FILE),
             max_file_bytes=self.max_file_kb * 1024,
             offline=self.offline,
             live=live,
@@ -130,6 +134,9 @@ def _load_file(path: Path) -> tuple[Path, dict[str, Any], dict[str, int]]:
         raise SettingsError(f"{path}{where}: {exc.reason}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SettingsError(f"{path}: cannot read: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        # ruamel's constructors raise plain errors for values such as the date 2026-13-01.
+        raise SettingsError(f"{path}: invalid YAML value: {exc}") from None
     if data is None:
         return path, {}, {}
     if not isinstance(data, dict):
@@ -153,34 +160,57 @@ def resolve_settings(*, root: Path | None, config_path: Path | None, cli: Mappin
     return settings
 
 
-def _where(source: str, lines: Mapping[str, int], key: str, node: Any = None, sub: Any = None) -> str:
-    line = None
-    if node is not None and sub is not None:
-        from auditor.parsing.yamlsafe import line_of
+class _ValueProblem(Exception):
+    """A bad nested value: the dotted key path and, when known, its line."""
 
-        line = line_of(node, sub)
-    line = line or lines.get(key)
-    return f"{source}:{line}" if line else source
+    def __init__(self, message: str, key_path: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.key_path = key_path
+        self.line = line
+
+
+def _line(node: Any, sub: Any = None) -> int | None:
+    from auditor.parsing.yamlsafe import line_of
+
+    return line_of(node, sub)
 
 
 def _apply_file(settings: Settings, data: Mapping[str, Any], source: str, lines: Mapping[str, int]) -> None:
     for key in data:
         if key not in _TOP_KEYS:
-            raise SettingsError(f"{_where(source, lines, str(key))}: unknown key {key!r} "
+            line = lines.get(str(key))
+            where = f"{source}:{line}" if line else source
+            raise SettingsError(f"{where}: unknown key {key!r}{_suggest(str(key), _TOP_KEYS)} "
                                 f"(known: {', '.join(sorted(_TOP_KEYS))})")
     for key, value in data.items():
-        where = _where(source, lines, str(key))
         try:
-            _apply_key(settings, str(key), value, source)
+            _apply_key(settings, str(key), value)
+        except _ValueProblem as exc:
+            line = exc.line or lines.get(str(key))
+            where = f"{source}:{line}" if line else source
+            raise SettingsError(f"{where}: {exc.message}") from None
         except (TypeError, ValueError) as exc:
+            line = lines.get(str(key))
+            where = f"{source}:{line}" if line else source
             raise SettingsError(f"{where}: bad value for {key!r}: {exc}") from None
+    _validate_check_ids(settings, source)
 
 
-def _apply_key(settings: Settings, key: str, value: Any, source: str) -> None:
-    from auditor.parsing.yamlsafe import line_of
+def _field(parent: Any, sub: Any, path: str, convert: Any) -> Any:
+    """Convert ``parent[sub]``; a failure names the dotted key path and its line."""
+    try:
+        return convert(parent[sub])
+    except _ValueProblem:
+        raise
+    except (TypeError, ValueError) as exc:
+        raise _ValueProblem(f"bad value for {path!r}: {exc}", path, _line(parent, sub)) from None
 
+
+def _apply_key(settings: Settings, key: str, value: Any) -> None:
+    holder = {key: value}  # lets _field treat top-level and nested values alike
     if key == "fail_on":
-        settings.fail_on = Severity.parse(str(value)).label
+        settings.fail_on = Severity.parse(_scalar(value)).label
     elif key == "min_score":
         settings.min_score = _score(value)
     elif key in {"offline", "no_burst"}:
@@ -188,43 +218,107 @@ def _apply_key(settings: Settings, key: str, value: Any, source: str) -> None:
     elif key == "timeout":
         settings.timeout = _positive(value)
     elif key == "formats":
-        settings.formats = [_format(v) for v in _list(value)]
+        items = _field(holder, key, key, _list)
+        settings.formats = [_field(items, i, f"formats[{i}]", _format) for i in range(len(items))]
     elif key == "max_file_kb":
         settings.max_file_kb = int(_positive(value))
     elif key == "exclude":
-        settings.excludes = [str(v) for v in _list(value)]
+        settings.excludes = [_scalar(v) for v in _list(value)]
     elif key == "checks":
-        mapping = _mapping(value, {"disable", "enable", "only"})
-        settings.disabled_checks |= {str(v).upper() for v in _list(mapping.get("disable", []))}
-        settings.disabled_checks -= {str(v).upper() for v in _list(mapping.get("enable", []))}
-        settings.only_checks |= {str(v).upper() for v in _list(mapping.get("only", []))}
+        mapping = _mapping(value, {"disable", "enable", "only"}, key)
+        ids = {k: _check_ids(value, k, f"checks.{k}") for k in mapping}
+        for found in ids.values():
+            settings.check_id_lines.update(found)
+        settings.disabled_checks |= set(ids.get("disable", {}))
+        settings.disabled_checks -= set(ids.get("enable", {}))
+        settings.only_checks |= set(ids.get("only", {}))
     elif key == "sections":
-        mapping = _mapping(value, {"disable"})
-        settings.disabled_sections |= {Section.parse(str(v)) for v in _list(mapping.get("disable", []))}
+        mapping = _mapping(value, {"disable"}, key)
+        if "disable" in mapping:
+            items = _field(value, "disable", "sections.disable", _list)
+            for i in range(len(items)):
+                settings.disabled_sections.add(
+                    _field(items, i, f"sections.disable[{i}]", lambda v: Section.parse(_scalar(v))))
     elif key == "severity":
         if not isinstance(value, dict):
             raise TypeError("expected a mapping of CHECK-ID: severity")
-        for check_id, sev in value.items():
-            settings.severity_overrides[str(check_id).upper()] = Severity.parse(str(sev))
+        for check_id in value:
+            sev = _field(value, check_id, f"severity.{check_id}", lambda v: Severity.parse(_scalar(v)))
+            settings.severity_overrides[_scalar(check_id).upper()] = sev
+            settings.check_id_lines[_scalar(check_id).upper()] = _line(value, check_id)
     elif key == "ignore":
-        for item in _list(value):
-            rule = _mapping(item, {"check", "path", "reason", "expires"})
-            if not rule.get("check") or not rule.get("reason"):
-                raise ValueError("each ignore needs 'check' and 'reason'")
-            expires = rule.get("expires")
-            if expires is not None:
-                expires = dt.date.fromisoformat(str(expires)).isoformat()
-            settings.ignores.append(IgnoreRule(str(rule["check"]).upper(), str(rule["reason"]),
-                                               str(rule["path"]) if rule.get("path") else None, expires))
+        items = _field(holder, key, key, _list)
+        for index, item in enumerate(items):
+            settings.ignores.append(_ignore_rule(items, index, item))
+            settings.ignore_lines.append(_line(item, "check"))
     elif key == "live":
-        settings.live.update(_mapping(value, _LIVE_KEYS))
+        settings.live.update(_mapping(value, _LIVE_KEYS, key))
     elif key == "targets":
-        for index, item in enumerate(_list(value)):
-            target = dict(_mapping(item, {"url", *_LIVE_KEYS}))
+        items = _field(holder, key, key, _list)
+        for index, item in enumerate(items):
+            target = dict(_mapping(item, {"url", *_LIVE_KEYS}, f"targets[{index}]"))
             if not target.get("url"):
-                raise ValueError("each target needs a 'url'")
-            target["_line"] = line_of(value, index)
+                raise _ValueProblem(f"targets[{index}] needs a 'url'", key, _line(items, index))
+            target["_line"] = _line(items, index)
             settings.targets.append(target)
+
+
+def _ignore_rule(items: list[Any], index: int, item: Any) -> IgnoreRule:
+    where = f"ignore[{index}]"
+    rule = _mapping(item, {"check", "path", "reason", "expires"}, where)
+    for needed in ("check", "reason"):
+        if not rule.get(needed) or not str(rule[needed]).strip():
+            raise _ValueProblem(f"{where} needs a non-empty {needed!r} (every ignore says what and why)",
+                                where, _line(items, index))
+    expires = None
+    if rule.get("expires") is not None:
+        expires = _field(item, "expires", f"{where}.expires",
+                         lambda v: dt.date.fromisoformat(_scalar(v)).isoformat())
+    check_id = _scalar(rule["check"]).upper()
+    return IgnoreRule(check_id, _scalar(rule["reason"]).strip(),
+                      _scalar(rule["path"]) if rule.get("path") else None, expires)
+
+
+def _check_ids(parent: Any, sub: str, path: str) -> dict[str, int | None]:
+    """Upper-cased check ids of a list, each with its line (for error messages)."""
+    items = _field(parent, sub, path, _list)
+    return {_field(items, i, f"{path}[{i}]", lambda v: _scalar(v).upper()): _line(items, i) or _line(parent, sub)
+            for i in range(len(items))}
+
+
+def _validate_check_ids(settings: Settings, source: str) -> None:
+    """Unknown check ids in the config are errors: a typo would silently do nothing."""
+    try:
+        from auditor.registry import load_registry
+
+        registry = load_registry()
+    except Exception:  # noqa: BLE001 - a broken check module must not make config loading fail
+        return
+    known = {spec.id for spec in registry} | set(registry.aliases)
+    named: list[tuple[str, str, int | None]] = []
+    named += [(c, "checks", settings.check_id_lines.get(c))
+              for c in sorted(settings.disabled_checks | settings.only_checks)]
+    named += [(c, "severity", settings.check_id_lines.get(c)) for c in settings.severity_overrides]
+    named += [(r.check_id, "ignore", line) for r, line in zip(settings.ignores, settings.ignore_lines, strict=False)]
+    for check_id, key, line in named:
+        if check_id not in known:
+            line = line or settings.source_lines.get(key)
+            where = f"{source}:{line}" if line else source
+            raise SettingsError(f"{where}: unknown check {check_id!r} in {key!r}{_suggest(check_id, known)} "
+                                "(see 'prodcheck checks list')")
+
+
+def _suggest(word: str, choices: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(str(c) for c in choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        raise TypeError(f"expected a single value, got a {'mapping' if isinstance(value, dict) else 'list'}")
+    return str(value)
 
 
 def _apply_env(settings: Settings, environ: Mapping[str, str]) -> None:
@@ -259,19 +353,24 @@ def _apply_cli(settings: Settings, cli: Mapping[str, Any]) -> None:
 
 
 def _list(value: Any) -> list[Any]:
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
+        return value  # keep ruamel's sequence so item line numbers survive
+    if isinstance(value, tuple):
         return list(value)
     if isinstance(value, str):
         return [value]
     raise TypeError(f"expected a list, got {type(value).__name__}")
 
 
-def _mapping(value: Any, allowed: set[str]) -> dict[str, Any]:
+def _mapping(value: Any, allowed: set[str], path: str = "") -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise TypeError(f"expected a mapping, got {type(value).__name__}")
-    unknown = [str(k) for k in value if str(k) not in allowed]
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(allowed))})")
+        raise _ValueProblem(f"bad value for {path!r}: expected a mapping, got {type(value).__name__}", path,
+                            _line(value))
+    for k in value:
+        if str(k) not in allowed:
+            dotted = f"{path}.{k}" if path else str(k)
+            raise _ValueProblem(f"unknown key {dotted!r}{_suggest(str(k), allowed)} "
+                                f"(known: {', '.join(sorted(allowed))})", dotted, _line(value, k))
     return {str(k): v for k, v in value.items()}
 
 
@@ -287,6 +386,8 @@ def _bool(value: Any) -> bool:
 
 
 def _score(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, got {value!r}")
     number = float(value)
     if not 0 <= number <= 100:
         raise ValueError(f"min_score must be between 0 and 100, got {value!r}")
@@ -294,6 +395,8 @@ def _score(value: Any) -> float:
 
 
 def _positive(value: Any) -> float:
+    if isinstance(value, bool):
+        raise TypeError(f"expected a number, got {value!r}")
     number = float(value)
     if number <= 0:
         raise ValueError(f"expected a positive number, got {value!r}")

@@ -256,3 +256,13 @@ def risk_sentence(report: Report) -> str:
     if not report.complete:
         verdict += ", pending the checks that could not run"
     return f"Risk level {report.risk}: {verdict}."
+
+
+def suppression_reason(report: Report, finding: Finding) -> str:
+    """Why a finding was suppressed (inline comment or config ignore), from the engine's records."""
+    for record in report.extra.get("suppressions") or []:
+        if record.get("fingerprint") == finding.fingerprint:
+            source = str(record.get("source") or "")
+            reason = str(record.get("reason") or "no reason given")
+            return f"{reason} ({source})" if source else reason
+    return ""

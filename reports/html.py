@@ -39,6 +39,7 @@ from reports.common import (
     severity_of,
     snippet_for,
     status_line,
+    suppression_reason,
 )
 from reports.plan import build_plan
 
@@ -253,6 +254,7 @@ def _context(report: Report) -> dict[str, Any]:
         "suppressed": [(r, f) for r in report.results for f in r.suppressed],
         "resolved": baseline_resolved(report),
         "location_text": location_text,
+        "suppression_reason": lambda finding: suppression_reason(report, finding),
     }
 
 

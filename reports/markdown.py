@@ -39,6 +39,7 @@ from reports.common import (
     snippet_for,
     strength_text,
     strengths,
+    suppression_reason,
 )
 from reports.plan import ActionPlan, build_plan
 
@@ -347,6 +348,7 @@ def _appendix(report: Report) -> str:
     lines += _bullets(
         f"- `{r.meta.id}`: {md_escape(f.message)}"
         + (f" — {md_code(location_text(f.location))}" if location_text(f.location) else "")
+        + (f" — suppressed: {md_escape(reason)}" if (reason := suppression_reason(report, f)) else "")
         for r, f in suppressed
     )
 

@@ -57,6 +57,9 @@ def load_yaml(text: str) -> Any:
         raise YamlError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    except (ValueError, TypeError) as exc:
+        # Constructors reject some well-formed scalars (e.g. the date 2026-13-01).
+        raise YamlError(f"invalid YAML value: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     data = docs[0] if docs else None
     _check_budget(data)
     return data

@@ -1,0 +1,1 @@
+"""Tests for gating: baselines, suppressions, configuration, init, diff, the Action and pre-commit."""
