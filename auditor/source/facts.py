@@ -1,0 +1,206 @@
+"""Facts extracted from parsed source files: frozen dataclasses, no behaviour beyond small helpers.
+
+The extractors (:mod:`auditor.source.js` for JS/TS through tree-sitter,
+:mod:`auditor.source.py` for Python through ``ast``) fill these; checks read
+them through :mod:`auditor.source.index`. Text fields hold source text
+(callees, argument expressions), never values from env files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property of an object-literal argument (JS) or a keyword argument (Python).
+
+    ``kind`` is ``string``, ``true``, ``false``, ``number``, ``array``, ``function``,
+    ``identifier``, ``object`` or ``other``. For functions, ``returns`` lists each
+    returned expression with whether the return sits under a condition.
+    """
+
+    key: str
+    value: str
+    kind: str
+    returns: tuple[tuple[str, bool], ...] = ()
+    params: tuple[str, ...] = ()
+    children: tuple[Prop, ...] = ()
+
+    def child(self, key: str) -> Prop | None:
+        """A nested property of an object value."""
+        return next((c for c in self.children if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call (or ``new``) expression: callee text, argument texts, object/keyword props."""
+
+    callee: str
+    line: int
+    args: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()
+    props: tuple[Prop, ...] = ()
+    fn_params: tuple[int, ...] = ()
+    is_new: bool = False
+
+    @property
+    def name(self) -> str:
+        """The last segment of the callee (``app.use`` -> ``use``)."""
+        return self.callee.rsplit(".", 1)[-1]
+
+    def prop(self, key: str) -> Prop | None:
+        """The first prop with this key."""
+        return next((p for p in self.props if p.key == key), None)
+
+
+@dataclass(frozen=True)
+class Body:
+    """What a function body does: the calls it makes and the members it touches."""
+
+    line: int
+    calls: tuple[str, ...] = ()
+    members: frozenset[str] = frozenset()
+    awaits: bool = False
+    param_types: tuple[str, ...] = ()
+    param_decorators: tuple[str, ...] = ()
+    strings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route registration: method, path as written, receiver and handler facts."""
+
+    method: str
+    path: str
+    line: int
+    receiver: str = ""
+    middlewares: tuple[str, ...] = ()
+    handler: Body | None = None
+    handler_ref: str = ""
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A sub-router mounted under a prefix (Hono ``app.route``, Express ``app.use('/x', router)``)."""
+
+    prefix: str
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Function:
+    """A named function (declaration, const arrow, method) and the calls it makes."""
+
+    name: str
+    line: int
+    body: Body
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """A read of an environment variable; ``has_default`` when a fallback makes it optional."""
+
+    name: str
+    line: int
+    has_default: bool = False
+
+
+@dataclass(frozen=True)
+class SignalHandler:
+    """``process.on('SIGTERM', ...)`` / ``signal.signal(SIGTERM, ...)`` with the handler's calls."""
+
+    signal: str
+    line: int
+    calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ErrorLeak:
+    """A response built from raw exception text (``err.message``, ``str(exc)``, a traceback)."""
+
+    line: int
+    expression: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A module-level assignment (Python settings, JS top-level ``const``).
+
+    ``literal`` holds the value when it is a plain literal (Python ``ast.literal_eval``),
+    else None. ``kind`` summarises the value: ``Set``, ``Map``, ``array``, ``object``,
+    ``dict``, ``set``, ``list``, ``call`` or ``other``.
+    """
+
+    name: str
+    line: int
+    value: str
+    kind: str = "other"
+    literal: object = None
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """A class with its decorators and base classes (NestJS controllers, Prisma services)."""
+
+    name: str
+    line: int
+    decorators: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Import:
+    """An import of a module, with the local names it binds."""
+
+    module: str
+    line: int
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """Every fact extracted from one parsed source file."""
+
+    path: str
+    language: str
+    imports: tuple[Import, ...] = ()
+    calls: tuple[Call, ...] = ()
+    routes: tuple[Route, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    functions: tuple[Function, ...] = ()
+    env_reads: tuple[EnvRead, ...] = ()
+    signals: tuple[SignalHandler, ...] = ()
+    log_calls: tuple[tuple[str, int], ...] = ()
+    leaks: tuple[ErrorLeak, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    classes: tuple[ClassInfo, ...] = ()
+    literals: frozenset[str] = frozenset()
+
+    @property
+    def modules(self) -> frozenset[str]:
+        """The imported module names."""
+        return frozenset(i.module for i in self.imports)
+
+
+@dataclass(frozen=True)
+class SourceSkip:
+    """A source file left out of analysis, with the reason (for the report appendix)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Service:
+    """A deployable application: a package or Python project depending on a server framework."""
+
+    name: str
+    root: str
+    framework: str
+    language: str
+    entry: str
+    entry_line: int
+    deps: frozenset[str] = frozenset()
+    files: tuple[str, ...] = field(default=())

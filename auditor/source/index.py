@@ -1,0 +1,315 @@
+"""The source index: services, their framework and entry point, and facts per parsed file.
+
+Built once per project (``project.memo("source-index", ...)``). A service is a
+directory whose ``package.json`` depends on a server framework, or a Python
+project (``pyproject.toml`` / ``requirements*.txt``) depending on one; a
+monorepo can hold several, and a nested service claims its own files.
+Files that cannot or should not be judged (syntax errors, minified bundles,
+generated files over 1 MB, build output) are kept out with a reason in
+``SourceIndex.skipped``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import tomllib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from auditor.model import SkippedFile
+from auditor.project import Project
+from auditor.source import js, py
+from auditor.source.facts import Call, Route, Service, SourceFile, SourceSkip
+
+MAX_SOURCE_BYTES = 1024 * 1024
+JS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx")
+NODE_FRAMEWORKS = (
+    ("@nestjs/core", "nestjs"),
+    ("hono", "hono"),
+    ("fastify", "fastify"),
+    ("express", "express"),
+    ("next", "nextjs"),
+)
+PYTHON_FRAMEWORKS = (("fastapi", "fastapi"), ("django", "django"), ("flask", "flask"), ("starlette", "starlette"))
+_BUILD_DIRS = frozenset({"dist", "build", ".next", "out", ".output", "node_modules", "coverage"})
+_TEST_PARTS = frozenset({"__tests__", "test", "tests", "e2e", "__mocks__", "fixtures"})
+_REQ_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_APP_CREATION = {
+    "hono": re.compile(r"^(new)?Hono$"),
+    "express": re.compile(r"^express$"),
+    "nestjs": re.compile(r"^NestFactory\.create(Microservice)?$"),
+    "fastify": re.compile(r"^(f|F)astify$"),
+    "fastapi": re.compile(r"^(fastapi\.)?FastAPI$"),
+    "flask": re.compile(r"^(flask\.)?Flask$"),
+    "starlette": re.compile(r"^Starlette$"),
+}
+_CONVENTIONAL_ENTRIES = ("src/index", "src/main", "src/server", "src/app", "app/main", "main", "index", "server", "app",
+                         "manage")
+
+
+@dataclass(frozen=True)
+class SourceIndex:
+    """Services found in the repository and the facts of every analysed source file."""
+
+    services: tuple[Service, ...] = ()
+    files: dict[str, SourceFile] = field(default_factory=dict)
+    skipped: tuple[SourceSkip, ...] = ()
+
+    def files_of(self, service: Service) -> list[SourceFile]:
+        """The parsed files of one service (skipped files excluded)."""
+        return [self.files[p] for p in service.files if p in self.files]
+
+    def calls(self, service: Service) -> Iterator[tuple[SourceFile, Call]]:
+        """Every call of a service with its file."""
+        for sf in self.files_of(service):
+            for call in sf.calls:
+                yield sf, call
+
+    def routes(self, service: Service) -> list[tuple[SourceFile, Route, str]]:
+        """Every route of a service with its file and full path (mount prefixes resolved by name)."""
+        # Keyed by the mounted expression: `feedbackRoutes`, or `orders.router` (module.name in Python).
+        prefixes: dict[str, str] = {}
+        for sf in self.files_of(service):
+            for mount in sf.mounts:
+                prefixes.setdefault(mount.target, mount.prefix)
+                prefixes.setdefault(mount.target.rsplit(".", 1)[-1], mount.prefix)
+        # Nest's app.setGlobalPrefix('api/v1') applies to every controller route.
+        global_prefix = next((c.strings[0] for _, c in self.calls(service)
+                              if c.name == "setGlobalPrefix" and c.strings), "") if service.framework == "nestjs" else ""
+        out = []
+        for sf in self.files_of(service):
+            for route in sf.routes:
+                stem = PurePosixPath(sf.path).stem
+                prefix = prefixes.get(f"{stem}.{route.receiver}", prefixes.get(route.receiver, ""))
+                full = join_paths(prefix, route.path)
+                if global_prefix and route.receiver and route.receiver[:1].isupper():
+                    full = join_paths(global_prefix, full)
+                out.append((sf, route, full))
+        return out
+
+    def modules(self, service: Service) -> frozenset[str]:
+        """Every module the service's code imports."""
+        return frozenset(m for sf in self.files_of(service) for m in sf.modules)
+
+
+def join_paths(prefix: str, path: str) -> str:
+    """``/api`` + ``/login`` -> ``/api/login``; ``/api/upload`` + ``/`` -> ``/api/upload``."""
+    if not prefix:
+        return path if path.startswith("/") or path.startswith("*") else "/" + path
+    joined = "/" + "/".join(p.strip("/") for p in (prefix, path) if p.strip("/"))
+    return joined
+
+
+def source_index(project: Project) -> SourceIndex:
+    """The project's source index, built once; its skips join the report appendix."""
+
+    def build() -> SourceIndex:
+        index = _build(project)
+        # project.skipped (discovery + read skips) is what the report appendix lists.
+        project.read_skips.extend(SkippedFile(s.path, f"source not analysed: {s.reason}") for s in index.skipped)
+        return index
+
+    return project.memo("source-index", build)
+
+
+# -- services ------------------------------------------------------------
+
+
+def _node_services(project: Project) -> list[tuple[str, str, str, frozenset[str], dict[str, object]]]:
+    out = []
+    for rel in project.glob("package.json"):
+        text = project.read_text(rel)
+        try:
+            data = json.loads(text or "{}")
+        except ValueError:
+            continue
+        if not isinstance(data, dict):
+            continue
+        deps: set[str] = set()
+        for key in ("dependencies", "devDependencies", "peerDependencies"):
+            value = data.get(key)
+            if isinstance(value, dict):
+                deps.update(str(d) for d in value)
+        framework = next((name for dep, name in NODE_FRAMEWORKS if dep in deps), None)
+        if framework is None:
+            continue
+        root = str(PurePosixPath(rel).parent)
+        name = data.get("name") if isinstance(data.get("name"), str) else None
+        out.append((root, framework, str(name or _dir_name(project, root)), frozenset(deps), data))
+    return out
+
+
+def _python_services(project: Project) -> list[tuple[str, str, str, frozenset[str]]]:
+    by_root: dict[str, tuple[set[str], str | None]] = {}
+    for rel in project.glob("pyproject.toml", "requirements*.txt", "requirements/*.txt", "Pipfile"):
+        text = project.read_text(rel) or ""
+        root = str(PurePosixPath(rel).parent)
+        if PurePosixPath(rel).parent.name == "requirements":
+            root = str(PurePosixPath(rel).parent.parent)
+        deps, name = by_root.setdefault(root, (set(), None))
+        if rel.endswith("pyproject.toml"):
+            pname, pdeps = _pyproject(text)
+            deps.update(pdeps)
+            if pname:
+                by_root[root] = (deps, pname)
+        else:
+            for line in text.splitlines():
+                match = _REQ_NAME.match(line)
+                if match and not line.lstrip().startswith(("#", "-")):
+                    deps.add(match.group(1).lower().replace("_", "-"))
+    out = []
+    for root, (deps, name) in sorted(by_root.items()):
+        framework = next((fw for dep, fw in PYTHON_FRAMEWORKS if dep in deps), None)
+        if framework:
+            out.append((root, framework, name or _dir_name(project, root), frozenset(deps)))
+    return out
+
+
+def _pyproject(text: str) -> tuple[str | None, set[str]]:
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, ValueError):
+        return None, set()
+    deps: set[str] = set()
+    project = data.get("project") if isinstance(data.get("project"), dict) else {}
+    for item in project.get("dependencies", []) if isinstance(project, dict) else []:
+        match = _REQ_NAME.match(str(item))
+        if match:
+            deps.add(match.group(1).lower().replace("_", "-"))
+    poetry = data.get("tool", {}).get("poetry", {}) if isinstance(data.get("tool"), dict) else {}
+    if isinstance(poetry, dict) and isinstance(poetry.get("dependencies"), dict):
+        deps.update(str(k).lower() for k in poetry["dependencies"])
+    name = project.get("name") if isinstance(project, dict) else None
+    return (str(name) if name else None), deps
+
+
+def _dir_name(project: Project, root: str) -> str:
+    return PurePosixPath(root).name if root not in ("", ".") else project.root.name
+
+
+def _under(rel: str, root: str) -> bool:
+    return root in ("", ".") or rel.startswith(root.rstrip("/") + "/")
+
+
+def _is_test(rel: str) -> bool:
+    parts = PurePosixPath(rel).parts
+    name = parts[-1]
+    return (
+        bool(_TEST_PARTS.intersection(parts[:-1]))
+        or ".test." in name or ".spec." in name or ".e2e-spec." in name
+        or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+    )
+
+
+# -- parsing -------------------------------------------------------------
+
+
+def _skip_reason(rel: str, size: int, text: str) -> str:
+    parts = PurePosixPath(rel).parts
+    if _BUILD_DIRS.intersection(parts[:-1]):
+        return "build output is not judged as source"
+    if rel.endswith((".min.js", ".min.mjs", ".bundle.js")):
+        return "minified bundle is not judged as source"
+    if size > MAX_SOURCE_BYTES:
+        return f"generated or oversized file ({size // 1024} KiB) is not parsed"
+    lines = text.count("\n") + 1
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    # Bundlers write few, very long lines: low newline ratio means minified output.
+    if longest > 5000 or (len(text) > 2000 and len(text) / lines > 300):
+        return "minified or bundled code (very long lines) is not judged as source"
+    return ""
+
+
+def _parse(project: Project, rel: str, size: int) -> tuple[SourceFile | None, str]:
+    text = project.read_text(rel)
+    if text is None:
+        return None, "unreadable or binary"
+    reason = _skip_reason(rel, size, text)
+    if reason:
+        return None, reason
+    if rel.endswith(".py"):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes in scanned code
+                tree = ast.parse(text, filename=rel)
+        except SyntaxError as exc:
+            return None, f"syntax error at line {exc.lineno or 1}: {exc.msg}"
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return None, f"could not be parsed: {type(exc).__name__}"
+        try:
+            return py.extract(rel, tree), ""
+        except RecursionError:
+            return None, "too deeply nested to analyse"
+    data = text.encode("utf-8")
+    js_tree = js.parse_tree(rel, data)
+    if js_tree.root_node.has_error:
+        return None, f"syntax error at line {js.first_error_line(js_tree)}"
+    return js.extract(rel, js_tree), ""
+
+
+def _build(project: Project) -> SourceIndex:
+    sizes = {f.rel: f.size for f in project.discovery.files}
+    found: list[tuple[str, str, str, str, frozenset[str], dict[str, object]]] = []
+    for root, framework, name, deps, data in _node_services(project):
+        found.append((root, framework, name, "node", deps, data))
+    for root, framework, name, deps in _python_services(project):
+        found.append((root, framework, name, "python", deps, {}))
+    files: dict[str, SourceFile] = {}
+    skipped: list[SourceSkip] = []
+    services: list[Service] = []
+    roots = [f[0] for f in found]
+    for root, framework, name, language, deps, data in found:
+        deeper = [r for r in roots if r != root and _under(r + "/x", root) and r not in ("", ".")]
+        exts = JS_EXTENSIONS if language == "node" else (".py",)
+        own: list[str] = []
+        for rel in project.files:
+            if not rel.endswith(exts) or rel.endswith(".d.ts") or not _under(rel, root):
+                continue
+            if any(_under(rel, d) for d in deeper) or _is_test(rel):
+                continue
+            if rel not in files:
+                sf, reason = _parse(project, rel, sizes.get(rel, 0))
+                if sf is None:
+                    skipped.append(SourceSkip(rel, reason))
+                    continue
+                files[rel] = sf
+            own.append(rel)
+        parsed = [files[r] for r in own]
+        entry, line = _entry(framework, root, parsed, data)
+        services.append(Service(name, root, framework, language, entry, line, deps, tuple(own)))
+    return SourceIndex(tuple(services), files, tuple(skipped))
+
+
+def _entry(framework: str, root: str, parsed: list[SourceFile], data: dict[str, object]) -> tuple[str, int]:
+    if framework == "django":
+        for sf in sorted(parsed, key=lambda s: (not PurePosixPath(s.path).stem.startswith(("settings", "prod")), s.path)):
+            for assignment in sf.assignments:
+                if assignment.name in {"MIDDLEWARE", "INSTALLED_APPS"}:
+                    return sf.path, assignment.line
+    pattern = _APP_CREATION.get(framework)
+    best: tuple[int, str, int] | None = None
+    for sf in parsed:
+        created = next((c for c in sf.calls if (pattern and pattern.match(("new" if c.is_new else "") + c.callee))
+                        or (pattern and pattern.match(c.callee))), None)
+        if created is None:
+            continue
+        listens = any(c.name in {"listen", "serve", "run"} or c.callee in {"serve", "uvicorn.run"} for c in sf.calls)
+        rank = (0 if listens else 1) * 10 + _conventional_rank(sf.path, root)
+        if best is None or (rank, sf.path) < (best[0], best[1]):
+            best = (rank, sf.path, created.line)
+    if best is not None:
+        return best[1], best[2]
+    for candidate in sorted(parsed, key=lambda s: (_conventional_rank(s.path, root), s.path)):
+        return candidate.path, 1
+    main = data.get("main") if isinstance(data.get("main"), str) else None
+    return (f"{root}/{main}" if root not in ("", ".") else str(main)) if main else (root or "."), 1
+
+
+def _conventional_rank(rel: str, root: str) -> int:
+    inner = rel[len(root) + 1:] if root not in ("", ".") else rel
+    stem = inner.rsplit(".", 1)[0]
+    return _CONVENTIONAL_ENTRIES.index(stem) if stem in _CONVENTIONAL_ENTRIES else len(_CONVENTIONAL_ENTRIES)

@@ -1,0 +1,158 @@
+"""Database connections without pool settings.
+
+## What it checks
+Database clients created by the application and whether their pool is sized where the driver
+supports it: node-postgres `new Pool({ max })`, mysql2 `createPool({ connectionLimit })`,
+Prisma (`connection_limit` in the `DATABASE_URL` of an env template or compose file, or in the
+client's datasource URL), TypeORM `extra.max`/`poolSize`, Knex `pool`, Mongoose
+`maxPoolSize`, SQLAlchemy `create_engine(pool_size=...)`, Django `CONN_MAX_AGE` for server
+databases. SQLite is judged by APP-SQLITE-WAL instead.
+
+## Why it matters
+Default pool sizes are tuned for nobody: too small and requests queue behind each other, too
+large (times replicas) and the database refuses connections under load. Without
+`CONN_MAX_AGE`, Django opens a new connection for every request.
+
+## How to fix
+```ts hono
+export const pool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
+```
+
+```ts express
+const pool = mysql.createPool({ uri: process.env.DATABASE_URL, connectionLimit: 10 });
+```
+
+```ts nestjs
+// Prisma: DATABASE_URL="postgresql://user:pass@db:5432/app?connection_limit=10&pool_timeout=20"
+TypeOrmModule.forRoot({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 10 } });
+```
+
+```ts fastify
+await app.register(fastifyPostgres, { connectionString: process.env.DATABASE_URL, max: 10 });
+```
+
+```python fastapi
+engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=5, pool_pre_ping=True)
+```
+
+```python django
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+```
+
+```python flask
+app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "pool_pre_ping": True}
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from auditor.source import rules
+from auditor.source.facts import Call
+
+# (callee name, required module, pool props that size it)
+POOLED = (
+    ("Pool", "pg", ("max",)),
+    ("createPool", "mysql2", ("connectionLimit",)),
+    ("createPool", "mysql", ("connectionLimit",)),
+    ("DataSource", "typeorm", ("extra", "poolSize")),
+    ("forRoot", "@nestjs/typeorm", ("extra", "poolSize")),
+    ("knex", "knex", ("pool",)),
+    ("connect", "mongoose", ("maxPoolSize",)),
+    ("create_engine", "sqlalchemy", ("pool_size", "poolclass")),
+    ("create_async_engine", "sqlalchemy.ext.asyncio", ("pool_size", "poolclass")),
+)
+
+
+@check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5)
+def db_pool(project: Project) -> Iterator[Finding]:
+    """Flag database clients created without pool settings."""
+    index, services = rules.index_or_skip(project)
+    judged = False
+    for service in services:
+        for sf in index.files_of(service):
+            modules = sf.modules
+            for call in sf.calls:
+                rule = next((r for r in POOLED if call.name == r[0] and _uses(modules, r[1])), None)
+                if rule is None or _is_sqlite(call):
+                    continue
+                judged = True
+                if not any(call.prop(p) for p in rule[2]):
+                    yield Finding(
+                        message=f"{call.callee}(...) creates a connection pool without sizing it ({' / '.join(rule[2])})",
+                        location=Location(path=sf.path, line=call.line),
+                        key=f"{service.name}:{call.name}",
+                    )
+        prisma = _prisma_client(index, service)
+        if prisma is not None:
+            judged = True
+            if not _prisma_limited(project):
+                yield Finding(
+                    message=f"{service.name}: Prisma client without connection_limit in DATABASE_URL",
+                    location=Location(path=prisma[0], line=prisma[1]),
+                    key=f"{service.name}:prisma",
+                )
+        django = _django_db(index, service)
+        if django is not None:
+            judged = True
+            if rules.setting(index, service, "CONN_MAX_AGE") is None and "CONN_MAX_AGE" not in django[2]:
+                yield Finding(
+                    message=f"{service.name}: Django opens a new database connection per request (no CONN_MAX_AGE)",
+                    location=Location(path=django[0], line=django[1]),
+                    key=f"{service.name}:CONN_MAX_AGE",
+                )
+    if not judged:
+        raise NotApplicable("no pooled database client created by the application code")
+
+
+def _uses(modules: frozenset[str], wanted: str) -> bool:
+    return any(m == wanted or m.startswith(wanted + ".") or m.startswith(wanted + "/") for m in modules)
+
+
+def _is_sqlite(call: Call) -> bool:
+    first = call.args[0] if call.args else ""
+    kind = call.prop("type")
+    return first.strip("'\"f").startswith("sqlite") or (kind is not None and "sqlite" in kind.value)
+
+
+def _prisma_client(index: rules.SourceIndex, service: rules.Service) -> tuple[str, int] | None:
+    for sf in index.files_of(service):
+        if "@prisma/client" not in sf.modules:
+            continue
+        for cls in sf.classes:
+            if "PrismaClient" in cls.bases:
+                return sf.path, cls.line
+        for call in sf.calls:
+            if call.is_new and call.name == "PrismaClient":
+                return sf.path, call.line
+    return None
+
+
+def _prisma_limited(project: Project) -> bool:
+    # Only the presence of the parameter is tested; the URL itself is never reported.
+    for env in (*project.env_templates, *project.env_files):
+        entry = env.get("DATABASE_URL")
+        if entry is not None and "connection_limit=" in entry.value:
+            return True
+    for compose in project.compose_files:
+        for service in compose.services:
+            if any(name == "DATABASE_URL" and value and "connection_limit=" in value
+                   for name, value, _ in service.environment()):
+                return True
+    return False
+
+
+def _django_db(index: rules.SourceIndex, service: rules.Service) -> tuple[str, int, str] | None:
+    found = rules.setting(index, service, "DATABASES")
+    if found is None or service.framework != "django":
+        return None
+    sf, _, line = found
+    value = next((a.value for a in sf.assignments if a.name == "DATABASES"), "")
+    if "sqlite3" in value:
+        return None
+    return sf.path, line, value

@@ -1,0 +1,141 @@
+"""Environment not validated at startup.
+
+## What it checks
+Two things. First, whether each service validates its configuration when it starts: zod or
+valibot parsing `process.env`, `envalid` `cleanEnv`, `@t3-oss/env-core` `createEnv`, `env-var`,
+`@nestjs/config` with `validationSchema` or `validate`, pydantic-settings `BaseSettings`,
+`environs`, `django-environ`. Second, the variables the code reads (`process.env.X`,
+`config.get('X')`, `os.environ[...]`, `os.getenv`) without a fallback that no env template,
+compose `environment` or Dockerfile `ENV` declares.
+
+## Why it matters
+A missing variable should stop the deploy at boot, not surface as `undefined` in the first
+email link or an API call with an empty key hours later. Variables nobody documented are the
+ones missing in the next environment.
+
+## How to fix
+```ts hono
+import { z } from 'zod';
+export const env = z.object({
+  OPENAI_API_KEY: z.string().min(1),
+  RESEND_API_KEY: z.string().min(1),
+  DASHBOARD_URL: z.string().url(),
+}).parse(process.env);
+```
+
+```ts express
+import { cleanEnv, str, url } from 'envalid';
+export const env = cleanEnv(process.env, { DATABASE_URL: url(), SESSION_SECRET: str() });
+```
+
+```ts nestjs
+ConfigModule.forRoot({
+  isGlobal: true,
+  validationSchema: Joi.object({ DATABASE_URL: Joi.string().uri().required(), JWT_SECRET: Joi.string().min(32).required() }),
+});
+```
+
+```ts fastify
+await app.register(fastifyEnv, { schema: { type: 'object', required: ['DATABASE_URL'], properties: { DATABASE_URL: { type: 'string' } } } });
+```
+
+```python fastapi
+from pydantic_settings import BaseSettings
+
+class Settings(BaseSettings):
+    database_url: PostgresDsn
+    webhook_secret: SecretStr
+
+settings = Settings()  # raises at startup when a variable is missing
+```
+
+```python django
+import environ
+env = environ.Env()
+SECRET_KEY = env("DJANGO_SECRET_KEY")  # ImproperlyConfigured when missing
+```
+
+```python flask
+from environs import Env
+env = Env(); env.read_env()
+app.config["SECRET_KEY"] = env.str("SECRET_KEY")
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from auditor.source import rules
+
+VALIDATORS = ("envalid", "@t3-oss/env-core", "@t3-oss/env-nextjs", "env-var", "@fastify/env", "env-schema",
+              "pydantic_settings", "environs", "environ", "decouple", "dynaconf")
+# Set by the platform or the runtime, not by the operator.
+RUNTIME_VARS = frozenset({"NODE_ENV", "HOSTNAME", "HOME", "PATH", "PWD", "TZ", "CI", "npm_package_version",
+                          "npm_package_name", "PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VERCEL", "FLY_APP_NAME"})
+
+
+@check(id="APP-ENV-VALIDATION", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+def env_validation(project: Project) -> Iterator[Finding]:
+    """Flag services without startup env validation, and undeclared variables they read."""
+    index, services = rules.index_or_skip(project)
+    declared = _declared(project)
+    for service in services:
+        reads = [(sf, read) for sf in index.files_of(service) for read in sf.env_reads]
+        if not reads:
+            continue
+        if not _validates(index, service):
+            names = sorted({r.name for _, r in reads})
+            yield Finding(
+                message=f"{service.name} reads {len(names)} environment variables and validates none at startup",
+                location=rules.entry(service),
+                key=service.name,
+                evidence=", ".join(names[:12]),
+            )
+        if not project.env_templates:
+            continue  # no template at all is another check's finding
+        seen: set[str] = set()
+        for sf, read in sorted(reads, key=lambda item: (item[0].path, item[1].line)):
+            if read.has_default or read.name in declared or read.name in RUNTIME_VARS or read.name in seen:
+                continue
+            if any(r.name == read.name and r.has_default for _, r in reads):
+                continue
+            seen.add(read.name)
+            yield Finding(
+                message=f"{read.name} is read by the code but no env template declares it",
+                location=Location(path=sf.path, line=read.line),
+                key=f"{service.name}:{read.name}",
+                severity=Severity.LOW,
+            )
+
+
+def _validates(index: rules.SourceIndex, service: rules.Service) -> bool:
+    if rules.imports_any(index, service, VALIDATORS):
+        return True
+    for _, call in index.calls(service):
+        if call.name in {"parse", "safeParse", "parseAsync", "cleanEnv", "createEnv"} and any(
+                a.startswith("process.env") for a in call.args):
+            return True
+        if call.callee.endswith("ConfigModule.forRoot") and (call.prop("validationSchema") or call.prop("validate")):
+            return True
+    return any("BaseSettings" in b for sf in index.files_of(service) for c in sf.classes for b in c.bases)
+
+
+def _declared(project: Project) -> set[str]:
+    names: set[str] = set()
+    for env in project.env_templates:
+        names.update(env.keys())
+    for compose in project.compose_files:
+        for service in compose.services:
+            names.update(name for name, _, _ in service.environment())
+    for dockerfile in project.dockerfiles:
+        for stage in dockerfile.stages:
+            for instruction in stage.of("ENV", "ARG"):
+                for word in instruction.args.split():
+                    name = word.split("=", 1)[0]
+                    if name.replace("_", "").isalnum() and name.upper() == name:
+                        names.add(name)
+    return names

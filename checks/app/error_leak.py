@@ -1,0 +1,78 @@
+"""Error responses return raw exception text.
+
+## What it checks
+Responses built inside `catch` blocks, `except` clauses and global error handlers that include
+the raw error: `err.message`, `err.stack`, `String(err)`, `str(exc)`, `repr(exc)`,
+`traceback.format_exc()`.
+
+## Why it matters
+Exception text carries file paths, SQL, hostnames, library versions and sometimes secrets from
+connection strings. It helps attackers map the system, and it is rarely useful to the caller.
+
+## How to fix
+Log the error with its stack on the server, return a generic message and a request id.
+
+```ts hono
+} catch (err) {
+  logger.error({ err, requestId: c.get('requestId') }, 'transcription failed');
+  return c.json({ error: 'Transcription failed', requestId: c.get('requestId') }, 502);
+}
+```
+
+```ts express
+} catch (err) {
+  req.log.error({ err }, 'transcription failed');
+  res.status(502).json({ error: 'Transcription failed' });
+}
+```
+
+```ts nestjs
+throw new InternalServerErrorException('Transcription failed'); // not err.message
+```
+
+```ts fastify
+request.log.error({ err }, 'failed');
+reply.status(500).send({ error: 'Internal server error' });
+```
+
+```python fastapi
+except Exception:
+    logger.exception("transcription failed")
+    raise HTTPException(status_code=502, detail="Transcription failed")
+```
+
+```python django
+except Exception:
+    logger.exception("transcription failed")
+    return JsonResponse({"error": "Transcription failed"}, status=502)
+```
+
+```python flask
+except Exception:
+    app.logger.exception("transcription failed")
+    return {"error": "Transcription failed"}, 502
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from auditor.source import rules
+
+
+@check(id="APP-ERROR-LEAK", severity=Severity.MEDIUM, section=Section.HARDENING, security=True, effort_hours=0.5)
+def error_leak(project: Project) -> Iterator[Finding]:
+    """Flag responses that include raw exception text."""
+    index, services = rules.index_or_skip(project)
+    for service in services:
+        for sf in index.files_of(service):
+            for leak in sf.leaks:
+                yield Finding(
+                    message=f"error response includes raw exception text ({leak.expression})",
+                    location=Location(path=sf.path, line=leak.line),
+                    key=f"{service.name}:{leak.expression}",
+                )

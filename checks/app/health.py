@@ -1,0 +1,124 @@
+"""Health endpoint missing or shallow.
+
+## What it checks
+Each server application exposes a health endpoint (`/health`, `/healthz`, `/ready`, `/live` ...),
+and the one that decides whether traffic is routed (the readiness check, or the only health
+route) touches a dependency: it calls the database, a cache or another service instead of
+returning a constant. It also asks for separate liveness and readiness routes.
+
+## Why it matters
+A health check that returns `{status: 'ok'}` without touching anything stays green while the
+database is gone, so load balancers and orchestrators keep sending traffic to a broken instance.
+A single route cannot serve both purposes: liveness must stay cheap (restart me) while
+readiness must check dependencies (route to me).
+
+## How to fix
+```ts hono
+app.get('/live', (c) => c.json({ status: 'ok' }));
+app.get('/ready', async (c) => {
+  const database = await db.run(sql`select 1`).then(() => true, () => false);
+  return c.json({ status: database ? 'ok' : 'degraded', checks: { database } }, database ? 200 : 503);
+});
+```
+
+```ts express
+app.get('/ready', async (req, res) => {
+  try { await pool.query('select 1'); res.json({ status: 'ok' }); }
+  catch { res.status(503).json({ status: 'degraded' }); }
+});
+```
+
+```ts nestjs
+// @nestjs/terminus
+@Get('ready') @HealthCheck()
+ready() { return this.health.check([() => this.prisma.pingCheck('database', this.prismaService)]); }
+```
+
+```ts fastify
+app.get('/ready', async (request, reply) => { await app.pg.query('select 1'); return { status: 'ok' }; });
+```
+
+```python fastapi
+@app.get("/health/ready")
+async def ready(session: AsyncSession = Depends(get_session)):
+    await session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+```
+
+```python django
+def ready(request):
+    connection.ensure_connection()
+    return JsonResponse({"status": "ok"})
+```
+
+```python flask
+@app.get("/ready")
+def ready():
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from auditor.source import rules
+from auditor.source.facts import Body
+
+_HEALTH = re.compile(r"(^|/)(health|healthz|healthcheck|health-check|status|ping|ready|readyz|readiness|live|"
+                     r"livez|liveness)(/|$)", re.IGNORECASE)
+_READY = re.compile(r"ready|readiness", re.IGNORECASE)
+_LIVE = re.compile(r"live|liveness", re.IGNORECASE)
+
+
+@check(id="APP-HEALTH", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+def health(project: Project) -> Iterator[Finding]:
+    """Flag missing, shallow or undivided health endpoints."""
+    index, services = rules.index_or_skip(project)
+    for service in services:
+        found = [(sf, route, full, body) for sf, route, full, body in rules.routes(index, service)
+                 if route.method in {"GET", "ANY", "HEAD"} and _HEALTH.search(full)]
+        if not found:
+            yield Finding(
+                message=f"{service.name} ({service.framework}) has no health endpoint",
+                location=rules.entry(service),
+                key=f"{service.name}:missing",
+            )
+            continue
+        ready = [item for item in found if _READY.search(item[2])]
+        live = [item for item in found if _LIVE.search(item[2])]
+        judged = ready or [item for item in found if not _LIVE.search(item[2])]
+        split = bool(ready) and (bool(live) or len(found) > len(ready))
+        for sf, route, full, body in judged:
+            if body is not None and _shallow(body):
+                what = "readiness check" if ready else "health check"
+                extra = "" if split else "; there is no separate readiness and liveness endpoint"
+                yield Finding(
+                    message=f"{route.method} {full}: {what} returns a constant without touching the database or "
+                    f"other dependencies{extra}",
+                    location=Location(path=sf.path, line=route.line),
+                    key=f"{service.name}:shallow:{full}",
+                )
+                break
+        else:
+            if not split:
+                sf, route, full, _ = found[0]
+                yield Finding(
+                    message=f"{service.name}: {full} serves as both liveness and readiness; add separate endpoints",
+                    location=Location(path=sf.path, line=route.line),
+                    key=f"{service.name}:no-readiness",
+                    severity=Severity.LOW,
+                )
+
+
+def _shallow(body: Body) -> bool:
+    """No await and no call beyond response builders and clocks."""
+    if body.awaits:
+        return False
+    return all(call.rsplit(".", 1)[-1] in rules.TRIVIAL_CALLS or (call.startswith("new") and "Date" in call)
+               for call in body.calls)

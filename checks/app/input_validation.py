@@ -1,0 +1,113 @@
+"""Request bodies read without validation.
+
+## What it checks
+Routes whose handlers read a request body (`c.req.json()`, `req.body`, NestJS `@Body()`,
+`await request.json()`, Flask `request.get_json()`, Django `request.POST`/`request.body`) without a
+validation library on the way: zod or valibot (`zValidator`, `schema.parse`), class-validator
+DTOs with a global `ValidationPipe`, Joi/celebrate, pydantic models (typed FastAPI parameters or
+`model_validate`), marshmallow `load`, Django forms/serializers `is_valid()`. Multipart uploads
+are judged by APP-UPLOAD-LIMITS instead.
+
+## Why it matters
+Unvalidated bodies let callers store arbitrary shapes and sizes, crash handlers with unexpected
+types and reach code paths (mass assignment, prototype pollution) the author never meant to
+expose.
+
+## How to fix
+```ts hono
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+const Feedback = z.object({ message: z.string().min(1).max(5000), pageUrl: z.string().url().optional() });
+app.post('/api/feedback', zValidator('json', Feedback), async (c) => { const body = c.req.valid('json'); ... });
+```
+
+```ts express
+const body = Feedback.parse(req.body); // zod; or celebrate/Joi middleware
+```
+
+```ts nestjs
+app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+// and class-validator decorators on every DTO used with @Body()
+```
+
+```ts fastify
+app.post('/feedback', { schema: { body: FeedbackSchema } }, handler);
+```
+
+```python fastapi
+class Feedback(BaseModel):
+    message: constr(min_length=1, max_length=5000)
+
+@app.post("/feedback")
+async def feedback(body: Feedback): ...
+```
+
+```python django
+form = FeedbackForm(request.POST)
+if not form.is_valid():
+    return JsonResponse(form.errors, status=400)
+```
+
+```python flask
+data = FeedbackSchema().load(request.get_json())  # marshmallow
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from auditor.source import rules
+from auditor.source.facts import Body, Route
+
+_BODY_CALL = re.compile(r"(^|\.)(req|request|ctx\.request)\.(json|text|arrayBuffer|get_json|body)$")
+_VALIDATE_CALL = re.compile(r"(^|\.)(parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateOrReject|"
+                            r"model_validate|model_validate_json|parse_obj|parse_raw|load|is_valid|assert|check)$")
+_VALIDATOR_MIDDLEWARE = re.compile(r"Validator\(|validator\(|celebrate\(|checkSchema\(|validate\(|schema", re.IGNORECASE)
+
+
+@check(id="APP-INPUT-VALIDATION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
+       effort_hours=2.0)
+def input_validation(project: Project) -> Iterator[Finding]:
+    """Flag routes that read a body without a validation step."""
+    index, services = rules.index_or_skip(project)
+    for service in services:
+        global_pipe = any(
+            (c.name == "useGlobalPipes" and any("ValidationPipe" in a for a in c.args))
+            or any(p.key == "provide" and p.value == "APP_PIPE" for p in c.props)
+            for _, c in index.calls(service)
+        )
+        for sf, route, full, body in rules.routes(index, service):
+            if body is None or not _reads_body(service.framework, body):
+                continue
+            if _validated(route, body, global_pipe):
+                continue
+            yield Finding(
+                message=f"{route.method} {full} reads the request body without schema validation",
+                location=Location(path=sf.path, line=route.line),
+                key=f"{service.name}:{route.method} {full}",
+            )
+
+
+def _reads_body(framework: str, body: Body) -> bool:
+    if "Body" in body.param_decorators:
+        return True
+    if any(_BODY_CALL.search(c) for c in body.calls):
+        return True
+    if framework in {"express", "fastify"} and "body" in body.members:
+        return True
+    if framework == "flask" and ({"json", "form"} & body.members):
+        return True
+    return framework == "django" and bool({"POST", "body"} & body.members)
+
+
+def _validated(route: Route, body: Body, global_pipe: bool) -> bool:
+    if "Body" in body.param_decorators:
+        return global_pipe
+    if any(_VALIDATOR_MIDDLEWARE.search(m) for m in route.middlewares):
+        return True
+    return any(_VALIDATE_CALL.search(c) for c in body.calls)

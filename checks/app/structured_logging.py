@@ -1,0 +1,99 @@
+"""Unstructured console logging.
+
+## What it checks
+Server code that logs with `console.log`/`console.error` or `print` and imports no structured
+logger: pino (`pino`, `pino-http`, `nestjs-pino`), winston (`nest-winston`), bunyan, structlog,
+python-json-logger, loguru configured with `serialize=True`. The finding gives the number of
+console/print calls and points at the first one.
+
+## Why it matters
+Plain text lines have no level, no request id and no fields to filter on; log platforms cannot
+alert on them reliably, and multi-line stack traces are split into separate events.
+
+## How to fix
+```ts hono
+import pino from 'pino';
+export const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+logger.info({ projectId }, 'feedback received');
+```
+
+```ts express
+import pinoHttp from 'pino-http';
+app.use(pinoHttp());
+req.log.info({ userId }, 'user signed in');
+```
+
+```ts nestjs
+// app.module.ts
+imports: [LoggerModule.forRoot()],   // nestjs-pino
+// main.ts
+const app = await NestFactory.create(AppModule, { bufferLogs: true });
+app.useLogger(app.get(Logger));
+```
+
+```ts fastify
+const app = Fastify({ logger: { level: 'info' } });
+request.log.info({ userId }, 'user signed in');
+```
+
+```python fastapi
+import structlog
+structlog.configure(processors=[structlog.processors.add_log_level, structlog.processors.JSONRenderer()])
+log = structlog.get_logger()
+log.info("feedback_received", project_id=project_id)
+```
+
+```python django
+LOGGING = {"version": 1, "formatters": {"json": {"()": "pythonjsonlogger.jsonlogger.JsonFormatter"}},
+           "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+           "root": {"handlers": ["console"], "level": "INFO"}}
+```
+
+```python flask
+from pythonjsonlogger import jsonlogger
+handler.setFormatter(jsonlogger.JsonFormatter())
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import check
+from auditor.source import rules
+
+LOGGERS = ("pino", "pino-http", "nestjs-pino", "winston", "nest-winston", "bunyan", "@logtape/logtape",
+           "structlog", "pythonjsonlogger", "json_log_formatter", "ecs_logging")
+
+
+@check(id="APP-STRUCTURED-LOGGING", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0)
+def structured_logging(project: Project) -> Iterator[Finding]:
+    """Flag services logging through console/print without a structured logger."""
+    index, services = rules.index_or_skip(project)
+    for service in services:
+        calls = [(sf.path, line) for sf in index.files_of(service) for _, line in sf.log_calls]
+        if not calls or _structured(index, service):
+            continue
+        files = len({path for path, _ in calls})
+        # Point at the entry point's first call when it has one: that is where a logger gets wired in.
+        first = min(calls, key=lambda c: (c[0] != service.entry, c[0], c[1]))
+        kind = "console" if service.language == "node" else "print"
+        yield Finding(
+            message=f"{service.name} logs with {len(calls)} {kind} calls in {files} files and no structured logger",
+            location=Location(path=first[0], line=first[1]),
+            key=service.name,
+            evidence=f"{len(calls)} calls",
+        )
+
+
+def _structured(index: rules.SourceIndex, service: rules.Service) -> bool:
+    if rules.imports_any(index, service, LOGGERS):
+        return True
+    if rules.setting(index, service, "LOGGING") is not None and service.framework == "django":
+        found = rules.setting(index, service, "LOGGING")
+        return found is not None and "json" in repr(found[1]).lower()
+    # loguru counts only when a sink serialises to JSON.
+    return any(c.name == "add" and any(p.key == "serialize" and p.kind == "true" for p in c.props)
+               for _, c in index.calls(service))

@@ -1,0 +1,135 @@
+"""Exact APP-* findings on the three sample repositories, including the absence of false findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditor.model import CheckResult, Status
+from auditor.project import Project
+from auditor.runner import run_repo_checks
+from auditor.source.index import source_index
+from tests.harness import FIXTURES, registry
+
+REPOS = FIXTURES / "repos"
+Expected = set[tuple[str, int, str]] | None  # None: skipped as not applicable
+
+HEYDEV = "@heydev/server"
+EXPECTED: dict[str, dict[str, Expected]] = {
+    "heydev": {
+        "APP-CORS": {("server/src/index.ts", 17, f"{HEYDEV}:cors"),
+                     ("server/src/index.ts", 17, f"{HEYDEV}:cors-private-routes")},
+        "APP-DB-POOL": None,
+        "APP-ENV-VALIDATION": {("server/src/index.ts", 12, HEYDEV),
+                               ("server/src/routes/auth.ts", 11, f"{HEYDEV}:SESSION_SECRET")},
+        "APP-ERROR-HANDLER": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-ERROR-LEAK": {("server/src/routes/transcribe.ts", 20, f"{HEYDEV}:err.message")},
+        "APP-ERROR-TRACKING": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-GRACEFUL-SHUTDOWN": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-HEALTH": {("server/src/index.ts", 33, f"{HEYDEV}:shallow:/health")},
+        "APP-IN-MEMORY-STATE": {("server/src/routes/events.ts", 7, f"{HEYDEV}:clients")},
+        "APP-INPUT-VALIDATION": {("server/src/routes/auth.ts", 14, f"{HEYDEV}:POST /api/auth/login"),
+                                 ("server/src/routes/feedback.ts", 10, f"{HEYDEV}:POST /api/feedback")},
+        "APP-METRICS": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-RATE-LIMIT": {("server/src/index.ts", 12, HEYDEV),
+                           ("server/src/routes/auth.ts", 14, f"{HEYDEV}:POST /api/auth/login"),
+                           ("server/src/routes/feedback.ts", 10, f"{HEYDEV}:POST /api/feedback"),
+                           ("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
+                           ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
+        "APP-REQUEST-ID": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-SECURITY-HEADERS": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-SQLITE-WAL": set(),  # the seed's server enables WAL: no false finding
+        "APP-STRUCTURED-LOGGING": {("server/src/index.ts", 29, HEYDEV)},
+        "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
+                              ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
+    },
+    "nestjs-traefik": {
+        # helmet, ValidationPipe, express-rate-limit, allow-listed CORS, prom-client and a sized
+        # Prisma pool are present: none of those checks may fire.
+        "APP-CORS": set(),
+        "APP-DB-POOL": set(),
+        "APP-ENV-VALIDATION": {("apps/api/src/main.ts", 9, "api")},
+        "APP-ERROR-HANDLER": {("apps/api/src/main.ts", 9, "api")},
+        "APP-ERROR-LEAK": set(),
+        "APP-ERROR-TRACKING": {("apps/api/src/main.ts", 9, "api")},
+        "APP-GRACEFUL-SHUTDOWN": {("apps/api/src/main.ts", 9, "api")},
+        "APP-HEALTH": {("apps/api/src/health/health.controller.ts", 11, "api:shallow:/api/v1/health/ready")},
+        "APP-IN-MEMORY-STATE": set(),
+        "APP-INPUT-VALIDATION": set(),
+        "APP-METRICS": set(),
+        "APP-RATE-LIMIT": set(),
+        "APP-REQUEST-ID": {("apps/api/src/main.ts", 9, "api")},
+        "APP-SECURITY-HEADERS": set(),
+        "APP-SQLITE-WAL": None,
+        "APP-STRUCTURED-LOGGING": {("apps/api/src/main.ts", 42, "api")},
+        "APP-UPLOAD-LIMITS": set(),
+    },
+    "fastapi-service": {
+        "APP-CORS": {("app/main.py", 34, "orders-api:cors")},
+        "APP-DB-POOL": {("app/db.py", 8, "orders-api:create_engine")},
+        "APP-ENV-VALIDATION": {("app/routers/webhooks.py", 14, "orders-api:WEBHOOK_SECRET")},
+        "APP-ERROR-HANDLER": set(),
+        "APP-ERROR-LEAK": {("app/main.py", 51, "orders-api:str(exc)")},
+        "APP-ERROR-TRACKING": set(),
+        "APP-GRACEFUL-SHUTDOWN": set(),
+        "APP-HEALTH": set(),
+        "APP-IN-MEMORY-STATE": set(),
+        "APP-INPUT-VALIDATION": {("app/routers/webhooks.py", 11, "orders-api:POST /api/webhooks/payments")},
+        "APP-METRICS": set(),
+        "APP-RATE-LIMIT": set(),
+        "APP-REQUEST-ID": set(),
+        "APP-SECURITY-HEADERS": {("app/main.py", 30, "orders-api")},
+        "APP-SQLITE-WAL": None,
+        "APP-STRUCTURED-LOGGING": set(),
+        "APP-UPLOAD-LIMITS": set(),
+    },
+}
+
+
+def _results(repo: str) -> dict[str, CheckResult]:
+    specs = [s for s in registry() if s.id.startswith("APP-")]
+    return {r.meta.id: r for r in run_repo_checks(specs, Project(REPOS / repo), frozenset())}
+
+
+@pytest.mark.parametrize("repo", sorted(EXPECTED))
+def test_exact_app_findings(repo: str) -> None:
+    results = _results(repo)
+    assert set(results) == set(EXPECTED[repo]), "every APP-* check is covered by this table"
+    for check_id, wanted in EXPECTED[repo].items():
+        result = results[check_id]
+        assert result.status is not Status.ERROR, f"{check_id}: {result.reason}"
+        if wanted is None:
+            assert result.status is Status.SKIPPED, f"{check_id} should not apply to {repo}"
+            continue
+        got = {(f.location.path, f.location.line, f.key) for f in result.findings}
+        assert got == wanted, f"{repo} {check_id}"
+
+
+def test_logging_message_counts_console_calls() -> None:
+    finding = _results("heydev")["APP-STRUCTURED-LOGGING"].findings[0]
+    assert "17 console calls" in finding.message
+
+
+def test_services_and_entry_points() -> None:
+    heydev = source_index(Project(REPOS / "heydev"))
+    assert [(s.name, s.framework, s.entry) for s in heydev.services] == [
+        (HEYDEV, "hono", "server/src/index.ts")]
+    nest = source_index(Project(REPOS / "nestjs-traefik"))
+    assert [(s.name, s.framework, s.entry, s.entry_line) for s in nest.services] == [
+        ("api", "nestjs", "apps/api/src/main.ts", 9)]
+    fastapi = source_index(Project(REPOS / "fastapi-service"))
+    assert [(s.name, s.framework, s.entry) for s in fastapi.services] == [
+        ("orders-api", "fastapi", "app/main.py")]
+
+
+def test_hardened_repo_has_no_app_findings() -> None:
+    if not (REPOS / "hardened").is_dir():
+        pytest.skip("hardened sample not present")
+    failing = {i: r.findings for i, r in _results("hardened").items() if r.status is Status.FAIL}
+    assert failing == {}
+
+
+def test_paths_are_relative(tmp_path: Path) -> None:
+    index = source_index(Project(REPOS / "heydev"))
+    assert all(not p.startswith("/") for p in index.files)
