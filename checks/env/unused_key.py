@@ -5,7 +5,9 @@ Every key of an env template is referenced somewhere: in a compose file, a
 Dockerfile, or a source or config file (`.ts .tsx .js .mjs .cjs .py .sh
 .yml .yaml .json .toml`), searched as a whole word. Keys read implicitly by
 runtimes, SDKs and official images (`NODE_ENV`, `TZ`, `DEBUG`, `PG*`,
-`AWS_*`, `OTEL_*`, `SENTRY_*`, `POSTGRES_*`, `MYSQL_*`, `COMPOSE_*` ...) pass.
+`AWS_*`, `OTEL_*`, `SENTRY_*`, `POSTGRES_*`, `MYSQL_*`, `COMPOSE_*` ...) pass, and
+so do fields of pydantic-settings `BaseSettings` classes, which read the
+upper-cased variable of the same name.
 
 ## Why it matters
 Stale keys make the template lie: deployers spend time finding values for
@@ -48,7 +50,11 @@ def used_identifiers(project: Project) -> frozenset[str]:
         for path in paths:
             text = project.read_text(path)
             if text:
-                words.update(_WORD.findall(text))
+                found = _WORD.findall(text)
+                words.update(found)
+                if path.endswith(".py") and "BaseSettings" in text:
+                    # pydantic-settings maps fields to env vars case-insensitively (database_url <- DATABASE_URL).
+                    words.update(word.upper() for word in found)
         return frozenset(words)
 
     return project.memo("env.used_identifiers", build)
