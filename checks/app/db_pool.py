@@ -69,7 +69,8 @@ POOLED = (
 )
 
 
-@check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5)
+@check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5,
+       passed="Database connection pooling configured explicitly")
 def db_pool(project: Project) -> Iterator[Finding]:
     """Flag database clients created without pool settings."""
     index, services = rules.index_or_skip(project)

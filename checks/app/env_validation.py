@@ -78,7 +78,8 @@ RUNTIME_VARS = frozenset({"NODE_ENV", "HOSTNAME", "HOME", "PATH", "PWD", "TZ", "
                           "npm_package_name", "PYTHONPATH", "DJANGO_SETTINGS_MODULE", "VERCEL", "FLY_APP_NAME"})
 
 
-@check(id="APP-ENV-VALIDATION", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+@check(id="APP-ENV-VALIDATION", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
+       passed="Environment validated at startup by every service that reads it")
 def env_validation(project: Project) -> Iterator[Finding]:
     """Flag services without startup env validation, and undeclared variables they read."""
     index, services = rules.index_or_skip(project)

@@ -70,7 +70,8 @@ from auditor.registry import check
 from auditor.source import rules
 
 
-@check(id="APP-ERROR-HANDLER", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+@check(id="APP-ERROR-HANDLER", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
+       passed="Global error handling in place for every service")
 def error_handler(project: Project) -> Iterator[Finding]:
     """Flag services without a global error handler (Django: DEBUG on in production settings)."""
     index, services = rules.index_or_skip(project)

@@ -70,7 +70,8 @@ HELPERS = ("http-terminator", "@godaddy/terminus", "close-with-grace", "lightshi
 _DRAIN = ("close", "shutdown", "stop", "end", "disconnect", "drain", "terminate", "dispose", "quit", "destroy")
 
 
-@check(id="APP-GRACEFUL-SHUTDOWN", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+@check(id="APP-GRACEFUL-SHUTDOWN", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
+       passed="Graceful shutdown on SIGTERM in place")
 def graceful_shutdown(project: Project) -> Iterator[Finding]:
     """Flag services that do not drain on SIGTERM."""
     index, services = rules.index_or_skip(project)

@@ -76,7 +76,8 @@ _READY = re.compile(r"ready|readiness", re.IGNORECASE)
 _LIVE = re.compile(r"live|liveness", re.IGNORECASE)
 
 
-@check(id="APP-HEALTH", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0)
+@check(id="APP-HEALTH", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
+       passed="Readiness endpoint probes dependencies, separate from liveness")
 def health(project: Project) -> Iterator[Finding]:
     """Flag missing, shallow or undivided health endpoints."""
     index, services = rules.index_or_skip(project)

@@ -64,7 +64,8 @@ _STATEFUL_NAME = re.compile(r"client|session|connection|subscriber|socket|listen
 _COLLECTIONS = frozenset({"Set", "Map", "array", "object", "dict", "set", "list", "defaultdict"})
 
 
-@check(id="APP-IN-MEMORY-STATE", severity=Severity.LOW, section=Section.HARDENING, effort_hours=3.0)
+@check(id="APP-IN-MEMORY-STATE", severity=Severity.LOW, section=Section.HARDENING, effort_hours=3.0,
+       passed="No per-client state kept in process memory")
 def in_memory_state(project: Project) -> Iterator[Finding]:
     """Flag per-client state kept in process memory."""
     index, services = rules.index_or_skip(project)

@@ -71,7 +71,8 @@ _VALIDATOR_MIDDLEWARE = re.compile(r"Validator\(|validator\(|celebrate\(|checkSc
 
 
 @check(id="APP-INPUT-VALIDATION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
-       effort_hours=2.0)
+       effort_hours=2.0,
+       passed="Request bodies validated before use")
 def input_validation(project: Project) -> Iterator[Finding]:
     """Flag routes that read a body without a validation step."""
     index, services = rules.index_or_skip(project)

@@ -64,7 +64,8 @@ MODULES = ("prom-client", "@willsoto/nestjs-prometheus", "express-prom-bundle", 
            "opentelemetry", "@prometheus-io/client", "hot-shots", "datadog_checks")
 
 
-@check(id="APP-METRICS", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0)
+@check(id="APP-METRICS", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0,
+       passed="Metrics instrumentation present in every service")
 def metrics(project: Project) -> Iterator[Finding]:
     """Flag services that export no metrics."""
     index, services = rules.index_or_skip(project)

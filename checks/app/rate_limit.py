@@ -77,7 +77,8 @@ LIMITERS = (
 )
 
 
-@check(id="APP-RATE-LIMIT", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2.0)
+@check(id="APP-RATE-LIMIT", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2.0,
+       passed="Rate limiting in place in every service")
 def rate_limit(project: Project) -> Iterator[Finding]:
     """Flag services without a rate limiter, and each costly route they expose."""
     index, services = rules.index_or_skip(project)

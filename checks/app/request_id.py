@@ -62,7 +62,8 @@ MODULES = (
 HEADERS = frozenset({"x-request-id", "x-correlation-id", "x-amzn-trace-id", "traceparent"})
 
 
-@check(id="APP-REQUEST-ID", severity=Severity.LOW, section=Section.OBSERVABILITY, effort_hours=0.5)
+@check(id="APP-REQUEST-ID", severity=Severity.LOW, section=Section.OBSERVABILITY, effort_hours=0.5,
+       passed="Request ids assigned for log correlation")
 def request_id(project: Project) -> Iterator[Finding]:
     """Flag services that assign no request id."""
     index, services = rules.index_or_skip(project)

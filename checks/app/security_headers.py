@@ -72,7 +72,8 @@ HEADER_NAMES = frozenset({"strict-transport-security", "content-security-policy"
 
 
 @check(id="APP-SECURITY-HEADERS", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
-       effort_hours=1.0)
+       effort_hours=1.0,
+       passed="Security headers middleware configured")
 def security_headers(project: Project) -> Iterator[Finding]:
     """Flag services that set no security headers."""
     index, services = rules.index_or_skip(project)

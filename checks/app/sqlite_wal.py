@@ -58,7 +58,8 @@ from auditor.source import rules
 SQLITE_MODULES = ("better-sqlite3", "sqlite3", "bun:sqlite", "node:sqlite", "sqlite", "libsql")
 
 
-@check(id="APP-SQLITE-WAL", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=0.5)
+@check(id="APP-SQLITE-WAL", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=0.5,
+       passed="WAL mode enabled for SQLite concurrent access")
 def sqlite_wal(project: Project) -> Iterator[Finding]:
     """Flag SQLite databases opened without journal_mode=WAL."""
     index, services = rules.index_or_skip(project)

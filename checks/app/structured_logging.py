@@ -68,7 +68,8 @@ LOGGERS = ("pino", "pino-http", "nestjs-pino", "winston", "nest-winston", "bunya
            "structlog", "pythonjsonlogger", "json_log_formatter", "ecs_logging")
 
 
-@check(id="APP-STRUCTURED-LOGGING", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0)
+@check(id="APP-STRUCTURED-LOGGING", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0,
+       passed="No service relies on console/print alone for logging")
 def structured_logging(project: Project) -> Iterator[Finding]:
     """Flag services logging through console/print without a structured logger."""
     index, services = rules.index_or_skip(project)

@@ -64,7 +64,8 @@ _TYPE_MEMBERS = frozenset({"type", "mimetype", "content_type", "mime", "mimeType
 
 
 @check(id="APP-UPLOAD-LIMITS", severity=Severity.MEDIUM, section=Section.HARDENING, security=True,
-       effort_hours=1.0)
+       effort_hours=1.0,
+       passed="File uploads limited by size and type")
 def upload_limits(project: Project) -> Iterator[Finding]:
     """Flag upload routes without size or type limits."""
     index, services = rules.index_or_skip(project)

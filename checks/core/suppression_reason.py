@@ -58,7 +58,8 @@ from auditor.suppress import comment_styles, parse_suppressions
 _GENERATED = ("pnpm-lock.yaml", "yarn.lock", "package-lock.json", "poetry.lock", "uv.lock", "Cargo.lock")
 
 
-@check(id="SUPPRESSION-NO-REASON", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=0.25)
+@check(id="SUPPRESSION-NO-REASON", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=0.25,
+       passed="Every inline suppression states its reason")
 def suppression_without_reason(project: Project) -> Iterator[Finding]:
     """Report inline suppressions that give no reason."""
     for rel in project.files:

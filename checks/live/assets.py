@@ -42,7 +42,8 @@ def _path(url: str) -> str:
 
 
 @check(id="ASSET-CACHE-CONTROL", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
-       effort_hours=1)
+       effort_hours=1,
+       passed="Static assets send Cache-Control; hashed files long-cached")
 def cache_control(target: LiveTarget) -> Iterator[Finding]:
     """Static assets without useful caching headers.
 
@@ -82,7 +83,8 @@ def cache_control(target: LiveTarget) -> Iterator[Finding]:
 
 
 @check(id="ASSET-COMPRESSION", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
-       effort_hours=0.5)
+       effort_hours=0.5,
+       passed="Text assets over 1 KiB served compressed")
 def compression(target: LiveTarget) -> Iterator[Finding]:
     """Text assets served uncompressed.
 
@@ -116,7 +118,8 @@ def compression(target: LiveTarget) -> Iterator[Finding]:
 
 
 @check(id="ASSET-SOURCE-MAPS", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5,
+       passed="No source maps referenced or served publicly")
 def source_maps(target: LiveTarget) -> Iterator[Finding]:
     """Source maps referenced or served in production.
 

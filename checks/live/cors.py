@@ -22,7 +22,8 @@ def _cors(target: LiveTarget) -> CorsObservation:
 
 
 @check(id="CORS-ECHO-ANY-ORIGIN-CREDENTIALS", severity=Severity.CRITICAL, section=Section.SECURITY,
-       target=Target.LIVE, security=True, effort_hours=2)
+       target=Target.LIVE, security=True, effort_hours=2,
+       passed="CORS does not reflect foreign origins with credentials")
 def echo_any_origin(target: LiveTarget) -> Iterator[Finding]:
     """CORS reflects any Origin with credentials.
 
@@ -66,7 +67,8 @@ def echo_any_origin(target: LiveTarget) -> Iterator[Finding]:
 
 
 @check(id="CORS-WILDCARD-CREDENTIALS", severity=Severity.MEDIUM, section=Section.SECURITY,
-       target=Target.LIVE, security=True, effort_hours=1)
+       target=Target.LIVE, security=True, effort_hours=1,
+       passed="No CORS wildcard origin combined with credentials")
 def wildcard_credentials(target: LiveTarget) -> Iterator[Finding]:
     """CORS wildcard combined with credentials.
 

@@ -15,7 +15,8 @@ _HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version",
 
 
 @check(id="SERVER-VERSION-DISCLOSURE", severity=Severity.LOW, section=Section.SECURITY, target=Target.LIVE,
-       security=True, effort_hours=0.25)
+       security=True, effort_hours=0.25,
+       passed="Response headers disclose no server versions")
 def server_version(target: LiveTarget) -> Iterator[Finding]:
     """Server software versions disclosed in headers.
 
@@ -65,7 +66,8 @@ _LEAK_PATTERNS = (
 
 
 @check(id="ERROR-PAGE-LEAK", severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
-       security=True, effort_hours=1)
+       security=True, effort_hours=1,
+       passed="Error pages show no stack traces or debug output")
 def error_page(target: LiveTarget) -> Iterator[Finding]:
     """Error pages leak stack traces or framework debug output.
 

@@ -14,7 +14,8 @@ from checks.live._common import here, http_of, served_over_https
 _SEC = {"section": Section.SECURITY, "target": Target.LIVE, "security": True}
 
 
-@check(id="HDR-CSP", severity=Severity.MEDIUM, effort_hours=4, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-CSP", severity=Severity.MEDIUM, effort_hours=4,
+       passed="Content-Security-Policy restricts script and object sources", **_SEC)  # type: ignore[arg-type]
 def csp(target: LiveTarget) -> Iterator[Finding]:
     """Content-Security-Policy missing or unsafe.
 
@@ -58,7 +59,8 @@ def csp(target: LiveTarget) -> Iterator[Finding]:
                       key="content-security-policy", evidence=(value or "")[:200])
 
 
-@check(id="HDR-HSTS", severity=Severity.MEDIUM, effort_hours=0.5, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-HSTS", severity=Severity.MEDIUM, effort_hours=0.5,
+       passed="HSTS enabled with a max-age of six months or more", **_SEC)  # type: ignore[arg-type]
 def hsts(target: LiveTarget) -> Iterator[Finding]:
     """Strict-Transport-Security missing or short.
 
@@ -99,7 +101,8 @@ def hsts(target: LiveTarget) -> Iterator[Finding]:
                       key="strict-transport-security", evidence=value[:200])
 
 
-@check(id="HDR-X-CONTENT-TYPE-OPTIONS", severity=Severity.LOW, effort_hours=0.25, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-X-CONTENT-TYPE-OPTIONS", severity=Severity.LOW, effort_hours=0.25,
+       passed="X-Content-Type-Options set to nosniff", **_SEC)  # type: ignore[arg-type]
 def xcto(target: LiveTarget) -> Iterator[Finding]:
     """X-Content-Type-Options: nosniff missing.
 
@@ -123,7 +126,8 @@ def xcto(target: LiveTarget) -> Iterator[Finding]:
                       key="x-content-type-options", evidence=(value or "")[:100])
 
 
-@check(id="HDR-X-FRAME-OPTIONS", severity=Severity.MEDIUM, effort_hours=0.25, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-X-FRAME-OPTIONS", severity=Severity.MEDIUM, effort_hours=0.25,
+       passed="Framing restricted (X-Frame-Options or frame-ancestors)", **_SEC)  # type: ignore[arg-type]
 def xfo(target: LiveTarget) -> Iterator[Finding]:
     """Framing not restricted (X-Frame-Options or CSP frame-ancestors).
 
@@ -151,7 +155,8 @@ def xfo(target: LiveTarget) -> Iterator[Finding]:
 _PRIVATE = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
-@check(id="HDR-REFERRER-POLICY", severity=Severity.LOW, effort_hours=0.25, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-REFERRER-POLICY", severity=Severity.LOW, effort_hours=0.25,
+       passed="Referrer-Policy keeps full URLs from third parties", **_SEC)  # type: ignore[arg-type]
 def referrer(target: LiveTarget) -> Iterator[Finding]:
     """Referrer-Policy missing or leaky.
 
@@ -178,7 +183,8 @@ def referrer(target: LiveTarget) -> Iterator[Finding]:
                       location=here(target), key="referrer-policy")
 
 
-@check(id="HDR-PERMISSIONS-POLICY", severity=Severity.LOW, effort_hours=0.5, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-PERMISSIONS-POLICY", severity=Severity.LOW, effort_hours=0.5,
+       passed="Permissions-Policy header set", **_SEC)  # type: ignore[arg-type]
 def permissions(target: LiveTarget) -> Iterator[Finding]:
     """Permissions-Policy missing.
 
@@ -202,7 +208,8 @@ def permissions(target: LiveTarget) -> Iterator[Finding]:
                       key="permissions-policy")
 
 
-@check(id="HDR-CORP", severity=Severity.LOW, effort_hours=0.25, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-CORP", severity=Severity.LOW, effort_hours=0.25,
+       passed="Cross-Origin-Resource-Policy header set", **_SEC)  # type: ignore[arg-type]
 def corp(target: LiveTarget) -> Iterator[Finding]:
     """Cross-Origin-Resource-Policy missing.
 
@@ -228,7 +235,8 @@ def corp(target: LiveTarget) -> Iterator[Finding]:
                       location=here(target), key="cross-origin-resource-policy")
 
 
-@check(id="HDR-COOP", severity=Severity.LOW, effort_hours=0.25, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-COOP", severity=Severity.LOW, effort_hours=0.25,
+       passed="Cross-Origin-Opener-Policy header set", **_SEC)  # type: ignore[arg-type]
 def coop(target: LiveTarget) -> Iterator[Finding]:
     """Cross-Origin-Opener-Policy missing.
 
@@ -261,7 +269,8 @@ def coop(target: LiveTarget) -> Iterator[Finding]:
 _SESSIONISH = re.compile(r"sess|login|auth|token|sid|jwt|remember", re.IGNORECASE)
 
 
-@check(id="HDR-COOKIES", severity=Severity.MEDIUM, effort_hours=1, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-COOKIES", severity=Severity.MEDIUM, effort_hours=1,
+       passed="Cookies carry the expected Secure, HttpOnly and SameSite flags", **_SEC)  # type: ignore[arg-type]
 def cookies(target: LiveTarget) -> Iterator[Finding]:
     """Cookies without Secure, HttpOnly or SameSite.
 
@@ -307,7 +316,8 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
                           location=here(target), key=f"cookie:{cookie.name}")
 
 
-@check(id="HDR-SRI", severity=Severity.MEDIUM, effort_hours=1, **_SEC)  # type: ignore[arg-type]
+@check(id="HDR-SRI", severity=Severity.MEDIUM, effort_hours=1,
+       passed="External scripts loaded over https with integrity hashes", **_SEC)  # type: ignore[arg-type]
 def sri(target: LiveTarget) -> Iterator[Finding]:
     """External scripts without Subresource Integrity.
 
@@ -345,7 +355,8 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
 _GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
 
 
-@check(id="HEADER-GRADE", severity=Severity.MEDIUM, effort_hours=4, **_SEC)  # type: ignore[arg-type]
+@check(id="HEADER-GRADE", severity=Severity.MEDIUM, effort_hours=4,
+       passed="Security header grade B or better (MDN Observatory scoring)", **_SEC)  # type: ignore[arg-type]
 def header_grade(target: LiveTarget) -> Iterator[Finding]:
     """Security header grade below B (MDN HTTP Observatory scoring).
 

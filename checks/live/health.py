@@ -81,7 +81,8 @@ def rung(http: HttpObservation) -> int:
 
 
 @check(id="HEALTH-ENDPOINT", severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
-       effort_hours=3)
+       effort_hours=3,
+       passed="Separate liveness and readiness endpoints with dependency checks")
 def health_endpoint(target: LiveTarget) -> Iterator[Finding]:
     """Health endpoint depth (ladder: none, reachable, structured, dependencies, liveness/readiness).
 
@@ -133,7 +134,8 @@ def health_endpoint(target: LiveTarget) -> Iterator[Finding]:
                   location=here(target), key=f"health-rung-{level}", severity=severity)
 
 
-@check(id="HEALTH-SLOW", severity=Severity.LOW, section=Section.HARDENING, target=Target.LIVE, effort_hours=1)
+@check(id="HEALTH-SLOW", severity=Severity.LOW, section=Section.HARDENING, target=Target.LIVE, effort_hours=1,
+       passed="Health endpoints answer within one second")
 def health_slow(target: LiveTarget) -> Iterator[Finding]:
     """Health endpoint slower than one second.
 
@@ -176,7 +178,8 @@ _DETAIL_PATTERNS = (
 
 
 @check(id="HEALTH-DETAIL-EXPOSED", severity=Severity.LOW, section=Section.HARDENING, target=Target.LIVE,
-       security=True, effort_hours=1)
+       security=True, effort_hours=1,
+       passed="Health endpoints hide internal details from anonymous clients")
 def health_detail(target: LiveTarget) -> Iterator[Finding]:
     """Health endpoint exposes internal details to anonymous clients.
 

@@ -43,7 +43,8 @@ _SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: 
 
 
 @check(id="METRICS-PUBLIC", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, target=Target.LIVE,
-       security=True, effort_hours=1)
+       security=True, effort_hours=1,
+       passed="Metrics not exposed to anonymous clients")
 def metrics_public(target: LiveTarget) -> Iterator[Finding]:
     """Flag a /metrics endpoint that answers anonymous clients with metrics."""
     metrics = http_of(target).metrics

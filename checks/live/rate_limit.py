@@ -20,7 +20,8 @@ def _burst(target: LiveTarget) -> BurstObservation:
 
 
 @check(id="RATE-LIMIT-ABSENT", severity=Severity.MEDIUM, section=Section.SECURITY, target=Target.LIVE,
-       security=True, effort_hours=3)
+       security=True, effort_hours=3,
+       passed="Rate limiting observed on the probed path")
 def absent(target: LiveTarget) -> Iterator[Finding]:
     """No rate limiting on the probed path.
 
@@ -59,7 +60,8 @@ def absent(target: LiveTarget) -> Iterator[Finding]:
 
 
 @check(id="RATE-LIMIT-NO-RETRY-AFTER", severity=Severity.LOW, section=Section.SECURITY, target=Target.LIVE,
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5,
+       passed="Rate-limited responses tell clients when to retry")
 def no_retry_after(target: LiveTarget) -> Iterator[Finding]:
     """Rate-limited response without Retry-After.
 

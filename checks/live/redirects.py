@@ -22,7 +22,8 @@ def _http_leg(target: LiveTarget) -> PageObservation:
 
 
 @check(id="REDIRECT-HTTP-NOT-HTTPS", severity=Severity.HIGH, section=Section.SECURITY, target=Target.LIVE,
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5,
+       passed="HTTP requests redirected to HTTPS (or not served)")
 def http_not_https(target: LiveTarget) -> Iterator[Finding]:
     """HTTP not redirected to HTTPS.
 
@@ -62,7 +63,8 @@ def http_not_https(target: LiveTarget) -> Iterator[Finding]:
 
 
 @check(id="REDIRECT-CHAIN", severity=Severity.MEDIUM, section=Section.SECURITY, target=Target.LIVE,
-       security=True, effort_hours=0.5)
+       security=True, effort_hours=0.5,
+       passed="Redirect chains short and never downgrade to http")
 def redirect_chain(target: LiveTarget) -> Iterator[Finding]:
     """Redirect chain leaves the host, downgrades to http, or is too long.
 
