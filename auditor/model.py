@@ -107,13 +107,21 @@ class Target(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Location:
-    """Where a finding is: a repository path and line, or a URL."""
+    """Where a finding is: a repository path and line, or a URL.
+
+    ``anchor_only`` marks findings about something absent from the whole
+    repository (no runbook, no CI): path and line are only an anchor that
+    machine formats (SARIF) need, and human reports say "repository" instead.
+    """
 
     path: str | None = None
     line: int | None = None
     url: str | None = None
+    anchor_only: bool = False
 
     def __str__(self) -> str:
+        if self.anchor_only:
+            return "repository"
         if self.url:
             return self.url
         if self.path and self.line:

@@ -111,7 +111,8 @@ def section_scores(results: Sequence[CheckResult]) -> tuple[SectionScore, ...]:
         worst = worst_failing(mine)
         if counts[Status.PASS] + counts[Status.FAIL] == 0:
             status = "Not assessed"
-        elif (worst is not None and worst >= Severity.HIGH) or (score is not None and score < 60):
+        elif worst is Severity.CRITICAL or (worst is Severity.HIGH and score is not None and score < 60):
+            # Low-severity gaps alone never make an area "critical", whatever its score.
             status = "Critical gaps"
         elif counts[Status.FAIL] and (worst or Severity.INFO) > Severity.INFO:
             status = "Needs improvements"

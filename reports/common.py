@@ -68,7 +68,9 @@ def severity_of(result: CheckResult, finding: Finding) -> Severity:
 
 
 def location_text(location: Location) -> str:
-    """``path:line``, ``path``, the URL, or ``""`` when the finding has no location."""
+    """``path:line``, ``path``, the URL, ``repository`` for absence findings, or ``""``."""
+    if location.anchor_only:
+        return "repository"
     if location.url:
         return location.url
     if location.path and location.line:

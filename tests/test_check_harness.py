@@ -67,3 +67,27 @@ def test_every_check_has_docs_and_fixtures() -> None:
         if not {"pass", "fail"} <= statuses:
             problems.append(f"{spec.id}: needs pass and fail fixtures (has {sorted(statuses)})")
     assert not problems, "\n".join(problems)
+
+
+def test_every_check_says_how_a_pass_reads() -> None:
+    """Strengths come from ``passed=``; without it a pass would read "No issue: <problem>"."""
+    missing = [spec.id for spec in registry() if not spec.meta.passed]
+    assert missing == []
+
+
+def test_docstrings_keep_shell_line_continuations() -> None:
+    """A ``\\`` line continuation in a non-raw docstring is eaten by Python: snippets must use r-strings."""
+    import ast
+
+    problems = []
+    for path in sorted((CHECK_CASES.parent.parent / "checks").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(source)):
+            if not isinstance(node, (ast.Module, ast.FunctionDef)) or not node.body:
+                continue
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+                segment = ast.get_source_segment(source, first.value) or ""
+                if "\\\n" in segment and not segment.lstrip()[:1] in {"r", "R"}:
+                    problems.append(f"{path.name}:{first.lineno}")
+    assert problems == [], "use r-strings for docstrings with line continuations: " + ", ".join(problems)

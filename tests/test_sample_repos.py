@@ -8,8 +8,6 @@ Regenerate after a reviewed change with ``python -m tests.test_sample_repos``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from auditor.engine import scan

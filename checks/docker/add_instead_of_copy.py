@@ -1,4 +1,4 @@
-"""ADD used where COPY fits, or to download remote files.
+r"""ADD used where COPY fits, or to download remote files.
 
 ## What it checks
 Every `ADD` in every stage. `ADD https://...` (a remote download) is

@@ -1,4 +1,4 @@
-"""Health check uses a tool the image does not have.
+r"""Health check uses a tool the image does not have.
 
 ## What it checks
 The `HEALTHCHECK` of the final stage (and the compose `healthcheck:` of a

@@ -1,4 +1,4 @@
-"""Image has no HEALTHCHECK.
+r"""Image has no HEALTHCHECK.
 
 ## What it checks
 The stage that becomes the image (including stages it is built `FROM`) must

@@ -1,4 +1,4 @@
-"""Package-manager caches left in image layers.
+r"""Package-manager caches left in image layers.
 
 ## What it checks
 Every `RUN` of the stages that end up in the final image (the final stage

@@ -1,4 +1,4 @@
-"""Secret baked into the image with ENV or ARG.
+r"""Secret baked into the image with ENV or ARG.
 
 ## What it checks
 Every `ENV` and `ARG` in every stage (and global `ARG`s): a secret-looking

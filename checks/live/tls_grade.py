@@ -1,4 +1,4 @@
-"""TLS configuration grade below A- (SSL Labs method).
+r"""TLS configuration grade below A- (SSL Labs method).
 
 ## What it checks
 Grades the HTTPS endpoint the way the SSL Labs SSL Server Rating Guide does:

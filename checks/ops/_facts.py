@@ -33,11 +33,11 @@ def anchor(project: Project) -> Location:
     """Where to anchor a finding about something absent: the README, else the first deployment file."""
     for candidate in ("README.md", "readme.md", "README.rst", "README"):
         if candidate in project.file_set:
-            return Location(candidate, 1)
+            return Location(candidate, 1, anchor_only=True)
     for group in (project.compose_paths, project.dockerfile_paths, tuple(project.glob("package.json"))):
         if group:
-            return Location(group[0], 1)
-    return Location(project.files[0] if project.files else ".", 1)
+            return Location(group[0], 1, anchor_only=True)
+    return Location(project.files[0] if project.files else ".", 1, anchor_only=True)
 
 
 def ci_config_files(project: Project) -> list[str]:

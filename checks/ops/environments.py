@@ -73,7 +73,7 @@ def single_environment(project: Project) -> Iterator[Finding]:
         (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
     names = ", ".join(sorted(deployable)) or "none named"
     yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation",
-                  Location(where, 1), key="environments")
+                  Location(where, 1, anchor_only=True), key="environments")
 
 
 @check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
@@ -123,4 +123,4 @@ def no_rollback(project: Project) -> Iterator[Finding]:
         return
     where = (project.compose_paths or project.dockerfile_paths)[0]
     yield Finding("releases are not versioned and pushed (no SHA/version image tags, no documented rollback)",
-                  Location(where, 1), key="rollback")
+                  Location(where, 1, anchor_only=True), key="rollback")

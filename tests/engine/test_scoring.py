@@ -77,3 +77,13 @@ def test_section_status_lines() -> None:
     assert by_id[Section.DATA].status == "Needs improvements"
     assert by_id[Section.DELIVERY].status == "Good"
     assert by_id[Section.OPERATIONS].status == "Not assessed"
+
+
+def test_low_findings_alone_never_make_critical_gaps() -> None:
+    results = [result(Severity.LOW, Status.FAIL, Section.DELIVERY, f"L{i}") for i in range(3)]
+    results.append(result(Severity.HIGH, Status.FAIL, Section.DATA, "H"))
+    results.extend(result(Severity.CRITICAL, Status.PASS, Section.DATA, f"P{i}") for i in range(3))
+    by_id = {s.section: s for s in section_scores(results)}
+    assert by_id[Section.DELIVERY].score == 0
+    assert by_id[Section.DELIVERY].status == "Needs improvements"
+    assert by_id[Section.DATA].status == "Needs improvements"  # a high finding, but 80% of the area passes
