@@ -88,6 +88,6 @@ def test_docstrings_keep_shell_line_continuations() -> None:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
                 segment = ast.get_source_segment(source, first.value) or ""
-                if "\\\n" in segment and not segment.lstrip()[:1] in {"r", "R"}:
+                if "\\\n" in segment and segment.lstrip()[:1] not in {"r", "R"}:
                     problems.append(f"{path.name}:{first.lineno}")
     assert problems == [], "use r-strings for docstrings with line continuations: " + ", ".join(problems)

@@ -31,7 +31,9 @@ def test_every_fixture_renders_the_checklist_shape(case: Path) -> None:
     assert text.count("**Status**: ") == sum(1 for s in report.sections if s.status != "Not assessed")
     for result in report.failed:
         for f in result.findings:
-            if f.location.path and f.location.line:
+            if f.location.anchor_only:
+                assert "`repository`" in text
+            elif f.location.path and f.location.line:
                 assert f"`{f.location.path}:{f.location.line}`" in text
     assert "**Risk Level**: " + report.risk in text
 
