@@ -1,9 +1,10 @@
 """The HTTP probe: observe one URL the way the live checks need it.
 
 Observes, never judges: redirect chains (https and http), response headers and
-cookies (names and attributes only), a CORS preflight and a simple request
-with a foreign Origin, health endpoints, a random missing path, ``/metrics``,
-static assets and a bounded rate-limit burst. See :mod:`auditor.live.http_fetch`
+cookies (names and attributes only), a CORS preflight and a simple request for
+each probe origin (a foreign one, ``http://localhost:1`` and ``null``), health
+endpoints, a random missing path, ``/metrics``, static assets (with their CDN and
+shared-cache headers) and a bounded rate-limit burst. See :mod:`auditor.live.http_fetch`
 for the bounds every request respects.
 """
 
@@ -21,6 +22,7 @@ from auditor.live.observations import (
     BurstObservation,
     CookieObservation,
     CorsObservation,
+    CorsProbe,
     EndpointObservation,
     Hop,
     HttpObservation,
@@ -31,6 +33,17 @@ from auditor.live.observations import (
 )
 
 FOREIGN_ORIGIN = "https://prodcheck-probe.invalid"
+# Origins permissive CORS callbacks tend to trust: any local dev server, and the opaque
+# origin that sandboxed iframes, data: URLs and file: pages send.
+EXTRA_ORIGINS = ("http://localhost:1", "null")
+# CDN and shared-cache response headers kept on asset observations (the page keeps all headers).
+CDN_HEADERS = frozenset({
+    "age", "via", "x-cache", "x-cache-hits", "x-cache-status", "cf-cache-status", "cf-ray", "x-served-by",
+    "cdn-cache-control", "cache-status", "server", "x-amz-cf-id", "x-amz-cf-pop", "x-fastly-request-id",
+    "fastly-debug-digest", "x-vercel-cache", "x-vercel-id", "x-nf-request-id", "x-azure-ref", "akamai-cache-status",
+    "akamai-grn", "x-akamai-transformed", "x-varnish", "x-proxy-cache", "cdn-cache", "cdn-pullzone",
+    "cdn-requestid", "x-cdn", "x-edge-location", "x-iinfo", "x-sucuri-id", "x-sucuri-cache", "surrogate-control",
+})
 HEALTH_PATHS = ("/health", "/healthz", "/livez", "/readyz", "/ready", "/live", "/status", "/actuator/health")
 MAX_REDIRECTS = 10
 MAX_ASSETS = 10
@@ -181,19 +194,30 @@ def _endpoint(fetcher: Fetcher, base: str, path: str, keep: int = KEEP_BODY) -> 
     )
 
 
-def _cors(fetcher: Fetcher, url: str) -> CorsObservation:
+def _cors_probe(fetcher: Fetcher, url: str, origin: str) -> CorsProbe:
+    """A preflight and a simple GET sent with ``origin``; only CORS and Vary headers are kept."""
     pre = fetcher.fetch(url, method="OPTIONS", max_body=4096, headers={
-        "Origin": FOREIGN_ORIGIN, "Access-Control-Request-Method": "POST",
+        "Origin": origin, "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "content-type"})
-    simple = fetcher.fetch(url, headers={"Origin": FOREIGN_ORIGIN}, max_body=4096)
+    simple = fetcher.fetch(url, headers={"Origin": origin}, max_body=4096)
     keep = ("access-control-", "vary")
-    return CorsObservation(
-        origin=FOREIGN_ORIGIN, url=url,
+    return CorsProbe(
+        origin=origin,
         preflight_status=pre.status,
         preflight_headers=tuple((k, v) for k, v in pre.headers if k.lower().startswith(keep)),
         simple_status=simple.status,
         simple_headers=tuple((k, v) for k, v in simple.headers if k.lower().startswith(keep)),
         error=pre.error or simple.error,
+    )
+
+
+def _cors(fetcher: Fetcher, url: str) -> CorsObservation:
+    main = _cors_probe(fetcher, url, FOREIGN_ORIGIN)
+    return CorsObservation(
+        origin=main.origin, url=url, preflight_status=main.preflight_status,
+        preflight_headers=main.preflight_headers, simple_status=main.simple_status,
+        simple_headers=main.simple_headers, error=main.error,
+        others=tuple(_cors_probe(fetcher, url, origin) for origin in EXTRA_ORIGINS),
     )
 
 
@@ -241,6 +265,7 @@ def _asset(fetcher: Fetcher, url: str, configured: bool) -> AssetObservation:
         last_modified=header_value(got.headers, "last-modified"), content_encoding=encoding,
         size=got.raw_size, sourcemap_header=header_map, sourcemap_comment=comment, map_url=map_url,
         map_status=map_status, map_served=map_served, configured=configured,
+        cache_headers=tuple((k, v) for k, v in got.headers if k.lower() in CDN_HEADERS),
     )
 
 

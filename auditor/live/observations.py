@@ -102,8 +102,30 @@ class ScriptRef:
 
 
 @dataclass(frozen=True)
+class CorsProbe:
+    """A CORS preflight and a simple GET sent with one ``Origin``."""
+
+    origin: str
+    preflight_status: int | None = None
+    preflight_headers: Headers = ()
+    simple_status: int | None = None
+    simple_headers: Headers = ()
+    error: str | None = None
+
+    @property
+    def answered(self) -> bool:
+        """At least one of the two requests got a response."""
+        return self.preflight_status is not None or self.simple_status is not None
+
+
+@dataclass(frozen=True)
 class CorsObservation:
-    """A CORS preflight and a simple GET sent with a foreign ``Origin``."""
+    """CORS probes: the foreign ``Origin`` (top-level fields) and further origins in ``others``.
+
+    The foreign origin keeps the top-level fields so observations saved before
+    ``others`` existed still load; ``others`` holds the same probe sent with
+    ``http://localhost:1`` and ``null``, origins that permissive callbacks often trust.
+    """
 
     origin: str
     url: str
@@ -112,6 +134,14 @@ class CorsObservation:
     simple_status: int | None = None
     simple_headers: Headers = ()
     error: str | None = None
+    others: tuple[CorsProbe, ...] = ()
+
+    def probes(self) -> tuple[CorsProbe, ...]:
+        """Every origin probed, the foreign one first."""
+        main = CorsProbe(origin=self.origin, preflight_status=self.preflight_status,
+                         preflight_headers=self.preflight_headers, simple_status=self.simple_status,
+                         simple_headers=self.simple_headers, error=self.error)
+        return (main, *self.others)
 
 
 @dataclass(frozen=True)
@@ -135,7 +165,11 @@ class EndpointObservation:
 
 @dataclass(frozen=True)
 class AssetObservation:
-    """A static asset fetched with ``Accept-Encoding: gzip, br``."""
+    """A static asset fetched with ``Accept-Encoding: gzip, br``.
+
+    ``cache_headers`` keeps the CDN and shared-cache headers of the response
+    (``Age``, ``Via``, ``X-Cache``, ``CF-Cache-Status``, ``Cache-Status``, ``Server`` ...).
+    """
 
     url: str
     status: int | None = None
@@ -152,6 +186,7 @@ class AssetObservation:
     map_served: bool = False
     configured: bool = False
     error: str | None = None
+    cache_headers: Headers = ()
 
 
 @dataclass(frozen=True)

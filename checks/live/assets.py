@@ -1,4 +1,4 @@
-"""Static asset delivery checks: caching, compression, source maps."""
+"""Static asset delivery checks: caching, compression, source maps, CDN or shared cache."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from auditor.live.observations import AssetObservation, LiveTarget
+from auditor.live.observations import AssetObservation, Headers, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import http_of
+from checks.live._common import here, http_of
 
 ONE_YEAR = 31536000
 MIN_COMPRESS_BYTES = 1024
@@ -41,6 +41,23 @@ def _path(url: str) -> str:
     return urlsplit(url).path or "/"
 
 
+def _is_code(asset: AssetObservation) -> bool:
+    """A script or stylesheet (by extension or content type)."""
+    ctype = (asset.content_type or "").lower()
+    return _path(asset.url).endswith((".js", ".mjs", ".css")) or "javascript" in ctype or "css" in ctype
+
+
+def _compressed(asset: AssetObservation) -> bool:
+    """Served with a Content-Encoding other than identity."""
+    return (asset.content_encoding or "identity").strip().lower() not in ("", "identity")
+
+
+def _is_text(asset: AssetObservation) -> bool:
+    """A text asset worth compressing (scripts, CSS, JSON, SVG, HTML, XML)."""
+    ctype = (asset.content_type or "").lower()
+    return any(t in ctype for t in _TEXT_TYPES) or _is_code(asset)
+
+
 @check(id="ASSET-CACHE-CONTROL", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
        effort_hours=1,
        passed="Static assets send Cache-Control; hashed files long-cached")
@@ -50,7 +67,8 @@ def cache_control(target: LiveTarget) -> Iterator[Finding]:
     ## What it checks
     Every script and stylesheet of the page (same origin, up to ten) and every
     configured asset sends `Cache-Control`. Fingerprinted files (a content hash in
-    the name) must be cacheable for a year with `immutable`.
+    the name) must be cacheable for a year with `immutable`. Skipped when no
+    asset was found on the page or configured (`assets` in the config).
 
     ## Why it matters
     Without caching every page view downloads the bundle again from the origin; no
@@ -90,7 +108,8 @@ def compression(target: LiveTarget) -> Iterator[Finding]:
 
     ## What it checks
     Text assets (JavaScript, CSS, JSON, SVG) over 1 KiB requested with
-    `Accept-Encoding: gzip, br` come back with a `Content-Encoding`.
+    `Accept-Encoding: gzip, br` come back with a `Content-Encoding`. Skipped when
+    no such asset was fetched.
 
     ## Why it matters
     Scripts shrink 60-80 % with gzip or brotli; uncompressed bundles slow every first
@@ -108,11 +127,14 @@ def compression(target: LiveTarget) -> Iterator[Finding]:
     gzip on; gzip_types application/javascript text/css application/json image/svg+xml;
     ```
     """
-    for asset in _assets(target):
-        ctype = (asset.content_type or "").lower()
-        is_text = any(t in ctype for t in _TEXT_TYPES) or _path(asset.url).endswith((".js", ".mjs", ".css"))
-        encoding = (asset.content_encoding or "identity").strip().lower()
-        if is_text and (asset.size or 0) > MIN_COMPRESS_BYTES and encoding in ("", "identity"):
+    # `size` is the size on the wire: a compressed asset counts whatever its size, an
+    # uncompressed one only above the threshold where compression pays.
+    text = [asset for asset in _assets(target)
+            if _is_text(asset) and (_compressed(asset) or (asset.size or 0) > MIN_COMPRESS_BYTES)]
+    if not text:
+        raise NotApplicable(f"no text asset over {MIN_COMPRESS_BYTES} bytes among the assets fetched")
+    for asset in text:
+        if not _compressed(asset):
             yield Finding(message=f"{_path(asset.url)} ({asset.size} bytes) is served uncompressed",
                           location=Location(url=asset.url), key=f"compress:{_path(asset.url)}")
 
@@ -125,7 +147,8 @@ def source_maps(target: LiveTarget) -> Iterator[Finding]:
 
     ## What it checks
     Scripts and stylesheets carry no `SourceMap`/`X-SourceMap` header or
-    `sourceMappingURL` comment, and their `.map` file is not served.
+    `sourceMappingURL` comment, and their `.map` file is not served. Skipped when
+    no script or stylesheet was fetched.
 
     ## Why it matters
     Source maps publish the original source: comments, internal endpoints, feature
@@ -143,7 +166,10 @@ def source_maps(target: LiveTarget) -> Iterator[Finding]:
     RUN npm run build && find dist -name '*.map' -delete
     ```
     """
-    for asset in _assets(target):
+    code = [asset for asset in _assets(target) if _is_code(asset)]
+    if not code:
+        raise NotApplicable("no script or stylesheet among the assets fetched")
+    for asset in code:
         referenced = asset.sourcemap_header or asset.sourcemap_comment
         if asset.map_served:
             yield Finding(message=f"source map for {_path(asset.url)} is served at {asset.map_url}",
@@ -151,3 +177,78 @@ def source_maps(target: LiveTarget) -> Iterator[Finding]:
         elif referenced:
             yield Finding(message=f"{_path(asset.url)} references a source map ({referenced})",
                           location=Location(url=asset.url), key=f"sourcemap:{_path(asset.url)}")
+
+
+# Headers whose presence alone says a CDN or shared cache handled the response.
+CDN_MARKERS = (
+    "age", "via", "x-cache", "x-cache-hits", "x-cache-status", "cf-cache-status", "cf-ray", "x-served-by",
+    "cdn-cache-control", "cache-status", "x-amz-cf-id", "x-amz-cf-pop", "x-fastly-request-id", "fastly-debug-digest",
+    "x-vercel-cache", "x-vercel-id", "x-nf-request-id", "x-azure-ref", "akamai-cache-status", "akamai-grn",
+    "x-akamai-transformed", "x-varnish", "x-proxy-cache", "cdn-cache", "cdn-pullzone", "cdn-requestid", "x-cdn",
+    "x-edge-location", "x-iinfo", "x-sucuri-id", "x-sucuri-cache", "surrogate-control",
+)
+_CDN_SERVER = re.compile(r"cloudflare|cloudfront|akamai|fastly|varnish|bunnycdn|netlify|vercel|keycdn|cdn77|"
+                         r"sucuri|gcore|stackpath|edgecast|azure ?front ?door", re.IGNORECASE)
+# Via headers from routers that forward but never cache (Heroku's router).
+_NON_CACHING_VIA = re.compile(r"\bvegur\b", re.IGNORECASE)
+
+
+def cdn_markers(headers: Headers) -> list[str]:
+    """The CDN or shared-cache evidence in one response's headers, as ``Name: value`` strings."""
+    found = []
+    for name, value in headers:
+        low = name.lower()
+        if low == "via" and _NON_CACHING_VIA.search(value):
+            continue
+        if low in CDN_MARKERS or (low == "server" and _CDN_SERVER.search(value)):
+            found.append(f"{name}: {value[:60]}")
+    return found
+
+
+@check(id="ASSET-NO-CDN", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
+       effort_hours=2,
+       passed="Static assets served through a CDN or shared cache")
+def no_cdn(target: LiveTarget) -> Iterator[Finding]:
+    """Static assets served from origin without a CDN or shared cache.
+
+    ## What it checks
+    The page and its static assets carry at least one header a CDN or shared
+    cache adds: `Age`, `Via`, `Cache-Status`, `X-Cache`, `X-Cache-Hits`,
+    `CF-Cache-Status`/`CF-Ray`, `X-Served-By`, `CDN-Cache-Control`,
+    `Surrogate-Control`, `X-Amz-Cf-Id`, `X-Vercel-Cache`, `X-Varnish`, or a
+    `Server` naming a CDN (`cloudflare`, `CloudFront`, `BunnyCDN`, ...). Skipped
+    when no asset was fetched. A CDN that strips every such header is not seen:
+    suppress the finding with a reason.
+
+    ## Why it matters
+    Without an edge cache every widget load and page view travels to the origin:
+    slower far from the server, and traffic spikes (a customer's page going viral
+    with your widget on it) land on one container.
+
+    ## How to fix
+    Put a CDN (Cloudflare, BunnyCDN, CloudFront, Fastly) or a caching proxy in
+    front of the static files, and let shared caches keep them with `s-maxage`.
+
+    ```ts hono
+    // Browsers revalidate after 5 minutes; the CDN keeps the file for a day.
+    app.use('/widget.js', async (c, next) => { await next(); c.header('Cache-Control', 'public, max-age=300, s-maxage=86400') })
+    ```
+    ```nginx
+    proxy_cache_path /var/cache/nginx keys_zone=static:10m max_size=1g inactive=7d;
+    location /assets/ {
+        proxy_cache static;
+        proxy_cache_valid 200 7d;
+        add_header Cache-Status $upstream_cache_status;
+        proxy_pass http://app:3000;
+    }
+    ```
+    """
+    assets = _assets(target)
+    http = http_of(target)
+    if cdn_markers(http.page.headers) or any(cdn_markers(asset.cache_headers) for asset in assets):
+        return
+    paths = ", ".join(_path(asset.url) for asset in assets[:5]) + (" ..." if len(assets) > 5 else "")
+    what = paths if len(assets) == 1 else f"{len(assets)} static assets ({paths})"
+    yield Finding(message=f"{what} and the page are served from origin: no CDN or shared-cache header "
+                          "(Age, Via, Cache-Status, X-Cache, CF-Cache-Status ...)",
+                  location=here(target), key="no-cdn", evidence=paths)

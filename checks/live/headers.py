@@ -279,6 +279,8 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
     a valid `SameSite`, and session-like cookies (names with sess, login, auth,
     token, sid, jwt) are `HttpOnly`. `__Host-`/`__Secure-` prefixed cookies must
     meet their prefix rules (Secure; `__Host-` also `Path=/` and no `Domain`).
+    Skipped when the page sets no cookie (log in first, or scan a page that sets
+    the session, to judge them).
 
     ## Why it matters
     A session cookie without Secure leaks over http, without HttpOnly it can be read
@@ -294,6 +296,8 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     http = http_of(target)
+    if not http.page.cookies:
+        raise NotApplicable("the page set no cookies")
     https = served_over_https(target)
     for cookie in http.page.cookies:
         problems = []
@@ -323,7 +327,8 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
 
     ## What it checks
     Every `<script src>` loaded from another origin carries an `integrity` attribute
-    and is loaded over https.
+    and is loaded over https. Skipped when the page loads no script from another
+    origin.
 
     ## Why it matters
     A compromised CDN or third-party host can otherwise change the script and run
@@ -341,9 +346,10 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
     http = http_of(target)
     if not http.is_html:
         raise NotApplicable("the page is not HTML")
-    for script in http.scripts:
-        if script.same_origin:
-            continue
+    external = [script for script in http.scripts if not script.same_origin]
+    if not external:
+        raise NotApplicable("the page loads no script from another origin")
+    for script in external:
         if not script.secure:
             yield Finding(message=f"external script {script.src} loaded over http or protocol-relative",
                           location=here(target), key=f"script:{script.src}")
@@ -355,7 +361,7 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
 _GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
 
 
-@check(id="HEADER-GRADE", severity=Severity.MEDIUM, effort_hours=4,
+@check(id="HEADER-GRADE", severity=Severity.INFO, effort_hours=0,
        passed="Security header grade B or better (MDN Observatory scoring)", **_SEC)  # type: ignore[arg-type]
 def header_grade(target: LiveTarget) -> Iterator[Finding]:
     """Security header grade below B (MDN HTTP Observatory scoring).
@@ -369,7 +375,10 @@ def header_grade(target: LiveTarget) -> Iterator[Finding]:
 
     ## Why it matters
     The grade summarises how much of the browser's built-in protection the site
-    switches on; below B, several basic protections are missing at once.
+    switches on; below B, several basic protections are missing at once. It is an
+    `info` summary: each missing header is its own HDR-*, CORS-* or REDIRECT-* item
+    with its own severity and effort, and the grade itself is shown with the live
+    targets, so this check adds nothing to the score or the action plan.
 
     ## How to fix
     Fix the individual HDR-*, CORS-* and REDIRECT-* items; most stacks set all the

@@ -1,4 +1,5 @@
-"""Health endpoint checks: depth on a ladder, latency, and what anonymous clients can read."""
+"""Health endpoint checks: depth (found, structured, dependency checks, liveness/readiness), latency,
+and what anonymous clients can read."""
 
 from __future__ import annotations
 
@@ -14,22 +15,9 @@ from checks.live._common import here, http_of
 
 LIVENESS = ("/livez", "/live", "/health/live", "/health/liveness", "/actuator/health/liveness")
 READINESS = ("/readyz", "/ready", "/health/ready", "/health/readiness", "/actuator/health/readiness")
+HEALTH_TRIED = ("/health", "/healthz", "/livez", "/readyz", "/ready", "/live", "/status", "/actuator/health")
 SLOW_MS = 1000.0
 _DEP_KEYS = ("checks", "components", "dependencies", "details", "services")
-RUNGS = (
-    "no health endpoint found",
-    "reachable but unstructured",
-    "structured status",
-    "reports dependency checks",
-    "separate liveness and readiness",
-)
-NEXT_STEP = (
-    "add a /health endpoint answering JSON {\"status\": ...}",
-    "answer JSON with a status field (application/health+json or {\"status\": \"ok\"})",
-    "check the dependencies (database, disk, queues) and report each under \"checks\"",
-    "add separate liveness (/live) and readiness (/ready) endpoints",
-    "",
-)
 
 
 def _json(endpoint: EndpointObservation) -> Any:
@@ -64,36 +52,59 @@ def has_dependencies(endpoint: EndpointObservation) -> bool:
     return isinstance(data, dict) and any(isinstance(data.get(k), (dict, list)) and data.get(k) for k in _DEP_KEYS)
 
 
-def rung(http: HttpObservation) -> int:
-    """Highest rung of the ladder reached (0-4), each rung requiring the ones below."""
-    found = found_endpoints(http)
-    if not found:
-        return 0
-    level = 1
-    if any(structured(e) for e in found):
-        level = 2
-        if any(structured(e) and has_dependencies(e) for e in found):
-            level = 3
-            paths = {e.path.rstrip("/") for e in found}
-            if paths & set(LIVENESS) and paths & set(READINESS):
-                level = 4
-    return level
+def _shown(endpoint: EndpointObservation) -> str:
+    """The answer as a reader would recognise it: compact JSON, or the start of the text."""
+    data = _json(endpoint)
+    if data is not None:
+        text = json.dumps(data, separators=(",", ":"))
+        return text if len(text) <= 80 else text[:77] + "..."
+    body = " ".join(endpoint.body.split())
+    if not body:
+        return "an empty body"
+    return repr(body if len(body) <= 60 else body[:57] + "...")
+
+
+def _dependency_names(endpoint: EndpointObservation) -> list[str]:
+    data = _json(endpoint)
+    names: list[str] = []
+    if isinstance(data, dict):
+        for key in _DEP_KEYS:
+            value = data.get(key)
+            if isinstance(value, dict):
+                names += [str(k) for k in value]
+    return names
+
+
+def split_gap(found: list[EndpointObservation]) -> str | None:
+    """What is missing of the liveness/readiness split, or None when both endpoints answer."""
+    paths = {e.path.rstrip("/") for e in found}
+    live = sorted(paths & set(LIVENESS))
+    ready = sorted(paths & set(READINESS))
+    if live and ready:
+        return None
+    if live:
+        return f"{live[0]} answers but there is no separate readiness endpoint (/ready or /readyz)"
+    if ready:
+        return f"{ready[0]} answers but there is no separate liveness endpoint (/live or /livez)"
+    return "no separate readiness and liveness endpoints"
 
 
 @check(id="HEALTH-ENDPOINT", severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
        effort_hours=3,
        passed="Separate liveness and readiness endpoints with dependency checks")
 def health_endpoint(target: LiveTarget) -> Iterator[Finding]:
-    """Health endpoint depth (ladder: none, reachable, structured, dependencies, liveness/readiness).
+    """Health endpoint missing or shallow.
 
     ## What it checks
     prodcheck GETs `/health`, `/healthz`, `/livez`, `/readyz`, `/ready`, `/live`,
-    `/status`, `/actuator/health` and configured `health_paths`, and places the
-    service on a ladder: 0 none found; 1 reachable but unstructured; 2 structured
-    status (`application/health+json`, Spring actuator, or JSON `status`); 3 reports
-    dependency checks (`checks`, `components`, `details`); 4 separate liveness and
-    readiness endpoints. The finding names the rung reached and the next step; the
-    check passes on rung 4. HTML answers and catch-all routes do not count.
+    `/status`, `/actuator/health` and configured `health_paths`. The check passes
+    when a structured answer (`application/health+json`, Spring actuator style, or
+    JSON with a `status` field) reports dependency checks (`checks`, `components`,
+    `dependencies`, `details`) and separate liveness (`/live`, `/livez`) and
+    readiness (`/ready`, `/readyz`) endpoints answer. The finding says what was
+    found and what is missing. No endpoint, or one without a structured status, is
+    medium; a structured status without dependency checks or without the
+    liveness/readiness split is low. HTML answers and catch-all routes do not count.
 
     ## Why it matters
     Orchestrators and load balancers decide on restarts and traffic from these
@@ -125,13 +136,37 @@ def health_endpoint(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     http = http_of(target)
-    level = rung(http)
-    if level >= 4:
+    found = found_endpoints(http)
+    if not found:
+        tried = ", ".join(e.path for e in http.health) or ", ".join(HEALTH_TRIED)
+        yield Finding(message=f"no health endpoint answered (tried {tried}); add separate liveness and readiness "
+                              "endpoints, the readiness one checking the database and other dependencies",
+                      location=here(target), key="health-missing", severity=Severity.MEDIUM)
         return
-    paths = ", ".join(e.path for e in found_endpoints(http)) or "none"
-    severity = Severity.MEDIUM if level <= 1 else Severity.LOW
-    yield Finding(message=f"health ladder rung {level}/4 ({RUNGS[level]}; found: {paths}); next: {NEXT_STEP[level]}",
-                  location=here(target), key=f"health-rung-{level}", severity=severity)
+    gap = split_gap(found)
+    deep = [e for e in found if structured(e) and has_dependencies(e)]
+    if deep:
+        if gap is None:
+            return
+        names = ", ".join(_dependency_names(deep[0])[:5])
+        but = f"but there are {gap}" if gap.startswith("no ") else f"but {gap}"
+        yield Finding(message=f"{deep[0].path} reports dependency checks ({names or 'listed'}), {but}",
+                      location=here(target), key="health-no-live-ready", severity=Severity.LOW)
+        return
+    shaped = [e for e in found if structured(e)]
+    if shaped:
+        endpoint = shaped[0]
+        missing = "without checking any dependency" + (f"; {gap}" if gap else "")
+        yield Finding(message=f"{endpoint.path} answers {_shown(endpoint)} {missing}",
+                      location=here(target), key="health-no-dependency-checks", severity=Severity.LOW,
+                      evidence=endpoint.body[:200])
+        return
+    endpoint = found[0]
+    ctype = (endpoint.content_type or "no content type").split(";")[0]
+    missing = "with no structured status and no dependency checks" + (f"; {gap}" if gap else "")
+    yield Finding(message=f"{endpoint.path} answers {_shown(endpoint)} ({ctype}) {missing}",
+                  location=here(target), key="health-unstructured", severity=Severity.MEDIUM,
+                  evidence=endpoint.body[:200])
 
 
 @check(id="HEALTH-SLOW", severity=Severity.LOW, section=Section.HARDENING, target=Target.LIVE, effort_hours=1,

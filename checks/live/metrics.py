@@ -3,6 +3,9 @@
 ## What it checks
 A GET of `/metrics` without credentials does not answer with Prometheus or
 OpenMetrics text (`# HELP` / `# TYPE` lines, or the exposition content type).
+The check passes when `/metrics` asks for credentials (401 or 403), and is
+skipped when no `/metrics` endpoint answered (404, an error, or a page that
+serves no metrics, such as a single-page app's catch-all route).
 
 ## Why it matters
 Metrics reveal traffic, error rates, internal route names, library versions and
@@ -44,16 +47,21 @@ _SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: 
 
 @check(id="METRICS-PUBLIC", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, target=Target.LIVE,
        security=True, effort_hours=1,
-       passed="Metrics not exposed to anonymous clients")
+       passed="/metrics requires credentials")
 def metrics_public(target: LiveTarget) -> Iterator[Finding]:
     """Flag a /metrics endpoint that answers anonymous clients with metrics."""
     metrics = http_of(target).metrics
     if metrics is None:
         raise NotApplicable("/metrics was not probed")
-    if metrics.status is None or not 200 <= metrics.status < 300:
-        return
+    if metrics.status is None:
+        raise NotApplicable(f"/metrics got no answer: {metrics.error or 'no response'}")
+    if metrics.status in (401, 403):
+        return  # the endpoint exists and asks for credentials: the pass this check is about
+    if not 200 <= metrics.status < 300:
+        raise NotApplicable(f"no /metrics endpoint answered (status {metrics.status})")
     ctype = (metrics.content_type or "").lower()
     prom_type = "version=0.0.4" in ctype or "openmetrics" in ctype
-    if prom_type or _PROM_LINE.search(metrics.body) or len(_SAMPLE.findall(metrics.body)) >= 3:
-        yield Finding(message=f"{metrics.url} serves Prometheus metrics to anonymous clients",
-                      location=Location(url=metrics.url), key="metrics")
+    if not (prom_type or _PROM_LINE.search(metrics.body) or len(_SAMPLE.findall(metrics.body)) >= 3):
+        raise NotApplicable("/metrics answers but serves no metrics (a catch-all page)")
+    yield Finding(message=f"{metrics.url} serves Prometheus metrics to anonymous clients",
+                  location=Location(url=metrics.url), key="metrics")

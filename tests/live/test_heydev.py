@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from auditor.engine import scan
-from auditor.model import Report, Status
+from auditor.model import Report, Severity, Status
 from auditor.options import ScanOptions
 
 APPS = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
@@ -25,8 +25,12 @@ pytestmark = pytest.mark.network_local
 EMULATION_FAILS = {
     "HDR-CSP", "HDR-HSTS", "HDR-X-CONTENT-TYPE-OPTIONS", "HDR-X-FRAME-OPTIONS", "HDR-REFERRER-POLICY",
     "HDR-PERMISSIONS-POLICY", "HDR-CORP", "HDR-COOP", "HEADER-GRADE", "CORS-ECHO-ANY-ORIGIN-CREDENTIALS",
-    "REDIRECT-HTTP-NOT-HTTPS", "RATE-LIMIT-ABSENT", "HEALTH-ENDPOINT", "ASSET-CACHE-CONTROL",
-    "ASSET-COMPRESSION", "ASSET-SOURCE-MAPS",
+    "CORS-WILDCARD-CREDENTIALS", "REDIRECT-HTTP-NOT-HTTPS", "RATE-LIMIT-ABSENT", "HEALTH-ENDPOINT",
+    "ASSET-CACHE-CONTROL", "ASSET-COMPRESSION", "ASSET-SOURCE-MAPS", "ASSET-NO-CDN",
+}
+# Nothing to judge on the emulation: skipped with a reason, never listed as a strength.
+EMULATION_SKIPS = {
+    "HDR-COOKIES", "HDR-SRI", "METRICS-PUBLIC", "RATE-LIMIT-NO-RETRY-AFTER", "REDIRECT-CHAIN",
 }
 
 
@@ -54,9 +58,27 @@ def _failing_http_checks(report: Report) -> set[str]:
             if r.status is Status.FAIL and r.meta.target.value == "live" and not r.meta.id.startswith("TLS-")}
 
 
+def _by_id(report: Report) -> dict[str, Any]:
+    return {r.meta.id: r for r in report.results if r.meta.target.value == "live"}
+
+
 def test_emulation_fails_exactly_the_checklist_items(pki: tuple[Path, Any], tmp_path: Path) -> None:
     for report, saved in _scan(heydev_emulation.app, pki, tmp_path):
         assert _failing_http_checks(report) == EMULATION_FAILS
+        results = _by_id(report)
+        assert {i for i in EMULATION_SKIPS if results[i].status is Status.SKIPPED and results[i].reason} \
+            == EMULATION_SKIPS
+        # The seed's Hono callback: '*' + credentials for foreign origins and null (browsers refuse it),
+        # any http://localhost:<port> reflected with credentials (exploitable).
+        echo = results["CORS-ECHO-ANY-ORIGIN-CREDENTIALS"]
+        assert [f.key for f in echo.findings] == ["cors-reflect-credentials:localhost"]
+        assert "http://localhost:1" in echo.findings[0].message
+        (wildcard,) = results["CORS-WILDCARD-CREDENTIALS"].findings
+        assert "https://prodcheck-probe.invalid" in wildcard.message and "null" in wildcard.message
+        (health,) = results["HEALTH-ENDPOINT"].findings
+        assert health.message == ('/health answers {"status":"ok"} without checking any dependency; '
+                                  "no separate readiness and liveness endpoints")
+        assert results["HEADER-GRADE"].worst_severity is Severity.INFO
         assert not any(r.status is Status.ERROR for r in report.results if r.meta.target.value == "live"), \
             [(r.meta.id, r.reason) for r in report.results if r.status is Status.ERROR]
         (target,) = report.targets
@@ -69,6 +91,10 @@ def test_emulation_fails_exactly_the_checklist_items(pki: tuple[Path, Any], tmp_
 def test_hardened_passes_every_http_check(pki: tuple[Path, Any], tmp_path: Path) -> None:
     for report, _ in _scan(heydev_hardened.app, pki, tmp_path):
         assert _failing_http_checks(report) == set()
+        results = _by_id(report)
+        for check_id in ("ASSET-NO-CDN", "METRICS-PUBLIC", "CORS-ECHO-ANY-ORIGIN-CREDENTIALS",
+                         "CORS-WILDCARD-CREDENTIALS", "HEALTH-ENDPOINT", "RATE-LIMIT-NO-RETRY-AFTER"):
+            assert results[check_id].status is Status.PASS, (check_id, results[check_id].reason)
         (target,) = report.targets
         assert target.header_grade == "A+" and target.header_score is not None and target.header_score >= 100
 

@@ -39,8 +39,11 @@ def test_header_grade_matches_observatory_arithmetic() -> None:
     (hardened,) = load_observations(HARDENED)
     assert emulation.http is not None and hardened.http is not None
     bad = grade_headers(emulation.http, https=True)
-    # CSP -25, CORS -50, redirection -20, HSTS -20, XCTO -5, XFO -20: floored at 0.
-    assert (bad.score, bad.grade) == (0, "F")
+    # CSP -25, redirection -20, HSTS -20, XCTO -5, XFO -20 = 10. CORS costs nothing: the
+    # Observatory's foreign origin gets '*' (public access), not a reflection.
+    assert (bad.score, bad.grade) == (10, "F")
+    cors = next(t for t in bad.tests if t.name == "cross-origin-resource-sharing")
+    assert cors.modifier == 0
     good = grade_headers(hardened.http, https=True)
     # Bonuses count because nothing was deducted: CSP +10, Referrer +5, XFO via CSP +5, CORP +10.
     assert (good.score, good.grade) == (130, "A+")
