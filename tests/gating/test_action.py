@@ -103,6 +103,8 @@ def workspace(tmp_path: Path) -> Path:
     repo = tmp_path / "workspace"
     shutil.copytree(FIXTURE, repo, ignore=shutil.ignore_patterns("expect.yaml"))
     (repo / ".prodcheck.yaml").write_text(ONLY_CONFIG)
+    # One suppression with its reason, so SUPPRESSION-NO-REASON has something to judge (and passes).
+    (repo / "app.ts").write_text("// prodcheck: ignore[APP-CORS] public read-only API\n")
     return repo
 
 

@@ -27,8 +27,10 @@ def test_precedence_in_resolve_settings(tmp_path: Path) -> None:
 
 
 def test_precedence_through_the_cli(tmp_path: Path) -> None:
-    # One medium PARSE-ERROR finding; score 33.3 (PARSE-ERROR fails, SUPPRESSION-NO-REASON passes).
-    repo = write_repo(tmp_path, {".prodcheck.yaml": ONLY_CONFIG, "Dockerfile": "FROM x\nFOO a\n"})
+    # One medium PARSE-ERROR finding; score 33.3 (PARSE-ERROR fails, SUPPRESSION-NO-REASON passes:
+    # the one suppression states its reason).
+    dockerfile = "# prodcheck: ignore[DOCKER-ROOT-USER] base image drops root\nFROM x\nFOO a\n"
+    repo = write_repo(tmp_path, {".prodcheck.yaml": ONLY_CONFIG, "Dockerfile": dockerfile})
     assert run_cli("scan", str(repo), "-q").returncode == 0  # default: no gate
     (repo / ".prodcheck.yaml").write_text(ONLY_CONFIG + "fail_on: critical\n")
     assert run_cli("scan", str(repo), "-q").returncode == 0  # file: critical, nothing that bad

@@ -24,7 +24,7 @@ def test_init_writes_a_config_that_loads(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     config = tmp_path / ".prodcheck.yaml"
     text = config.read_text()
-    assert "Detected stack: hono, dockerfile, compose, node" in text
+    assert "Detected stack: hono, npm, dockerfile, compose, node" in text
     assert text.count("\n#") > 10  # commented, not bare
     settings = resolve_settings(root=tmp_path, config_path=None, cli={}, environ={})
     assert settings.source == str(config)
