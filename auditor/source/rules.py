@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from auditor.model import Location
 from auditor.project import Project
@@ -92,30 +93,86 @@ def django_middleware(index: SourceIndex, service: Service) -> list[str]:
     return [str(m) for m in found[1]]
 
 
-def costly_functions(index: SourceIndex, service: Service) -> set[str]:
-    """Names of the service's functions that call paid or abusable APIs (one level of indirection)."""
-    names: set[str] = set()
+# Costly or abusable third-party services a route can call, named as a report should name them.
+# (label, modules whose import makes the call attributable, pattern on the call text)
+COSTLY_SERVICES: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("OpenAI Whisper", ("openai",), re.compile(r"audio\.(transcriptions|translations)|whisper", re.IGNORECASE)),
+    ("OpenAI", ("openai",), re.compile(r"openai|completions|embeddings|responses\.create|images\.generate|"
+                                       r"moderations", re.IGNORECASE)),
+    ("Anthropic", ("@anthropic-ai/sdk", "anthropic"), re.compile(r"anthropic|messages\.(create|stream)", re.IGNORECASE)),
+    ("Google Gemini", ("@google/generative-ai", "@google/genai", "google.generativeai", "google.genai"),
+     re.compile(r"generateContent|generate_content", re.IGNORECASE)),
+    ("Resend email", ("resend",), re.compile(r"resend|emails\.send", re.IGNORECASE)),
+    ("SendGrid email", ("@sendgrid/mail", "sendgrid"), re.compile(r"sgMail|sendgrid|\.send$", re.IGNORECASE)),
+    ("Postmark email", ("postmark",), re.compile(r"postmark|sendEmail", re.IGNORECASE)),
+    ("Mailgun email", ("mailgun.js", "mailgun", "mailgun-js"), re.compile(r"mailgun|messages\.create", re.IGNORECASE)),
+    ("AWS SES email", ("@aws-sdk/client-ses", "@aws-sdk/client-sesv2", "boto3"),
+     re.compile(r"ses\.|SendEmail|send_email", re.IGNORECASE)),
+    ("SMTP email (nodemailer)", ("nodemailer",), re.compile(r"sendMail", re.IGNORECASE)),
+    ("SMTP email", ("smtplib", "aiosmtplib"), re.compile(r"send_message|sendmail", re.IGNORECASE)),
+    ("Twilio SMS", ("twilio",), re.compile(r"twilio|messages\.create", re.IGNORECASE)),
+    ("Stripe", ("stripe",), re.compile(r"stripe", re.IGNORECASE)),
+    ("Replicate", ("replicate",), re.compile(r"replicate", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """Why a route is worth limiting: the costly services it reaches, or the abusable action it performs."""
+
+    reason: str
+    services: tuple[str, ...] = ()
+    paid: bool = False
+
+
+def _modules_match(modules: frozenset[str], wanted: tuple[str, ...]) -> bool:
+    return any(m == w or m.startswith((w + "/", w + ".")) for m in modules for w in wanted)
+
+
+def costly_service(call: str, modules: frozenset[str]) -> str:
+    """The costly service a call text reaches in a file importing ``modules`` ('' when none).
+
+    A call counts only when its file imports the service's SDK, so ``res.send`` is never SendGrid.
+    Calls that look costly but match no known SDK keep a generic label.
+    """
+    for label, wanted, pattern in COSTLY_SERVICES:
+        if pattern.search(call) and _modules_match(modules, wanted):
+            return label
+    return "a paid or email API" if PAID_API.search(call) else ""
+
+
+def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[str, ...]]:
+    """The service's functions that call costly APIs, by name, with the services they reach."""
+    found: dict[str, tuple[str, ...]] = {}
     for sf in index.files_of(service):
         for func in sf.functions:
-            if any(PAID_API.search(c) for c in func.body.calls):
-                names.add(func.name)
-    return names
+            labels = [costly_service(c, sf.modules) for c in func.body.calls]
+            named = tuple(dict.fromkeys(label for label in labels if label))
+            if named:
+                found[func.name] = tuple(dict.fromkeys((*found.get(func.name, ()), *named)))
+    return found
 
 
-def costly_reason(route: Route, full_path: str, costly: set[str]) -> str:
-    """Why a route is costly or abusable ('' when it is not)."""
-    body = route.handler
+def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...]],
+                  modules: frozenset[str] = frozenset(), body: Body | None = None) -> Cost | None:
+    """Why a route is costly or abusable (None when it is neither).
+
+    ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers).
+    """
+    body = body or route.handler
     calls = body.calls if body else ()
-    paid = next((c for c in calls if PAID_API.search(c)), None)
-    if paid:
-        return f"calls a paid or email API ({paid})"
-    helper = next((c for c in calls if c.rsplit(".", 1)[-1] in costly), None)
-    if helper:
-        return f"calls {helper}, which uses a paid or email API"
+    for call in calls:
+        label = costly_service(call, modules)
+        if label:
+            return Cost(f"calls {label} ({call})", (label,), paid=True)
+    for call in calls:
+        labels = costly.get(call.rsplit(".", 1)[-1])
+        if labels:
+            return Cost(f"calls {' and '.join(labels)} through {call}", labels, paid=True)
     match = ABUSABLE_PATH.search(full_path)
     if match and route.method in {"POST", "PUT", "PATCH", "ANY"}:
-        return f"is an abusable endpoint ({match.group(0)})"
-    return ""
+        return Cost(f"is an abusable endpoint ({match.group(0)})", (match.group(0).lower(),))
+    return None
 
 
 def body_of(index: SourceIndex, service: Service, route: Route) -> Body | None:

@@ -19,7 +19,7 @@ the dashboard behind a session cookie must not share it.
 // public widget API: any origin, no credentials
 app.use('/api/feedback/*', cors({ origin: '*' }));
 // dashboard API: an explicit allow-list with credentials
-app.use('/api/dashboard/*', cors({ origin: [process.env.DASHBOARD_URL!], credentials: true }));
+app.use('/api/dashboard/*', cors({ origin: [process.env.APP_ORIGIN!], credentials: true }));
 ```
 
 ```ts express
@@ -55,7 +55,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import Call, Prop
 
@@ -68,9 +68,11 @@ _WILDCARD = {"'*'", '"*"', "`*`"}
 def cors(project: Project) -> Iterator[Finding]:
     """Flag wildcard or reflected origins allowed with credentials."""
     index, services = rules.index_or_skip(project)
+    judged = False
     for service in services:
         private = [full for _, _, full, _ in rules.routes(index, service) if _PRIVATE.search(full)]
         for sf, call in index.calls(service):
+            judged = judged or _configures_cors(call)
             problem, scope = _judge(call, service.framework)
             if not problem:
                 continue
@@ -88,7 +90,24 @@ def cors(project: Project) -> Iterator[Finding]:
                     key=f"{service.name}:cors-private-routes",
                 )
         if service.framework == "django":
+            judged = judged or any(rules.setting(index, service, name) is not None for name in _DJANGO_SETTINGS)
             yield from _django(index, service)
+    if not judged:
+        # Without any CORS policy browsers apply the same-origin policy: nothing permissive to judge.
+        raise NotApplicable("no CORS policy configured in the application code")
+
+
+_DJANGO_SETTINGS = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL", "CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST",
+                    "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ALLOW_CREDENTIALS")
+
+
+def _configures_cors(call: Call) -> bool:
+    name = call.name
+    if name in {"cors", "CORS", "enableCors"}:
+        return True
+    if name == "register" and call.args and "cors" in call.args[0].lower():
+        return True
+    return name == "add_middleware" and bool(call.args) and call.args[0].endswith("CORSMiddleware")
 
 
 def _judge(call: Call, framework: str) -> tuple[str, str]:

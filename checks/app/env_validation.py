@@ -17,9 +17,9 @@ ones missing in the next environment.
 ```ts hono
 import { z } from 'zod';
 export const env = z.object({
-  OPENAI_API_KEY: z.string().min(1),
-  RESEND_API_KEY: z.string().min(1),
-  DASHBOARD_URL: z.string().url(),
+  DATABASE_URL: z.string().url(),
+  SESSION_SECRET: z.string().min(32),
+  PUBLIC_URL: z.string().url(),
 }).parse(process.env);
 ```
 
@@ -68,7 +68,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 
 VALIDATORS = ("envalid", "@t3-oss/env-core", "@t3-oss/env-nextjs", "env-var", "@fastify/env", "env-schema",
@@ -84,11 +84,14 @@ def env_validation(project: Project) -> Iterator[Finding]:
     """Flag services without startup env validation, and undeclared variables they read."""
     index, services = rules.index_or_skip(project)
     declared = _declared(project)
+    judged = False
     for service in services:
         reads = [(sf, read) for sf in index.files_of(service) for read in sf.env_reads]
-        if not reads:
+        validates = _validates(index, service)
+        if not reads and not validates:
             continue
-        if not _validates(index, service):
+        judged = True
+        if reads and not validates:
             names = sorted({r.name for _, r in reads})
             yield Finding(
                 message=f"{service.name} reads {len(names)} environment variables and validates none at startup",
@@ -111,6 +114,8 @@ def env_validation(project: Project) -> Iterator[Finding]:
                 key=f"{service.name}:{read.name}",
                 severity=Severity.LOW,
             )
+    if not judged:
+        raise NotApplicable("the application code reads no environment variables")
 
 
 def _validates(index: rules.SourceIndex, service: rules.Service) -> bool:

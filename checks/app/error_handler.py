@@ -7,10 +7,15 @@ an Express error middleware (four parameters), NestJS exception filters
 `exception_handler`, Flask `errorhandler`. For Django, it flags `DEBUG = True` in settings
 that are not development settings (Django then serves tracebacks to everyone).
 
+NestJS is a special case, reported as low: its built-in `BaseExceptionFilter` already logs unknown
+errors with their stack and answers a generic 500, so the gap is only that no global filter
+shapes error responses consistently (with a request id) or reports errors to a tracker (see also
+APP-ERROR-TRACKING).
+
 ## Why it matters
 Without a central handler, unexpected errors produce framework defaults: inconsistent bodies, no
-request id for support, and nothing logged or sent to error tracking. Debug mode in production
-publishes source, settings and stack traces.
+request id for support, and often nothing logged or sent to error tracking. Debug mode in
+production publishes source, settings and stack traces.
 
 ## How to fix
 ```ts hono
@@ -91,10 +96,20 @@ def error_handler(project: Project) -> Iterator[Finding]:
             continue
         if _has_handler(index, service):
             continue
-        note = " (Nest's built-in filter answers, but nothing logs or reports the error)" \
-            if service.framework == "nestjs" else ""
+        if service.framework == "nestjs":
+            # Nest's BaseExceptionFilter already logs unknown errors with their stack and answers 500:
+            # what is missing is one place that shapes error bodies and reports errors, so it is low.
+            yield Finding(
+                message=f"{service.name} (nestjs) has no global exception filter: Nest's built-in filter logs "
+                "unknown errors and answers 500, but error responses are not shaped in one place (no request id) "
+                "and no filter reports errors to an error tracker",
+                location=rules.entry(service),
+                key=service.name,
+                severity=Severity.LOW,
+            )
+            continue
         yield Finding(
-            message=f"{service.name} ({service.framework}) has no global error handler{note}",
+            message=f"{service.name} ({service.framework}) has no global error handler",
             location=rules.entry(service),
             key=service.name,
         )

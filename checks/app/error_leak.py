@@ -14,43 +14,44 @@ Log the error with its stack on the server, return a generic message and a reque
 
 ```ts hono
 } catch (err) {
-  logger.error({ err, requestId: c.get('requestId') }, 'transcription failed');
-  return c.json({ error: 'Transcription failed', requestId: c.get('requestId') }, 502);
+  logger.error({ err, requestId: c.get('requestId') }, 'request failed');
+  return c.json({ error: 'Internal server error', requestId: c.get('requestId') }, 500);
 }
 ```
 
 ```ts express
 } catch (err) {
-  req.log.error({ err }, 'transcription failed');
-  res.status(502).json({ error: 'Transcription failed' });
+  req.log.error({ err }, 'request failed');
+  res.status(500).json({ error: 'Internal server error' });
 }
 ```
 
 ```ts nestjs
-throw new InternalServerErrorException('Transcription failed'); // not err.message
+this.logger.error('request failed', err instanceof Error ? err.stack : String(err));
+throw new InternalServerErrorException(); // a generic message, not err.message
 ```
 
 ```ts fastify
-request.log.error({ err }, 'failed');
+request.log.error({ err }, 'request failed');
 reply.status(500).send({ error: 'Internal server error' });
 ```
 
 ```python fastapi
 except Exception:
-    logger.exception("transcription failed")
-    raise HTTPException(status_code=502, detail="Transcription failed")
+    logger.exception("request failed")
+    raise HTTPException(status_code=500, detail="Internal server error")
 ```
 
 ```python django
 except Exception:
-    logger.exception("transcription failed")
-    return JsonResponse({"error": "Transcription failed"}, status=502)
+    logger.exception("request failed")
+    return JsonResponse({"error": "Internal server error"}, status=500)
 ```
 
 ```python flask
 except Exception:
-    app.logger.exception("transcription failed")
-    return {"error": "Transcription failed"}, 502
+    app.logger.exception("request failed")
+    return {"error": "Internal server error"}, 500
 ```
 """
 

@@ -62,7 +62,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 
 HELPERS = ("http-terminator", "@godaddy/terminus", "close-with-grace", "lightship", "stoppable",
@@ -75,9 +75,10 @@ _DRAIN = ("close", "shutdown", "stop", "end", "disconnect", "drain", "terminate"
 def graceful_shutdown(project: Project) -> Iterator[Finding]:
     """Flag services that do not drain on SIGTERM."""
     index, services = rules.index_or_skip(project)
-    for service in services:
-        if service.framework in {"django", "flask"}:
-            continue
+    judged = [s for s in services if s.framework not in {"django", "flask"}]
+    if not judged:
+        raise NotApplicable("Django and Flask services rely on their WSGI server for shutdown")
+    for service in judged:
         if service.language == "python":
             if not _python_lifespan(index, service):
                 yield Finding(

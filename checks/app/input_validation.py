@@ -60,13 +60,14 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import Body, Route
 
 _BODY_CALL = re.compile(r"(^|\.)(req|request|ctx\.request)\.(json|text|arrayBuffer|get_json|body)$")
 _VALIDATE_CALL = re.compile(r"(^|\.)(parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateOrReject|"
                             r"model_validate|model_validate_json|parse_obj|parse_raw|load|is_valid|assert|check)$")
+_VALIDATED_READ = re.compile(r"(^|\.)req\.valid$")
 _VALIDATOR_MIDDLEWARE = re.compile(r"Validator\(|validator\(|celebrate\(|checkSchema\(|validate\(|schema", re.IGNORECASE)
 
 
@@ -76,6 +77,7 @@ _VALIDATOR_MIDDLEWARE = re.compile(r"Validator\(|validator\(|celebrate\(|checkSc
 def input_validation(project: Project) -> Iterator[Finding]:
     """Flag routes that read a body without a validation step."""
     index, services = rules.index_or_skip(project)
+    judged = False
     for service in services:
         global_pipe = any(
             (c.name == "useGlobalPipes" and any("ValidationPipe" in a for a in c.args))
@@ -83,8 +85,9 @@ def input_validation(project: Project) -> Iterator[Finding]:
             for _, c in index.calls(service)
         )
         for sf, route, full, body in rules.routes(index, service):
-            if body is None or not _reads_body(service.framework, body):
+            if body is None or not _reads_body(service.framework, body, route):
                 continue
+            judged = True
             if _validated(route, body, global_pipe):
                 continue
             yield Finding(
@@ -92,11 +95,15 @@ def input_validation(project: Project) -> Iterator[Finding]:
                 location=Location(path=sf.path, line=route.line),
                 key=f"{service.name}:{route.method} {full}",
             )
+    if not judged:
+        raise NotApplicable("no route reads a request body")
 
 
-def _reads_body(framework: str, body: Body) -> bool:
+def _reads_body(framework: str, body: Body, route: Route) -> bool:
     if "Body" in body.param_decorators:
         return True
+    if any(_VALIDATED_READ.search(c) for c in body.calls) or any(_VALIDATOR_MIDDLEWARE.search(m) for m in route.middlewares):
+        return True  # a validated read (Hono `c.req.valid('json')`, a validator middleware) still reads the body
     if any(_BODY_CALL.search(c) for c in body.calls):
         return True
     if framework in {"express", "fastify"} and "body" in body.members:

@@ -61,7 +61,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 
 LOGGERS = ("pino", "pino-http", "nestjs-pino", "winston", "nest-winston", "bunyan", "@logtape/logtape",
@@ -73,9 +73,13 @@ LOGGERS = ("pino", "pino-http", "nestjs-pino", "winston", "nest-winston", "bunya
 def structured_logging(project: Project) -> Iterator[Finding]:
     """Flag services logging through console/print without a structured logger."""
     index, services = rules.index_or_skip(project)
+    judged = False
     for service in services:
         calls = [(sf.path, line) for sf in index.files_of(service) for _, line in sf.log_calls]
-        if not calls or _structured(index, service):
+        structured = _structured(index, service)
+        # A service that logs through a structured logger or stdlib logging, and never through console/print, passes.
+        judged = judged or bool(calls) or structured or rules.imports_any(index, service, ("logging",))
+        if not calls or structured:
             continue
         files = len({path for path, _ in calls})
         # Point at the entry point's first call when it has one: that is where a logger gets wired in.
@@ -87,6 +91,8 @@ def structured_logging(project: Project) -> Iterator[Finding]:
             key=service.name,
             evidence=f"{len(calls)} calls",
         )
+    if not judged:
+        raise NotApplicable("the application code does not log at all")
 
 
 def _structured(index: rules.SourceIndex, service: rules.Service) -> bool:

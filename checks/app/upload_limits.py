@@ -54,7 +54,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import Body, Route
 
@@ -69,6 +69,7 @@ _TYPE_MEMBERS = frozenset({"type", "mimetype", "content_type", "mime", "mimeType
 def upload_limits(project: Project) -> Iterator[Finding]:
     """Flag upload routes without size or type limits."""
     index, services = rules.index_or_skip(project)
+    judged = False
     for service in services:
         calls = [c for _, c in index.calls(service)]
         global_size = any(c.name in {"bodyLimit", "json"} and c.prop("maxSize") for c in calls) or any(
@@ -80,6 +81,7 @@ def upload_limits(project: Project) -> Iterator[Finding]:
         for sf, route, full, body in rules.routes(index, service):
             if body is None or not _is_upload(route, full, body):
                 continue
+            judged = True
             size = global_size or flask_limit or django_limit or multer_limits or _checks_size(route, body)
             kind = multer_filter or bool(_TYPE_MEMBERS & body.members) or any("FileTypeValidator" in m for m in route.middlewares)
             missing = [name for name, ok in (("size", size), ("type", kind)) if not ok]
@@ -89,6 +91,8 @@ def upload_limits(project: Project) -> Iterator[Finding]:
                     location=Location(path=sf.path, line=route.line),
                     key=f"{service.name}:{route.method} {full}",
                 )
+    if not judged:
+        raise NotApplicable("no route accepts file uploads")
 
 
 def _is_upload(route: Route, full: str, body: Body) -> bool:

@@ -51,7 +51,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.suppress import comment_styles, parse_suppressions
 
 # Generated files that never carry hand-written suppressions; big, so not worth reading.
@@ -62,6 +62,7 @@ _GENERATED = ("pnpm-lock.yaml", "yarn.lock", "package-lock.json", "poetry.lock",
        passed="Every inline suppression states its reason")
 def suppression_without_reason(project: Project) -> Iterator[Finding]:
     """Report inline suppressions that give no reason."""
+    seen = 0
     for rel in project.files:
         if rel.endswith(_GENERATED) or not comment_styles(rel):
             continue
@@ -69,6 +70,7 @@ def suppression_without_reason(project: Project) -> Iterator[Finding]:
         if not text:
             continue
         for sup in parse_suppressions(rel, text):
+            seen += 1
             if sup.reason:
                 continue
             ids = ",".join(sup.check_ids) or "(no check id)"
@@ -77,3 +79,6 @@ def suppression_without_reason(project: Project) -> Iterator[Finding]:
                 location=Location(path=rel, line=sup.line),
                 key=ids,
             )
+    if not seen:
+        # Nothing to judge: a repository without suppressions earns no "every reason given" strength.
+        raise NotApplicable("no inline suppression comments in the scanned files")

@@ -95,11 +95,51 @@ def database_evidence(project: Project) -> tuple[str, int | None, str] | None:
         if name in {"drizzle.config.js", "drizzle.config.ts", "schema.prisma", "alembic.ini", "knexfile.js",
                     "knexfile.ts", "ormconfig.json"}:
             text = project.read_text(rel) or ""
+            line = _naming_line(text)
             if "sqlite" in text.lower():
                 match = _SQLITE_PATH.search(text)
-                return rel, 1, f"SQLite database{(' ' + match.group(0)) if match else ''} ({rel})"
-            return rel, 1, f"database configuration {rel}"
+                return rel, line, f"SQLite database{(' ' + match.group(0)) if match else ''} ({rel})"
+            return rel, line, f"database configuration {rel}"
     return None
+
+
+_DB_NAMING = re.compile(r"dbCredentials|datasource|\burl\s*[:=]|DATABASE_URL|sqlalchemy\.url|connection|"
+                        r"filename\s*[:=]|provider\s*=", re.IGNORECASE)
+
+
+def _naming_line(text: str) -> int:
+    """The line of an ORM config that names the database: its file path, else its URL/credentials line."""
+    lines = text.splitlines()
+    code = [(i, line) for i, line in enumerate(lines, start=1)
+            if line.strip() and not line.lstrip().startswith(("//", "#", "/*", "*", ";"))]
+    for pattern in (_SQLITE_PATH, _DB_NAMING):
+        for lineno, line in code:
+            if pattern.search(line):
+                return lineno
+    return code[0][0] if code else 1
+
+
+_DUMP = re.compile(r"\b(pg_dump(all)?|pg_basebackup|mysqldump|mariadb-dump|mongodump|litestream|restic\s+backup|"
+                   r"borg\s+create)\b|sqlite3\b.*\.(backup|dump)\b")
+
+
+def writes_dump(text: str) -> bool:
+    """True when a script or CI step runs a database dump tool."""
+    return bool(_DUMP.search(text))
+
+
+def dump_line(text: str) -> int:
+    """The line of a backup script that writes the dump (1 when none is recognised)."""
+    fallback = 0
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if _DUMP.search(line):
+            return lineno
+        if not fallback and re.search(r"(^|[^2&])>\s*\S", line) and "/dev/null" not in line:
+            fallback = lineno  # the first redirection into a file
+    return fallback or 1
 
 
 def backup_scripts(project: Project) -> list[str]:

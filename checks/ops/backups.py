@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import backup_scripts, database_evidence, docs_mention, workflows
+from checks.ops._facts import backup_scripts, database_evidence, docs_mention, dump_line, workflows, writes_dump
 
 _RETENTION = re.compile(r"-mtime\s+\+|--keep-(daily|weekly|monthly|last|within)|\bretention\b|\bprune\b|"
                         r"RETENTION|--max-age|lifecycle", re.IGNORECASE)
@@ -34,23 +34,49 @@ def no_backup(project: Project) -> Iterator[Finding]:
 
     ## How to fix
     Schedule a backup with retention and encryption, copy it off the host, and
-    test a restore. For SQLite use `.backup` (safe with WAL), for PostgreSQL `pg_dump`.
+    test a restore. Use the database's own consistent backup tool: `sqlite3
+    .backup` or litestream for SQLite (safe with WAL), `pg_dump` for
+    PostgreSQL, `mysqldump --single-transaction` for MySQL, `mongodump` for MongoDB.
 
     ```shell
     #!/bin/sh
-    # scripts/backup.sh, run nightly from cron or a compose job
+    # scripts/backup.sh, run nightly from cron, a CI schedule or a compose job
     set -eu
     STAMP=$(date +%Y%m%d_%H%M%S)
-    sqlite3 /app/data/app.db ".backup /tmp/app.db"
-    gzip -c /tmp/app.db | gpg --encrypt -r ops@example.org > "/backups/app_$STAMP.db.gz.gpg"
+    ./scripts/dump-database.sh > "/backups/app_$STAMP.dump"   # the database's consistent dump tool
+    gpg --encrypt -r ops@example.org "/backups/app_$STAMP.dump" && rm "/backups/app_$STAMP.dump"
+    rclone copy /backups offsite:app-backups                   # keep a copy off the host
     find /backups -name 'app_*.gpg' -mtime +30 -delete
     ```
-    ```yaml compose
-    services:
-      backup:
-        image: postgres:16-alpine
-        entrypoint: ["/scripts/backup.sh"]
-        volumes: ["./scripts:/scripts:ro", "backups:/backups"]
+    ```shell sqlite
+    #!/bin/sh
+    # scripts/backup.sh: online SQLite backup (consistent while the app writes, WAL included)
+    set -eu
+    STAMP=$(date +%Y%m%d_%H%M%S)
+    sqlite3 /app/data/app.db ".backup '/backups/app_$STAMP.db'"
+    sqlite3 "/backups/app_$STAMP.db" "PRAGMA integrity_check;" | grep -qx ok
+    gzip -c "/backups/app_$STAMP.db" | gpg --encrypt -r ops@example.org > "/backups/app_$STAMP.db.gz.gpg"
+    rm "/backups/app_$STAMP.db"
+    find /backups -name 'app_*.gpg' -mtime +30 -delete
+    # restore (app stopped): gpg -d app_<stamp>.db.gz.gpg | gunzip > /app/data/app.db
+    # continuous off-host copies instead: litestream replicate /app/data/app.db s3://bucket/app.db
+    ```
+    ```shell postgres
+    #!/bin/sh
+    # scripts/backup.sh, run nightly from cron or a compose job (image: postgres:16-alpine)
+    set -eu
+    STAMP=$(date +%Y%m%d_%H%M%S)
+    pg_dump --format=custom "$DATABASE_URL" | gpg --encrypt -r ops@example.org > "/backups/app_$STAMP.dump.gpg"
+    find /backups -name 'app_*.dump.gpg' -mtime +30 -delete
+    # restore: gpg -d app_<stamp>.dump.gpg | pg_restore --clean --no-owner --dbname "$DATABASE_URL"
+    ```
+    ```shell mysql
+    mysqldump --single-transaction --routines app | gzip | gpg --encrypt -r ops@example.org > "/backups/app_$STAMP.sql.gz.gpg"
+    # restore: gpg -d app_<stamp>.sql.gz.gpg | gunzip | mysql app
+    ```
+    ```shell mongodb
+    mongodump --uri "$MONGODB_URI" --archive --gzip | gpg --encrypt -r ops@example.org > "/backups/app_$STAMP.archive.gpg"
+    # restore: gpg -d app_<stamp>.archive.gpg | mongorestore --uri "$MONGODB_URI" --archive --gzip --drop
     ```
     """
     evidence = database_evidence(project)
@@ -77,10 +103,20 @@ def backup_hardening(project: Project) -> Iterator[Finding]:
     plain-text dump of the database is the easiest thing to steal.
 
     ## How to fix
-    Encrypt to a public key kept off the host and prune by age.
+    Encrypt to a public key kept off the host and prune by age. Findings point
+    at the line that writes the dump.
 
     ```shell
-    pg_dump --format=custom | gpg --encrypt -r backups@example.org > "/backups/app_$STAMP.dump.gpg"
+    ./scripts/dump-database.sh | gpg --encrypt -r backups@example.org > "/backups/app_$STAMP.dump.gpg"
+    find /backups -name 'app_*.dump.gpg' -mtime +30 -delete
+    ```
+    ```shell sqlite
+    sqlite3 /app/data/app.db ".backup '/tmp/app.db'"
+    gzip -c /tmp/app.db | gpg --encrypt -r backups@example.org > "/backups/app_$STAMP.db.gz.gpg" && rm /tmp/app.db
+    find /backups -name 'app_*.db.gz.gpg' -mtime +30 -delete
+    ```
+    ```shell postgres
+    pg_dump --format=custom "$DATABASE_URL" | gpg --encrypt -r backups@example.org > "/backups/app_$STAMP.dump.gpg"
     find /backups -name 'app_*.dump.gpg' -mtime +30 -delete
     ```
     """
@@ -89,9 +125,15 @@ def backup_hardening(project: Project) -> Iterator[Finding]:
         raise NotApplicable("no backup script found")
     for rel in sorted(set(scripts)):
         text = project.read_text(rel) or ""
+        line = dump_line(text)
         if rel.startswith(".github/"):
-            text = "\n".join(step.run or "" for wf in workflows(project) if wf.path == rel for step in wf.steps)
+            steps = [step for wf in workflows(project) if wf.path == rel for step in wf.steps if step.run]
+            text = "\n".join(step.run or "" for step in steps)
+            # Point at the step that writes the dump: line numbers inside the workflow file, not the joined text.
+            dumping = next((step for step in steps if writes_dump(step.run or "")), None)
+            line = (dumping.run_line or dumping.line or 1) if dumping else 1
         if not _RETENTION.search(text):
-            yield Finding(f"{rel}: backups are never pruned (no retention)", Location(rel, 1), key="retention")
+            yield Finding(f"{rel}: backups are never pruned (no retention)", Location(rel, line), key="retention")
         if not _ENCRYPTION.search(text):
-            yield Finding(f"{rel}: backups are written unencrypted", Location(rel, 1), key="encryption")
+            yield Finding(f"{rel}: backups are written unencrypted", Location(rel, line), key="encryption")
+

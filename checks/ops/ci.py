@@ -87,23 +87,29 @@ def missing_file(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_ci(project)
+    judged = 0
     for wf in workflows(project):
         for step in wf.steps:
             if step.uses and step.uses.startswith("./"):
+                judged += 1
                 target = step.uses.split("@", 1)[0]
                 if not _exists_any(project, target, (target, f"{target}/action.yml", f"{target}/action.yaml")):
                     yield Finding(f"{wf.path}: local action or workflow '{target}' does not exist",
                                   Location(wf.path, step.line), key=target)
             base = (step.working_directory or "").strip().rstrip("/")
+            judged += bool(base)
             if base and "${{" not in base and not project.exists(base):
                 yield Finding(f"{wf.path}: working-directory '{base}' does not exist",
                               Location(wf.path, step.line), key=base)
                 continue
             for ref in _referenced_paths(step.run or ""):
+                judged += 1
                 full = f"{base}/{ref}" if base else ref
                 if not project.exists(full):
                     yield Finding(f"{wf.path}: step references '{full}', which does not exist",
                                   Location(wf.path, step.run_line or step.line), key=full)
+    if not judged:
+        raise NotApplicable("no CI step references a file, directory or local action")
 
 
 def _exists_any(project: Project, _label: str, candidates: tuple[str, ...]) -> bool:
@@ -159,11 +165,13 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_ci(project)
+    judged = False
     for wf in workflows(project):
         for step in wf.steps:
             uses = step.uses
             if not uses or uses.startswith("./"):
                 continue
+            judged = True
             if uses.startswith("docker://"):
                 if "@sha256:" not in uses:
                     yield Finding(f"{wf.path}: '{uses}' is not pinned to a digest", Location(wf.path, step.line),
@@ -173,6 +181,8 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
                 name = uses.split("@", 1)[0]
                 yield Finding(f"{wf.path}: action '{uses}' is not pinned to a commit SHA",
                               Location(wf.path, step.line), key=name)
+    if not judged:
+        raise NotApplicable("no CI step uses a third-party action")
 
 
 @check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2,
@@ -192,9 +202,23 @@ def no_test_step(project: Project) -> Iterator[Finding]:
     ## How to fix
     Add a test step before the build/deploy steps.
 
-    ```yaml github-actions
+    ```yaml npm
     - run: npm ci
     - run: npm test
+    ```
+    ```yaml pnpm
+    - run: corepack enable   # pnpm at the version package.json's packageManager names
+    - run: pnpm install --frozen-lockfile
+    - run: pnpm test
+    ```
+    ```yaml yarn
+    - run: corepack enable
+    - run: yarn install --immutable
+    - run: yarn test
+    ```
+    ```yaml python
+    - run: pip install -r requirements.txt pytest
+    - run: python -m pytest -q
     ```
     """
     _require_ci(project)
@@ -223,8 +247,14 @@ def no_dependency_audit(project: Project) -> Iterator[Finding]:
     ## How to fix
     Add an audit step that fails on high severity.
 
-    ```yaml github-actions
+    ```yaml npm
     - run: npm audit --audit-level=high
+    ```
+    ```yaml pnpm
+    - run: pnpm audit --audit-level high
+    ```
+    ```yaml yarn
+    - run: yarn npm audit --severity high   # Yarn Berry; Yarn 1: yarn audit --level high
     ```
     ```yaml python
     - run: pip install pip-audit && pip-audit -r requirements.txt

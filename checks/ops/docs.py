@@ -30,16 +30,44 @@ def runbook(project: Project) -> Iterator[Finding]:
     logs, restart, restore a backup and roll back, written down and tested.
 
     ## How to fix
-    Write `docs/runbook.md` with the common operations.
+    Write `docs/runbook.md` with the common operations, the restore written
+    for your database.
 
     ```markdown
     # Runbook
     ## Check status
     curl -fsS https://example.org/ready
+    docker compose ps && docker compose logs --since 15m app
     ## Roll back
     APP_TAG=<previous> docker compose up -d app
     ## Restore the database
-    gpg --decrypt app_<stamp>.dump.gpg | pg_restore --clean --dbname app
+    (the restore command for your database, tested every quarter)
+    ```
+    ```markdown sqlite
+    # Runbook
+    ## Check status
+    curl -fsS https://example.org/ready
+    ## Roll back
+    APP_TAG=<previous> docker compose up -d app
+    ## Restore the database (SQLite)
+    docker compose stop app
+    gpg -d /backups/app_<stamp>.db.gz.gpg | gunzip > ./data/app.db   # or: litestream restore -o ./data/app.db s3://bucket/app.db
+    sqlite3 ./data/app.db "PRAGMA integrity_check;"
+    docker compose start app
+    ```
+    ```markdown postgres
+    # Runbook
+    ## Check status
+    curl -fsS https://example.org/ready
+    ## Roll back
+    APP_TAG=<previous> docker compose up -d app
+    ## Restore the database (PostgreSQL)
+    gpg -d /backups/app_<stamp>.dump.gpg | pg_restore --clean --no-owner --dbname "$DATABASE_URL"
+    ```
+    ```markdown mysql
+    # Runbook
+    ## Restore the database (MySQL)
+    gpg -d /backups/app_<stamp>.sql.gz.gpg | gunzip | mysql app
     ```
     """
     _require_service(project)

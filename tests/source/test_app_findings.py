@@ -18,6 +18,7 @@ Expected = set[tuple[str, int, str]] | None  # None: skipped as not applicable
 HEYDEV = "@heydev/server"
 EXPECTED: dict[str, dict[str, Expected]] = {
     "heydev": {
+        "APP-COMPRESSION": {("server/src/index.ts", 12, HEYDEV)},
         "APP-CORS": {("server/src/index.ts", 17, f"{HEYDEV}:cors"),
                      ("server/src/index.ts", 17, f"{HEYDEV}:cors-private-routes")},
         "APP-DB-POOL": None,
@@ -32,6 +33,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-INPUT-VALIDATION": {("server/src/routes/auth.ts", 14, f"{HEYDEV}:POST /api/auth/login"),
                                  ("server/src/routes/feedback.ts", 10, f"{HEYDEV}:POST /api/feedback")},
         "APP-METRICS": {("server/src/index.ts", 12, HEYDEV)},
+        "APP-METRICS-EXPOSED": None,
         "APP-RATE-LIMIT": {("server/src/index.ts", 12, HEYDEV),
                            ("server/src/routes/auth.ts", 14, f"{HEYDEV}:POST /api/auth/login"),
                            ("server/src/routes/feedback.ts", 10, f"{HEYDEV}:POST /api/feedback"),
@@ -40,6 +42,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-REQUEST-ID": {("server/src/index.ts", 12, HEYDEV)},
         "APP-SECURITY-HEADERS": {("server/src/index.ts", 12, HEYDEV)},
         "APP-SQLITE-WAL": set(),  # the seed's server enables WAL: no false finding
+        "APP-STATIC-CACHING": {("server/src/index.ts", 44, f"{HEYDEV}:static:./dashboard/dist")},
         "APP-STRUCTURED-LOGGING": {("server/src/index.ts", 29, HEYDEV)},
         "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
                               ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
@@ -47,6 +50,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
     "nestjs-traefik": {
         # helmet, ValidationPipe, express-rate-limit, allow-listed CORS, prom-client and a sized
         # Prisma pool are present: none of those checks may fire.
+        "APP-COMPRESSION": set(),  # compression() in main.ts
         "APP-CORS": set(),
         "APP-DB-POOL": set(),
         "APP-ENV-VALIDATION": {("apps/api/src/main.ts", 9, "api")},
@@ -58,14 +62,17 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-IN-MEMORY-STATE": set(),
         "APP-INPUT-VALIDATION": set(),
         "APP-METRICS": set(),
+        "APP-METRICS-EXPOSED": {("apps/api/src/metrics/metrics.controller.ts", 10, "api:/api/v1/metrics")},
         "APP-RATE-LIMIT": set(),
         "APP-REQUEST-ID": {("apps/api/src/main.ts", 9, "api")},
         "APP-SECURITY-HEADERS": set(),
         "APP-SQLITE-WAL": None,
+        "APP-STATIC-CACHING": None,
         "APP-STRUCTURED-LOGGING": {("apps/api/src/main.ts", 42, "api")},
-        "APP-UPLOAD-LIMITS": set(),
+        "APP-UPLOAD-LIMITS": None,  # no route accepts files
     },
     "fastapi-service": {
+        "APP-COMPRESSION": {("app/main.py", 30, "orders-api")},
         "APP-CORS": {("app/main.py", 34, "orders-api:cors")},
         "APP-DB-POOL": {("app/db.py", 8, "orders-api:create_engine")},
         "APP-ENV-VALIDATION": {("app/routers/webhooks.py", 14, "orders-api:WEBHOOK_SECRET")},
@@ -77,10 +84,12 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-IN-MEMORY-STATE": set(),
         "APP-INPUT-VALIDATION": {("app/routers/webhooks.py", 11, "orders-api:POST /api/webhooks/payments")},
         "APP-METRICS": set(),
+        "APP-METRICS-EXPOSED": {("app/main.py", 41, "orders-api:/metrics")},
         "APP-RATE-LIMIT": set(),
         "APP-REQUEST-ID": set(),
         "APP-SECURITY-HEADERS": {("app/main.py", 30, "orders-api")},
         "APP-SQLITE-WAL": None,
+        "APP-STATIC-CACHING": None,
         "APP-STRUCTURED-LOGGING": set(),
         "APP-UPLOAD-LIMITS": set(),
     },

@@ -1,0 +1,116 @@
+"""Responses served without compression.
+
+## What it checks
+Each server application with HTTP routes compresses its responses, in the application or in a
+proxy configured in the repository: `compression()` (Express, NestJS), `hono/compress`,
+`@fastify/compress`, `koa-compress`, Starlette/FastAPI `GZipMiddleware` (or `brotli-asgi`),
+Django `django.middleware.gzip.GZipMiddleware`, Flask-Compress; or a Caddy `encode` directive,
+nginx `gzip on`/`brotli on`, a Traefik `compress` middleware (labels or dynamic configuration).
+Next.js compresses by default and passes unless `compress: false` is set. Services without HTTP
+routes are not judged.
+
+## Why it matters
+JSON, HTML, CSS and JavaScript shrink by 70-90% with gzip or brotli. Uncompressed responses cost
+bandwidth and make every page and widget load slower, most of all on mobile networks.
+
+## How to fix
+Compress in the proxy when one sits in front (it also covers static files), else in the app.
+
+```ts hono
+import { compress } from 'hono/compress';
+app.use('*', compress());
+```
+
+```ts express
+import compression from 'compression';
+app.use(compression());
+```
+
+```ts nestjs
+import compression from 'compression';
+app.use(compression()); // in main.ts, before app.listen()
+```
+
+```ts fastify
+await app.register(import('@fastify/compress'), { global: true });
+```
+
+```python fastapi
+from fastapi.middleware.gzip import GZipMiddleware
+app.add_middleware(GZipMiddleware, minimum_size=1000)
+```
+
+```python django
+MIDDLEWARE = ["django.middleware.gzip.GZipMiddleware", ...]  # first, or let the proxy compress
+```
+
+```python flask
+from flask_compress import Compress
+Compress(app)
+```
+
+```text caddy
+example.org {
+  encode zstd gzip
+  reverse_proxy app:3000
+}
+```
+
+```nginx nginx
+gzip on;
+gzip_types application/json application/javascript text/css image/svg+xml;
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from auditor.model import Finding, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
+from auditor.source import rules
+from checks.app._proxy import compressing_proxy
+
+MODULES = ("compression", "hono/compress", "@fastify/compress", "fastify-compress", "koa-compress",
+           "flask_compress", "brotli_asgi", "starlette.middleware.gzip", "fastapi.middleware.gzip")
+_MIDDLEWARE = re.compile(r"GZipMiddleware|BrotliMiddleware")
+_NEXT_OFF = re.compile(r"compress\s*:\s*false")
+
+
+@check(id="APP-COMPRESSION", severity=Severity.LOW, section=Section.DELIVERY, effort_hours=0.5,
+       passed="Responses compressed (gzip/brotli)")
+def compression(project: Project) -> Iterator[Finding]:
+    """Flag HTTP services that compress nothing, in the app or in a proxy configured in the repository."""
+    index, services = rules.index_or_skip(project)
+    web = [s for s in services if index.routes(s) or s.framework in {"nextjs", "django"}]
+    if not web:
+        raise NotApplicable("no service serves HTTP routes")
+    proxy = compressing_proxy(project)
+    if proxy is not None:
+        return  # the proxy in front compresses every response
+    for service in web:
+        if _compresses(project, index, service):
+            continue
+        yield Finding(
+            message=f"{service.name} ({service.framework}) sends responses uncompressed: no compression middleware "
+            "and no compressing proxy (Caddy encode, nginx gzip, Traefik compress) in the repository",
+            location=rules.entry(service),
+            key=service.name,
+        )
+
+
+def _compresses(project: Project, index: rules.SourceIndex, service: rules.Service) -> bool:
+    if rules.imports_any(index, service, MODULES):
+        return True
+    if any(c.name == "add_middleware" and c.args and _MIDDLEWARE.search(c.args[0]) for _, c in index.calls(service)):
+        return True
+    if service.framework == "django":
+        return any("GZipMiddleware" in m for m in rules.django_middleware(index, service))
+    if service.framework == "nextjs":
+        # Next.js compresses with gzip unless next.config turns it off.
+        root = "" if service.root in ("", ".") else service.root.rstrip("/") + "/"
+        configs = [rel for rel in project.files if rel.startswith(root) and re.search(r"(^|/)next\.config\.\w+$", rel)]
+        return not any(_NEXT_OFF.search(project.read_text(rel) or "") for rel in configs)
+    return False
