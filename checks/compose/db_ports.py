@@ -7,7 +7,8 @@ clickhouse, influxdb, neo4j, etcd and their common variants) publish no
 `ports:` on every host interface. Short syntax without a host IP
 (`"5432:5432"`, `"5432"`), `0.0.0.0` or `::`, and long syntax without
 `host_ip` all fail; `"127.0.0.1:5432:5432"` passes. `expose:` is
-container-to-container only and passes.
+container-to-container only and passes. A project without any data-store
+service is skipped.
 
 ## Why it matters
 Docker writes its own iptables rules, so a published port is reachable from
@@ -35,7 +36,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import ports_of, require_services
 
 
@@ -44,10 +45,11 @@ from checks.compose._shared import ports_of, require_services
        passed="No database or cache port published on all interfaces")
 def db_port_exposed(project: Project) -> Iterator[Finding]:
     """Flag data-store services that publish ports on every host interface."""
-    for svc in require_services(project):
+    stores = [svc for svc in require_services(project) if svc.kind is not None]
+    if not stores:
+        raise NotApplicable("no database or cache service in the compose files")
+    for svc in stores:
         kind = svc.kind
-        if kind is None:
-            continue
         for part in svc.parts:
             for port in ports_of(part):
                 if not port.all_interfaces:

@@ -4,7 +4,9 @@
 A `depends_on` entry naming a service that has a healthcheck (in compose or
 in the Dockerfile it is built from) uses the long form with
 `condition: service_healthy`. The short list form and `service_started`
-only wait for the container to be created, not for it to be ready.
+only wait for the container to be created, not for it to be ready. When no
+service with a healthcheck has a dependant, there is nothing to judge and
+the check is skipped.
 
 ## Why it matters
 The dependant starts while the database is still initialising, fails its
@@ -28,7 +30,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import groups, healthcheck_source, require_services
 
 
@@ -37,6 +39,7 @@ from checks.compose._shared import groups, healthcheck_source, require_services
 def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
     """Flag depends_on entries that do not wait for service_healthy on a service with a healthcheck."""
     require_services(project)
+    judged = False
     for group in groups(project):
         for svc in group.services.values():
             for part in svc.parts:
@@ -47,6 +50,7 @@ def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
                     target = group.services.get(name)
                     if target is None or healthcheck_source(project, target) is None:
                         continue
+                    judged = True
                     condition = None
                     if isinstance(deps, dict) and isinstance(deps.get(name), dict):
                         condition = deps[name].get("condition")
@@ -59,3 +63,5 @@ def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
                         location=Location(path=part.path, line=line),
                         key=f"{svc.name}->{name}",
                     )
+    if not judged:
+        raise NotApplicable("no depends_on names a service that has a healthcheck")

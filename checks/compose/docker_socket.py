@@ -22,6 +22,23 @@ services:
   socket-proxy:
     image: tecnativa/docker-socket-proxy:0.3
     environment:
+      CONTAINERS: 1      # allow only the API sections the tool needs
+    volumes:
+      - /var/run/docker.sock:/var/run/docker.sock:ro
+    networks: [socket]
+  monitor:
+    environment:
+      DOCKER_HOST: tcp://socket-proxy:2375   # instead of mounting the socket
+    networks: [socket]
+networks:
+  socket:
+    internal: true
+```
+```yaml traefik
+services:
+  socket-proxy:
+    image: tecnativa/docker-socket-proxy:0.3
+    environment:
       CONTAINERS: 1
       NETWORKS: 1
     volumes:

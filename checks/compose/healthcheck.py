@@ -34,6 +34,23 @@ services:
       test: ["CMD-SHELL", "pg_isready -U $$POSTGRES_USER"]
       interval: 10s
 ```
+```yaml traefik
+services:
+  traefik:
+    command:
+      - --ping=true
+    healthcheck:
+      test: ["CMD", "traefik", "healthcheck", "--ping"]
+      interval: 30s
+  api:
+    healthcheck:
+      test: ["CMD", "wget", "-qO-", "http://127.0.0.1:3000/health"]
+      interval: 30s
+  redis:
+    healthcheck:
+      test: ["CMD", "redis-cli", "ping"]
+      interval: 10s
+```
 """
 
 from __future__ import annotations
@@ -42,7 +59,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import healthcheck_source, require_services
 
 
@@ -50,8 +67,11 @@ from checks.compose._shared import healthcheck_source, require_services
        needs=("compose",), effort_hours=1.0, passed="Healthchecks configured for all long-running services")
 def no_healthcheck(project: Project) -> Iterator[Finding]:
     """Flag long-running services without a compose or Dockerfile healthcheck."""
-    for svc in require_services(project):
-        if svc.is_one_shot() or healthcheck_source(project, svc) is not None:
+    services = [svc for svc in require_services(project) if not svc.is_one_shot()]
+    if not services:
+        raise NotApplicable("only one-shot jobs, no long-running service")
+    for svc in services:
+        if healthcheck_source(project, svc) is not None:
             continue
         if svc.has("healthcheck"):
             path, line = svc.where("healthcheck")

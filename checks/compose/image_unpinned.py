@@ -4,7 +4,8 @@
 Every `image:` of a service that is not built locally names a tag other
 than `latest` or a digest (`@sha256:...`). `${TAG:-latest}` counts as latest;
 `${TAG}` (or `${IMAGE}`) without a default is left to the deploy and passes. Services with
-`build:` pass: their `image:` names the result of the build.
+`build:` pass: their `image:` names the result of the build. A project
+that pulls no image at all is skipped.
 
 ## Why it matters
 `latest` is whatever was pushed last: two hosts pulling on different days
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import split_image
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import require_services, resolve_vars
 
 _NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
@@ -42,12 +43,14 @@ _NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_
        needs=("compose",), effort_hours=0.5, passed="No pulled image relies on :latest or an implicit tag")
 def image_unpinned(project: Project) -> Iterator[Finding]:
     """Flag pulled images with :latest or no tag (digests pass)."""
-    for svc in require_services(project):
-        if svc.has("build") or not svc.image:
-            continue
-        if _NO_DEFAULT.search(svc.image):
+    pulled = [svc for svc in require_services(project) if not svc.has("build") and svc.image]
+    if not pulled:
+        raise NotApplicable("every service is built from a Dockerfile; no pulled image to judge")
+    for svc in pulled:
+        image = svc.image or ""
+        if _NO_DEFAULT.search(image):
             continue  # the deploy supplies the reference; nothing to judge here
-        ref = resolve_vars(svc.image.strip())
+        ref = resolve_vars(image.strip())
         _name, tag, digest = split_image(ref)
         if digest:
             continue

@@ -1,4 +1,4 @@
-"""Databases share a network with the public entry point.
+"""Missing network isolation (data stores or app ports on the public network).
 
 ## What it checks
 In a compose project (all compose files of one directory) with more than
@@ -17,17 +17,46 @@ networks when none is external). Services without `networks:` are on
 A data store that publishes ports itself is reported by
 COMPOSE-DB-PORT-EXPOSED, not here.
 
+**Without a data store** there is nothing to isolate between services, with
+one exception reported at **low** severity: an application service that
+publishes its port on all interfaces (`"3000:3000"`) while the project
+defines no reverse proxy and no networks. That is the "missing network
+isolation" a readiness review flags on a one-container deploy: the app's
+plain-HTTP port faces the internet directly, next to (or instead of) the
+TLS-terminating proxy. A project with no data store and no such exposure
+(a proxy in front, loopback-only ports, or nothing published) is skipped
+as not applicable rather than passed.
+
 ## Why it matters
 On one flat network the reverse proxy, often the most exposed and sometimes
 socket-mounted container, can open connections straight to the database.
 Segmenting means a compromised edge container still has to get through the
-application to reach data.
+application to reach data. An app port published on all interfaces skips
+the proxy altogether: plain HTTP, no TLS, no rate limits, reachable by
+anyone who finds the port.
 
 ## How to fix
 Put the proxy and the app on a `frontend` network, the app and the data
 stores on a `backend` network marked `internal: true` (no route out either).
 
 ```yaml compose
+services:
+  proxy:
+    image: caddy:2
+    ports: ["80:80", "443:443"]
+    networks: [frontend]
+  api:
+    networks: [frontend, backend]
+    # one-container deploy behind a host proxy: publish on loopback only
+    # ports: ["127.0.0.1:3000:3000"]
+  db:
+    networks: [backend]
+networks:
+  frontend:
+  backend:
+    internal: true
+```
+```yaml traefik
 services:
   traefik:
     networks: [frontend]
@@ -48,7 +77,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import (
     PROXY_IMAGES,
     Group,
@@ -96,18 +125,45 @@ def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[st
     return entries
 
 
+def _direct_exposure(group: Group, nets: dict[str, dict[str, object]]) -> Iterator[Finding]:
+    """App services publishing on all interfaces with no proxy and no networks (a store-less project)."""
+    if nets or any(image_base(s.image) in PROXY_IMAGES or is_proxy_routed(s) for s in group.services.values()):
+        return
+    for svc in group.services.values():
+        if svc.has("networks") or svc.has("network_mode"):
+            continue
+        public = [(part, port) for part in svc.parts for port in ports_of(part) if port.all_interfaces]
+        if not public:
+            continue
+        part, port = public[0]
+        host_port = port.published or port.target
+        yield Finding(
+            message=(f"service '{svc.name}' sits on the default network and publishes 0.0.0.0:{host_port} "
+                     f"straight to the internet; put a reverse proxy in front (TLS, limits) or bind it to "
+                     f"127.0.0.1:{host_port}"),
+            location=Location(path=part.path, line=port.line),
+            key=svc.name,
+            severity=Severity.LOW,
+        )
+
+
 @check(id="COMPOSE-NO-NETWORK-ISOLATION", severity=Severity.MEDIUM, section=Section.SECURITY,
        needs=("compose",), security=True, effort_hours=1.0, passed="Data stores isolated from public-facing networks")
 def no_network_isolation(project: Project) -> Iterator[Finding]:
     """Flag data stores reachable on a non-internal network that an entry point joins."""
     require_services(project)
+    judged = False
     for group in groups(project):
-        if len(group.services) < 2:
-            continue
+        nets = _top_networks(group)
         stores = [s for s in group.services.values() if s.kind is not None]
         if not stores:
+            exposed = list(_direct_exposure(group, nets))
+            judged = judged or bool(exposed)
+            yield from exposed
             continue
-        nets = _top_networks(group)
+        if len(group.services) < 2:
+            continue  # a lone data store has nothing to be isolated from
+        judged = True
         entries = _entry_networks(group, nets)
         for store in stores:
             shared = sorted(n for n in networks_of(store, group.services)
@@ -122,3 +178,5 @@ def no_network_isolation(project: Project) -> Iterator[Finding]:
                 location=Location(path=path, line=line),
                 key=store.name,
             )
+    if not judged:
+        raise NotApplicable("no data store beside other services, and no app port published without a proxy")

@@ -27,6 +27,13 @@ Replace placeholders with variables that must be set at deploy time (the
 
 ```yaml compose
 services:
+  api:
+    environment:
+      PUBLIC_URL: https://${API_HOST:?set API_HOST}
+      ADMIN_EMAIL: ${ADMIN_EMAIL:?set ADMIN_EMAIL}
+```
+```yaml traefik
+services:
   traefik:
     command:
       - --certificatesresolvers.le.acme.email=${ACME_EMAIL:?set ACME_EMAIL}

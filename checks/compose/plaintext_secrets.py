@@ -16,7 +16,9 @@ in a service's `environment:`, and URLs with an embedded password:
 
 It passes for `*_FILE` variables pointing at `/run/secrets/...` and for
 values the service receives through compose `secrets:`. Values are never
-shown, only their names and locations.
+shown, only their names and locations. A project that hands its services no
+secret at all (no secret-named variable, no credential URL, no secret-bearing
+`env_file`, no compose `secrets:`) is skipped rather than passed.
 
 ## Why it matters
 Environment variables leak: they are printed by debug endpoints and error
@@ -36,12 +38,12 @@ services:
       POSTGRES_PASSWORD_FILE: /run/secrets/db_password
     secrets: [db_password]
   api:
-    secrets: [db_password, openai_api_key]
+    secrets: [db_password, api_key]   # read /run/secrets/api_key at startup
 secrets:
   db_password:
     file: ./secrets/db_password.txt
-  openai_api_key:
-    environment: OPENAI_API_KEY   # Compose 2.23+: from the deploy host's env
+  api_key:
+    environment: API_KEY   # Compose 2.23+: from the deploy host's env
 ```
 """
 
@@ -54,7 +56,7 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.redact import mask
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import Part, require_services
 from checks.env._shared import secret_name, url_password
 
@@ -74,13 +76,20 @@ def _env_files(part: Part) -> list[tuple[str, int | None]]:
        needs=("compose",), security=True, effort_hours=2.0, passed="No secrets passed as plain environment variables")
 def plaintext_secrets(project: Project) -> Iterator[Finding]:
     """Flag secret-named environment values (literal: high; interpolated or env_file: medium)."""
+    judged = False
     for svc in require_services(project):
         for part in svc.parts:
+            if part.service.as_list("secrets"):
+                judged = True  # compose secrets in use: a pass here means something
             for name, value, line in part.service.environment():
-                if value is None or not value.strip() or name.upper().endswith("_FILE"):
+                if value is None or not value.strip():
+                    continue
+                if name.upper().endswith("_FILE"):
+                    judged = judged or secret_name(name.upper().removesuffix("_FILE"))
                     continue
                 where = Location(path=part.path, line=line)
                 if url_password(value) is not None:
+                    judged = True
                     yield Finding(
                         message=f"service '{svc.name}' puts a password inside the {name} URL in plain environment",
                         location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
@@ -88,6 +97,7 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                     continue
                 if not secret_name(name):
                     continue
+                judged = True
                 if value.strip().startswith("$"):
                     yield Finding(
                         message=(f"service '{svc.name}' passes secret {name} as a plain environment variable "
@@ -106,6 +116,7 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                 names = sorted({e.key for e in parse_env(path, text, template=False).entries
                                 if not e.commented_out and e.value.strip() and secret_name(e.key)})
                 if names:
+                    judged = True
                     shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
                     yield Finding(
                         message=(f"service '{svc.name}' loads secrets ({shown}) from env_file {path} "
@@ -113,3 +124,5 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                         location=Location(path=part.path, line=line), key=f"{svc.name}:env_file:{path}",
                         severity=Severity.MEDIUM,
                     )
+    if not judged:
+        raise NotApplicable("no service receives a secret (no secret-named variable, env_file or compose secret)")

@@ -6,7 +6,7 @@ Every long-running compose service sets `restart:` (`unless-stopped`,
 is not `none`. `restart: "no"` and a missing key fail. One-shot jobs are
 exempt: a service whose name or command says it runs once (migrate, backup,
 seed, init, setup, restore ...) and that does not ask for `always` /
-`unless-stopped`.
+`unless-stopped`. A project made only of such jobs is skipped.
 
 ## Why it matters
 Without a policy a crashed container stays down, and nothing brings the
@@ -26,7 +26,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import falsy, require_services
 
 
@@ -34,9 +34,10 @@ from checks.compose._shared import falsy, require_services
        needs=("compose",), effort_hours=0.25, passed="Restart policy set for every long-running service")
 def no_restart(project: Project) -> Iterator[Finding]:
     """Flag long-running services without a restart policy (or with restart: "no")."""
-    for svc in require_services(project):
-        if svc.is_one_shot():
-            continue
+    services = [svc for svc in require_services(project) if not svc.is_one_shot()]
+    if not services:
+        raise NotApplicable("only one-shot jobs, no long-running service")
+    for svc in services:
         restart = svc.get("restart")
         if restart is not None and not falsy(restart) and str(restart).strip():
             continue

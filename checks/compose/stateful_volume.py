@@ -9,7 +9,8 @@ volume, an anonymous volume (`- /var/lib/postgresql/data`) or a `tmpfs` on
 the data directory fails. Bitnami images (`/bitnami/...`) and etcd (data
 directory set by a flag) pass with any persistent mount. A Redis started
 with persistence switched off (`--save ""` and no `--appendonly yes`) is a
-cache by design and passes.
+cache by design and passes. A project without any data-store service
+(memcached aside) is skipped.
 
 ## Why it matters
 Data written to the container layer, or to an anonymous volume, is lost on
@@ -35,7 +36,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import DATA_DIRS, Mount, ServiceView, mounts_of, require_services
 
 _REDIS_NO_SAVE = re.compile(r"--save\s*(?:''|\"\"|$|\s--)")
@@ -64,9 +65,12 @@ def _covers(mount: Mount, dirs: tuple[str, ...] | None) -> bool:
        needs=("compose",), effort_hours=0.5, passed="Stateful services keep their data on persistent volumes")
 def stateful_no_volume(project: Project) -> Iterator[Finding]:
     """Flag data-store services whose data directory has no named volume or bind mount."""
-    for svc in require_services(project):
+    stores = [svc for svc in require_services(project) if svc.kind not in (None, "memcached")]
+    if not stores:
+        raise NotApplicable("no stateful data-store service in the compose files")
+    for svc in stores:
         kind = svc.kind
-        if kind is None or kind == "memcached":
+        if kind is None:
             continue
         if kind in {"redis", "valkey"} and _REDIS_NO_SAVE.search(svc.command_text()) \
                 and "--appendonly yes" not in svc.command_text():

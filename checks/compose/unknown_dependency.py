@@ -4,7 +4,8 @@
 `depends_on`, `links`, `volumes_from`, `network_mode: service:X`,
 `pid: service:X` and `ipc: service:X` name a service defined in the compose
 files of the same directory (all of them together, since `-f a.yml -f b.yml`
-overlays are common). `container:NAME` references point at containers
+overlays are common). A project whose services reference no other service is
+skipped. `container:NAME` references point at containers
 outside compose and are not judged.
 
 ## Why it matters
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.compose._shared import Part, groups, require_services
 
 
@@ -60,13 +61,17 @@ def _references(part: Part) -> Iterator[tuple[str, str, int | None]]:
 def unknown_dependency(project: Project) -> Iterator[Finding]:
     """Flag references to services not defined in any compose file of the directory."""
     require_services(project)
+    judged = False
     for group in groups(project):
         for svc in group.services.values():
             for part in svc.parts:
                 for how, name, line in _references(part):
+                    judged = True
                     if name and name not in group.services:
                         yield Finding(
                             message=f"service '{svc.name}' {how} names '{name}', which no compose file here defines",
                             location=Location(path=part.path, line=line),
                             key=f"{svc.name}->{name}",
                         )
+    if not judged:
+        raise NotApplicable("no service references another service")

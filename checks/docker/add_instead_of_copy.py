@@ -5,7 +5,8 @@ Every `ADD` in every stage. `ADD https://...` (a remote download) is
 reported at medium severity unless it carries `--checksum=sha256:...`;
 `ADD` of a local file or directory that is not a tar archive (the one thing
 only `ADD` does: extract it) is reported at low severity. Git sources
-(`ADD https://github.com/org/repo.git#v1.2.3`) are left alone.
+(`ADD https://github.com/org/repo.git#v1.2.3`) are left alone. Dockerfiles
+without any `ADD` are skipped.
 
 ## Why it matters
 `ADD` has hidden behaviour: it fetches URLs (no checksum, no retry, and a
@@ -33,7 +34,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import exec_form
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.docker.common import dockerfiles
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -46,6 +47,8 @@ _GIT = re.compile(r"(\.git(#.*)?$|^git@|^git://)", re.IGNORECASE)
        passed="No ADD of plain local files or unchecked remote URLs")
 def add_instead_of_copy(project: Project) -> Iterator[Finding]:
     """Report ADD of remote URLs (medium) and of local non-archive files (low)."""
+    if not any(stage.of("ADD") for dockerfile in dockerfiles(project) for stage in dockerfile.stages):
+        raise NotApplicable("no ADD instruction in any Dockerfile")
     for dockerfile in dockerfiles(project):
         for stage in dockerfile.stages:
             for ins in stage.of("ADD"):

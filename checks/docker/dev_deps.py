@@ -15,6 +15,9 @@ production dependencies:
   stage that did a full install and never pruned it (`npm prune --omit=dev`,
   `pnpm prune --prod`, or a later production install).
 
+A Dockerfile that installs no dependencies (no package-manager install, no
+copied `node_modules`) has nothing to judge: the check is then skipped.
+
 ## Why it matters
 Dev dependencies (compilers, test runners, linters, type definitions) double
 or triple the image, slow every pull and cold start, and add hundreds of
@@ -61,7 +64,7 @@ from itertools import pairwise
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from auditor.secrets import env_pairs
 from checks.docker.common import assignments, chain, dockerfiles, runtime_stage, segments, stage_by_name, words
 
@@ -161,6 +164,10 @@ def _python_event(tokens: list[str]) -> str | None:
     return None
 
 
+_INSTALLS = re.compile(r"\b(npm|pnpm|yarn|bun)\s+(install|ci|i|add)\b|\byarn\s*($|&&|;)|\b(pip3?|poetry|pipenv)"
+                       r"\s+install\b|-m\s+pip\s+install\b|\buv\s+(sync|pip\s+install)\b")
+
+
 class _Judge:
     """Walks a stage chain and tracks dev-dependency state per ecosystem."""
 
@@ -234,7 +241,12 @@ def _workdir(dockerfile: Dockerfile, stage: Stage) -> str:
        passed="Only production dependencies in the final image")
 def dev_deps(project: Project) -> Iterator[Finding]:
     """Report dev dependencies installed in, or copied into, the final image."""
-    for dockerfile in dockerfiles(project):
+    installs = [dockerfile for dockerfile in dockerfiles(project)
+                if any(_INSTALLS.search(i.command_text) for s in dockerfile.stages for i in s.of("RUN"))
+                or any("node_modules" in i.args for s in dockerfile.stages for i in s.of("COPY"))]
+    if not installs:
+        raise NotApplicable("no dependency install (npm/pnpm/yarn/pip/poetry/uv) in any Dockerfile")
+    for dockerfile in installs:
         stage = runtime_stage(project, dockerfile)
         for state in _Judge(dockerfile).state(stage).values():
             if state.dev and state.instruction is not None:

@@ -12,6 +12,8 @@ ship):
   or the cache is removed in the same `RUN`);
 - `yum`/`dnf`/`microdnf` install without `clean all` in the same `RUN`.
 
+An image whose shipped stages install no system or pip package is skipped.
+
 A `RUN --mount=type=cache,...` keeps the cache out of the layer and passes.
 
 ## Why it matters
@@ -45,7 +47,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 from checks.docker.common import (
     assignments,
     chain_instructions,
@@ -59,6 +61,8 @@ from checks.docker.common import (
 _APT_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/lib/apt/lists")
 _APK_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/cache/apk")
 _PIP_CLEAN = re.compile(r"\brm\s+[^;&|]*?\.cache(/pip)?\b|\bpip3?\s+cache\s+(purge|remove)")
+_INSTALLS = re.compile(r"\b(apt-get|apt|yum|dnf|microdnf|tdnf)\b[^;&|]*\binstall\b|\bapk\b[^;&|]*\badd\b"
+                       r"|\bpip3?\s+install\b|-m\s+pip\s+install\b")
 _YUM_CLEAN = re.compile(r"\b(yum|dnf|microdnf|tdnf)\s+clean\s+all\b|\brm\s+[^;&|]*?/var/cache/(yum|dnf)")
 
 
@@ -90,8 +94,10 @@ def _cache_problems(command: str, pip_env_off: bool) -> list[str]:
        passed="Package-manager caches kept out of image layers")
 def pkg_cache(project: Project) -> Iterator[Finding]:
     """Report RUN instructions that leave apt/apk/pip/yum/dnf caches in shipped layers."""
+    judged = False
     for dockerfile in dockerfiles(project):
         instructions = chain_instructions(dockerfile, runtime_stage(project, dockerfile))
+        judged = judged or any(i.keyword == "RUN" and _INSTALLS.search(i.command_text) for i in instructions)
         for ins in instructions:
             if ins.keyword != "RUN" or re.search(r"--mount=\S*type=cache", ins.value):
                 continue
@@ -103,3 +109,5 @@ def pkg_cache(project: Project) -> Iterator[Finding]:
                     location=Location(path=dockerfile.path, line=ins.line),
                     key=manager,
                 )
+    if not judged:
+        raise NotApplicable("no apt/apk/pip/yum/dnf install in the final image's stages")

@@ -12,6 +12,10 @@ when a package.json script or a `RUN` passes `--sourcemap` /
 copied directory. A final stage that builds in place with such a config is
 reported at its build `RUN`.
 
+The location is the `COPY` (or `RUN`) that ships the maps; the message and
+evidence name the root cause when one is found, e.g.
+`widget/vite.config.ts:6 sourcemap: true`.
+
 ## Why it matters
 Source maps hand anyone who can reach the files (or pull the image) the
 original source: comments, internal URLs, feature flags, sometimes keys.
@@ -59,9 +63,12 @@ _BUILD_RUN = re.compile(r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?build\b|\btsc\b|\bvit
                         r"\bnext\s+build\b|\btsup\b|\besbuild\b|\bwebpack\b")
 
 
-def enabling_configs(project: Project) -> list[tuple[str, int | None]]:
-    """(path, line) of every build config or script that turns source maps on."""
-    found: list[tuple[str, int | None]] = []
+Config = tuple[str, int | None, str]  # (path, line, the setting as written: "sourcemap: true")
+
+
+def enabling_configs(project: Project) -> list[Config]:
+    """(path, line, setting) of every build config or script that turns source maps on."""
+    found: list[Config] = []
     ts_off = any(_TSCONFIG_OFF.search(project.read_text(p) or "")
                  for p in project.glob("tsconfig.build.json", "tsconfig.prod*.json", "tsconfig.production.json"))
     patterns = (
@@ -82,26 +89,34 @@ def enabling_configs(project: Project) -> list[tuple[str, int | None]]:
     return found
 
 
-def _matches(project: Project, path: str, pattern: re.Pattern[str]) -> list[tuple[str, int | None]]:
+def _matches(project: Project, path: str, pattern: re.Pattern[str]) -> list[Config]:
     text = project.read_text(path) or ""
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if stripped.startswith(("//", "#", "*")):
             continue
-        if pattern.search(line):
-            return [(path, number)]
+        match = pattern.search(line)
+        if match:
+            return [(path, number, match.group(0)[:60])]
     return []
 
 
-def _applying(enabled: list[tuple[str, int | None]], source: str) -> list[tuple[str, int | None]]:
+def _applying(enabled: list[Config], source: str) -> list[Config]:
     """Configs that plausibly built ``source``: root configs, or ones whose directory names appear in it."""
     parts = set(source.strip("/").split("/"))
     out = []
-    for path, line in enabled:
+    for config in enabled:
+        path = config[0]
         folder = posixpath.dirname(path)
         if not folder or path.lower().endswith(("dockerfile", ".dockerfile")) or set(folder.split("/")) & parts:
-            out.append((path, line))
+            out.append(config)
     return out
+
+
+def cause(config: Config) -> str:
+    """``widget/vite.config.ts:6 sourcemap: true``: where source maps were turned on."""
+    path, line, setting = config
+    return f"{path}:{line} {setting}" if line else f"{path} {setting}"
 
 
 def _sources(ins: Instruction) -> list[str]:
@@ -131,9 +146,9 @@ def source_maps(project: Project) -> Iterator[Finding]:
     for dockerfile in dockerfiles(project):
         stage = runtime_stage(project, dockerfile)
         instructions = chain_instructions(dockerfile, stage)
-        flagged = [(dockerfile.path, i.line) for s in dockerfile.stages for i in s.of("RUN")
-                   if _CLI_FLAG.search(i.command_text)]
-        enabled: list[tuple[str, int | None]] = list(configs) or list(flagged[:1])
+        flagged: list[Config] = [(dockerfile.path, i.line, m.group(0)) for s in dockerfile.stages for i in s.of("RUN")
+                                 if (m := _CLI_FLAG.search(i.command_text))]
+        enabled: list[Config] = list(configs) or list(flagged[:1])
         reported = False
         for ins in instructions:
             if ins.keyword not in {"COPY", "ADD"}:
@@ -141,8 +156,10 @@ def source_maps(project: Project) -> Iterator[Finding]:
             for source in _sources(ins):
                 where = Location(path=dockerfile.path, line=ins.line)
                 if source.endswith(".map") or source.endswith(".map*") or "*.map" in source:
-                    yield Finding(message=f"{dockerfile.path}: copies source map {source} into the final image",
-                                  location=where, key=source)
+                    root = _applying(enabled, source)
+                    because = f"; source maps are turned on at {cause(root[0])}" if root else ""
+                    yield Finding(message=f"{dockerfile.path}: copies source map {source} into the final image{because}",
+                                  location=where, key=source, evidence=cause(root[0]) if root else "")
                     continue
                 name = posixpath.basename(source.rstrip("/"))
                 if name not in _OUTPUT_DIRS and source not in {".", "./"}:
@@ -155,8 +172,8 @@ def source_maps(project: Project) -> Iterator[Finding]:
                     config = applying[0]
                     yield Finding(
                         message=(f"{dockerfile.path}: copies build output {source}, built with source maps on "
-                                 f"({config[0]}:{config[1]})"),
-                        location=where, key=config[0], evidence=f"{config[0]}:{config[1]}",
+                                 f"({cause(config)})"),
+                        location=where, key=config[0], evidence=cause(config),
                     )
         if not reported and enabled:
             for ins, segment in run_commands(instructions):
@@ -164,8 +181,8 @@ def source_maps(project: Project) -> Iterator[Finding]:
                     config = enabled[0]
                     yield Finding(
                         message=(f"{dockerfile.path}: the final stage builds with source maps on "
-                                 f"({config[0]}:{config[1]}), so the maps ship in the image"),
+                                 f"({cause(config)}), so the maps ship in the image"),
                         location=Location(path=dockerfile.path, line=ins.line), key=config[0],
-                        evidence=f"{config[0]}:{config[1]}",
+                        evidence=cause(config),
                     )
                     break

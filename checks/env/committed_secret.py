@@ -27,7 +27,7 @@ the template and keep real values in a secret store or an ignored `.env`.
 ```shell
 # 1. revoke/rotate the key at the provider
 # 2. blank it in the template
-sed -i 's/^OPENAI_API_KEY=.*/OPENAI_API_KEY=/' .env.example
+sed -i 's/^API_KEY=.*/API_KEY=/' .env.example
 # 3. optionally purge history (coordinate with the team)
 git filter-repo --replace-text <(echo 'sk-...==>REMOVED')
 ```

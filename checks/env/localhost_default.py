@@ -16,7 +16,8 @@ Variables that route production traffic (names containing `URL`, `URI`,
 URLs and comma-separated lists of URLs are judged; a bare host name is
 judged only for `DOMAIN` / `ORIGIN` / `CORS` names (so a bind address such as
 `HOST=0.0.0.0` passes). Names containing `LOCAL`, `DEV` or `TEST` are meant
-for development and pass.
+for development and pass. When no template entry or compose default names
+such a variable, the check is skipped.
 
 ## Why it matters
 A localhost default never fails loudly: the service starts, then CORS
@@ -32,16 +33,29 @@ compose's `:?`), so a missing production value stops the deploy.
 services:
   api:
     environment:
-      DASHBOARD_URL: ${DASHBOARD_URL:?set DASHBOARD_URL to the public dashboard origin}
+      CORS_ORIGIN: ${CORS_ORIGIN:?set CORS_ORIGIN to the public front-end origin}
+```
+```shell
+# .env.example: no localhost value, so a missing production value is noticed
+CORS_ORIGIN=
 ```
 ```ts hono
-const origin = process.env.DASHBOARD_URL
-if (!origin) throw new Error('DASHBOARD_URL is required')
+const origin = process.env.CORS_ORIGIN
+if (!origin) throw new Error('CORS_ORIGIN is required')
 app.use('*', cors({ origin }))
 ```
+```ts express
+const origin = process.env.CORS_ORIGIN
+if (!origin) throw new Error('CORS_ORIGIN is required')
+app.use(cors({ origin: origin.split(','), credentials: true }))
+```
+```ts nestjs
+const origins = config.getOrThrow<string>('CORS_ORIGIN').split(',')
+app.enableCors({ origin: origins, credentials: true })
+```
 ```python fastapi
-dashboard_url = os.environ["DASHBOARD_URL"]  # KeyError at startup when unset
-app.add_middleware(CORSMiddleware, allow_origins=[dashboard_url])
+cors_origin = os.environ["CORS_ORIGIN"]  # KeyError at startup when unset
+app.add_middleware(CORSMiddleware, allow_origins=cors_origin.split(","))
 ```
 """
 
@@ -99,10 +113,12 @@ def localhost_default(project: Project) -> Iterator[Finding]:
     """Flag production-routing variables whose template value or compose default is localhost."""
     if not project.env_templates and not project.compose_files:
         raise NotApplicable("no env templates or compose files found")
+    judged = False
     for template in project.env_templates:
         for entry in template.entries:
             if entry.commented_out or not _routing(entry.key) or DATA_STORE_NAME.search(entry.key):
                 continue
+            judged = True
             target = local_target(entry.key, entry.value)
             if target:
                 yield Finding(
@@ -114,6 +130,7 @@ def localhost_default(project: Project) -> Iterator[Finding]:
         for ref in compose.var_refs():
             if ref.default is None or not _routing(ref.name):
                 continue
+            judged = True
             target = local_target(ref.name, ref.default)
             if target:
                 yield Finding(
@@ -121,3 +138,5 @@ def localhost_default(project: Project) -> Iterator[Finding]:
                     location=Location(path=compose.path, line=ref.line),
                     key=ref.name,
                 )
+    if not judged:
+        raise NotApplicable("no URL, origin or host setting in env templates or compose defaults")

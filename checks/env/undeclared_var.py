@@ -1,9 +1,12 @@
-"""Compose variable missing from the env template.
+"""Compose `${VAR}` missing from the env template.
 
 ## What it checks
-Every variable a compose file interpolates without a default (`${VAR}`,
-`$VAR`, `${VAR:?message}`) is declared in at least one env template
-(`.env.example`, `.env.sample` ...; a commented `# VAR=` line counts). When
+This check is about the **deployer's documentation**: every variable a
+compose file interpolates without a default (`${VAR}`, `$VAR`,
+`${VAR:?message}`) on the deploy host is declared in at least one env
+template (`.env.example`, `.env.sample` ...; a commented `# VAR=` line
+counts). It does not look at the application code; a variable the code
+reads but compose never hands to the container is ENV-NOT-PROVIDED. When
 the repository has no env template at all, each such variable is reported,
 since the template is the only place a new deployer learns what to set.
 Variables Docker Compose or the shell provide (`HOME`, `PWD`, `USER`, `UID`,
@@ -21,7 +24,7 @@ refuse to start without it.
 
 ```shell
 # .env.example
-DASHBOARD_URL=
+PUBLIC_URL=
 JWT_SECRET=
 ```
 ```yaml compose
@@ -45,7 +48,7 @@ BUILTIN_PREFIXES = ("COMPOSE_", "DOCKER_", "BUILDKIT_")
 
 
 @check(id="ENV-UNDECLARED-VAR", severity=Severity.LOW, section=Section.CONFIGURATION, needs=("compose",),
-       effort_hours=0.25, passed="Required compose variables declared in the env template")
+       effort_hours=0.25, passed="Every compose ${VAR} without a default is documented in the env template")
 def undeclared_var(project: Project) -> Iterator[Finding]:
     """Flag compose ${VAR} references without a default that no env template declares."""
     declared = {key for template in project.env_templates for key in template.keys()}
@@ -58,10 +61,10 @@ def undeclared_var(project: Project) -> Iterator[Finding]:
         if ref.name in declared or ref.name in seen:
             continue
         seen.add(ref.name)
-        where = "no env template exists to declare it" if not project.env_templates else \
-            "no env template declares it"
+        where = "no env template exists to document it" if not project.env_templates else \
+            "no env template documents it for the deployer"
         yield Finding(
-            message=f"${{{ref.name}}} is used in {path} without a default, and {where}",
+            message=f"compose interpolates ${{{ref.name}}} in {path} without a default, and {where}",
             location=Location(path=path, line=ref.line),
             key=ref.name,
         )

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 
 SOURCE_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".py", ".sh", ".yml", ".yaml", ".json", ".toml")
 IMPLICIT = frozenset({"NODE_ENV", "NODE_OPTIONS", "TZ", "LANG", "DEBUG", "PORT", "HOST", "HOSTNAME",
@@ -64,6 +64,8 @@ def used_identifiers(project: Project) -> frozenset[str]:
        effort_hours=0.25, passed="Every env template key is in use")
 def unused_key(project: Project) -> Iterator[Finding]:
     """Flag template keys that no compose file, Dockerfile or source file mentions."""
+    if not any(template.entries for template in project.env_templates):
+        raise NotApplicable("env templates declare no keys")
     used = used_identifiers(project)
     for template in project.env_templates:
         for entry in template.entries:

@@ -8,13 +8,16 @@ Secret-named variables (`*_SECRET`, `*_PASSWORD`, `*_TOKEN`, `*_API_KEY`,
 anything shorter than 12 characters. It reads:
 
 - env templates (`.env.example` ...): an empty value is what a template is
-  for and passes; a filled-in placeholder fails, because copies of the
-  template deploy with it;
+  for and passes; a filled-in placeholder fails at **medium** severity,
+  because copies of the template deploy with it (but the template itself is
+  not what runs);
 - real env files, except development/test/local ones (`.env.development`,
-  `.env.test`, `.env.local` ...);
-- `${VAR:-default}` defaults in compose files.
+  `.env.test`, `.env.local` ...), at **high** severity: that value is live;
+- `${VAR:-default}` defaults in compose files, at **high** severity: an
+  unset variable silently deploys the default.
 
-Values are never shown.
+Values are never shown. When no file holds a secret-named variable at all,
+the check is skipped.
 
 ## Why it matters
 Placeholder secrets survive into production more often than anyone admits:
@@ -62,21 +65,27 @@ def weak_secret(project: Project) -> Iterator[Finding]:
              *(f for f in project.env_files if not DEV_ENV_NAME.search(f.path.rsplit("/", 1)[-1]))]
     if not files and not project.compose_files:
         raise NotApplicable("no env files or compose files found")
+    judged = False
     for env in files:
         for entry in env.entries:
             if entry.commented_out or not secret_name(entry.key):
                 continue
+            judged = True
             reason = weak_reason(entry.value)
             if reason:
+                tail = "; deploys copied from this template inherit it" if env.template else ""
                 yield Finding(
-                    message=f"{entry.key} in {env.path} is {reason}",
+                    message=f"{entry.key} in {env.path} is {reason}{tail}",
                     location=Location(path=env.path, line=entry.line),
                     key=entry.key,
+                    # A template is copied, not run: a real env file or compose default is live.
+                    severity=Severity.MEDIUM if env.template else None,
                 )
     for compose in project.compose_files:
         for ref in compose.var_refs():
             if ref.default is None or not secret_name(ref.name):
                 continue
+            judged = True
             reason = weak_reason(ref.default)
             if reason:
                 yield Finding(
@@ -84,3 +93,5 @@ def weak_secret(project: Project) -> Iterator[Finding]:
                     location=Location(path=compose.path, line=ref.line),
                     key=ref.name,
                 )
+    if not judged:
+        raise NotApplicable("no secret-named variable in env files or compose defaults")
