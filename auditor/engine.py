@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor import __version__
-from auditor.model import CheckResult, Report, TargetInfo
+from auditor.model import CheckResult, Report, Target, TargetInfo
 from auditor.options import ScanOptions
 from auditor.project import Project
 from auditor.registry import Registry, load_registry
@@ -24,7 +24,9 @@ def _quiet(_: str) -> None:
 
 def scan(options: ScanOptions, registry: Registry | None = None, progress: Progress = _quiet) -> Report:
     """Run a whole scan and build the report. Never raises for bad scanned input."""
-    registry = registry or load_registry()
+    if registry is None:
+        wanted = {Target.REPO} | ({Target.LIVE} if options.urls or options.from_observations else set())
+        registry = load_registry(targets=frozenset(wanted))
     specs, disabled = select(registry, options)
     results: list[CheckResult] = list(disabled)
     targets: list[TargetInfo] = []

@@ -124,16 +124,36 @@ def specs_in_module(module: ModuleType) -> list[CheckSpec]:
     return found
 
 
-def _walk_package(package_name: str) -> Iterator[ModuleType]:
+def _walk_package(package_name: str, targets: frozenset[Target]) -> Iterator[ModuleType]:
+    """Import every module below ``package_name``, skipping sub-packages for targets not wanted.
+
+    A sub-package may declare ``TARGET = "live"`` (or ``"repo"``) in its ``__init__``:
+    a scan without live URLs then never imports it (nor httpx/ssl through it).
+    """
     package = importlib.import_module(package_name)
-    for info in pkgutil.walk_packages(package.__path__, prefix=package_name + "."):
-        yield importlib.import_module(info.name)
+    for info in pkgutil.iter_modules(package.__path__, prefix=package_name + "."):
+        module = importlib.import_module(info.name)
+        if info.ispkg:
+            declared = getattr(module, "TARGET", None)
+            if declared is not None and Target(declared) not in targets:
+                continue
+            yield from _walk_package(info.name, targets)
+        else:
+            yield module
 
 
-def load_registry(*, plugins: bool = True, package: str = "checks") -> Registry:
-    """Load built-in checks from ``package`` and, when asked, entry-point plugins."""
+ALL_TARGETS = frozenset(Target)
+
+
+def load_registry(*, plugins: bool = True, package: str = "checks",
+                  targets: frozenset[Target] = ALL_TARGETS) -> Registry:
+    """Load built-in checks from ``package`` and, when asked, entry-point plugins.
+
+    ``targets`` limits which built-in check families are imported (a repository
+    scan needs no live checks); ``checks list`` and the tests load them all.
+    """
     registry = Registry()
-    for module in _walk_package(package):
+    for module in _walk_package(package, targets):
         for spec in specs_in_module(module):
             registry.add(spec)  # a duplicate built-in id is a bug: let it raise
     if plugins:
