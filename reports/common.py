@@ -7,14 +7,17 @@ only decides *layout*. The API is deliberately small and stable:
 * :func:`grade_label`, :func:`score_label`, :func:`status_line` - headline values.
 * :func:`severity_of`, :func:`location_text`, :func:`snippet_for`,
   :func:`remediation_text` - per-finding / per-check details.
-* :func:`results_in_section`, :func:`strengths`, :func:`strength_text`, :func:`priority_actions` - selections.
+* :func:`results_in_section`, :func:`strengths`, :func:`strength_text` - selections.
 * :func:`baseline_state`, :func:`baseline_resolved` - baseline marks.
-* :func:`executive_summary`, :func:`risk_sentence` - the plain-words prose.
+* :func:`executive_summary`, :func:`risk_sentence`, :func:`key_strengths` - the plain-words prose;
+  :func:`lower_first`, :func:`plural`, :func:`assessment_date` - wording helpers.
+* :func:`priority_actions` returns :class:`reports.plan.PlanItem` issues (related checks grouped).
 * :func:`md_escape`, :func:`md_code`, :func:`fence` - make scanned text inert in Markdown.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,6 +34,7 @@ from auditor.model import (
     Severity,
     Status,
 )
+from reports.plan import SECTION_PRIORITY, PlanItem, issues
 
 #: Section status lines, as scoring produces them.
 STATUS_GOOD = "Good"
@@ -95,6 +99,8 @@ def remediation_text(meta: CheckMeta, stacks: Iterable[str]) -> str:
 
 _MD_SPECIAL = set("\\`*_[]#|~")
 _HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# An '&' that would start a character reference ('&lt;', '&#60;') must be escaped to show literally.
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
 def one_line(text: str) -> str:
@@ -106,13 +112,17 @@ def one_line(text: str) -> str:
 def md_escape(text: str) -> str:
     """Make scanned text inert in Markdown prose and table cells.
 
-    The text is put on one line; HTML-significant characters become entities
-    (so ``<script>`` shows literally and never becomes a tag) and Markdown
+    The text is put on one line; ``<`` and ``>`` become entities (so
+    ``<script>`` shows literally and never becomes a tag), ``&`` only where it
+    would otherwise start a character reference, and Markdown
     punctuation (backticks, pipes, ``#``, emphasis, links) is backslash-escaped.
     """
     out = []
-    for char in one_line(text):
-        if char in _HTML_ENTITIES:
+    line = one_line(text)
+    for index, char in enumerate(line):
+        if char == "&" and not _ENTITY_START.match(line, index):
+            out.append(char)  # a lone '&' ("Compliance & docs") is plain text in Markdown
+        elif char in _HTML_ENTITIES:
             out.append(_HTML_ENTITIES[char])
         elif char in _MD_SPECIAL:
             out.append("\\" + char)
@@ -170,12 +180,12 @@ def strength_text(meta: CheckMeta) -> str:
     return f"No issue: {meta.title.rstrip('.')}"
 
 
-def priority_actions(report: Report, limit: int = 5) -> list[CheckResult]:
-    """The failing checks to fix first: worst severity first, info never counts as an action.
+def priority_actions(report: Report, limit: int = 5) -> list[PlanItem]:
+    """The issues to fix first (related checks grouped), highest priority first; info never counts.
 
-    Returns at most ``limit`` results (the executive summary shows 3-5).
+    Returns at most ``limit`` issues (the executive summary shows 3-5).
     """
-    return [r for r in report.failed if r.worst_severity > Severity.INFO][:limit]
+    return [item for item in issues(report) if item.severity > Severity.INFO][:limit]
 
 
 def _baseline(report: Report) -> Mapping[str, Any] | None:
@@ -210,28 +220,157 @@ def _join(words: list[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+#: Words that keep their capital mid-sentence (product names that open check titles).
+PROPER_NOUNS = frozenset({
+    "Compose", "Docker", "Dockerfile", "Node", "Python", "Prometheus", "Traefik", "Redis", "Postgres",
+    "Sentry", "GitHub", "Nginx", "Caddy",
+})
+
+
+def plural(count: int, noun: str, plural_form: str | None = None) -> str:
+    """``1 gap`` / ``3 gaps`` (never ``gap(s)``)."""
+    word = noun if count == 1 else (plural_form or noun + "s")
+    return f"{count} {word}"
+
+
+def lower_first(text: str) -> str:
+    """A sentence-case title for use mid-sentence: 'Container runs as root' -> 'container runs as root'.
+
+    Acronyms and names keep their case ('TLS grade ...', 'WAL mode ...'),
+    and a trailing full stop is dropped.
+    """
+    text = one_line(text).rstrip(".")
+    first = text.split(" ", 1)[0]
+    if first and first not in PROPER_NOUNS and (len(first) == 1 or first[1:].islower()):
+        return first[0].lower() + text[1:]
+    return text
+
+
+def assessment_date(report: Report) -> str:
+    """The scan date as ``YYYY-MM-DD`` for title blocks (the JSON keeps the full timestamp)."""
+    stamp = report.generated_at.strip()
+    date = stamp[:10]
+    if len(date) == 10 and date[4] == "-" and date[7] == "-" and (date[:4] + date[5:7] + date[8:]).isdigit():
+        return date
+    return stamp
+
+
+def _is_absence(passed: str) -> bool:
+    return passed.strip().lower().startswith("no ")
+
+
+def _section_rank(section: Section) -> int:
+    return SECTION_PRIORITY.index(section) if section in SECTION_PRIORITY else len(SECTION_PRIORITY)
+
+
+def key_strengths(report: Report, limit: int = 4) -> list[str]:
+    """The strongest passes in plain words, as the executive summary names them.
+
+    Something the project does ("Health check configured for every image")
+    reads as a strength before the absence of a mistake ("No privileged
+    containers"); then higher-severity checks first, one per area before any
+    area repeats.
+    """
+    def rank(r: CheckResult) -> tuple[bool, int, int, str, str]:
+        return (_is_absence(r.meta.passed), -r.meta.severity, _section_rank(r.meta.section), r.meta.id, r.target)
+
+    candidates = sorted(
+        (r for r in report.results if r.status is Status.PASS and r.meta.passed and r.meta.severity > Severity.INFO),
+        key=rank,
+    )
+    picked: list[CheckResult] = []
+
+    def family(r: CheckResult) -> str:
+        return r.meta.passed.strip().split(" ", 1)[0].lower()  # "TLS ...", "Health ..."
+
+    # Positive statements first, spread over areas and subjects (not three "TLS ..." in a row),
+    # then absences likewise, then whatever is left.
+    for absence, distinct_areas in ((False, True), (False, False), (True, True), (True, False), (None, False)):
+        areas = {r.meta.section for r in picked}
+        families = {family(r) for r in picked}
+        texts = {r.meta.passed.strip().lower() for r in picked}
+        for result in candidates:
+            if len(picked) >= limit:
+                break
+            if (result.meta.passed.strip().lower() in texts
+                    or (absence is not None and _is_absence(result.meta.passed) is not absence)
+                    or (absence is not None and family(result) in families)
+                    or (distinct_areas and result.meta.section in areas)):
+                continue
+            picked.append(result)
+            texts.add(result.meta.passed.strip().lower())
+            areas.add(result.meta.section)
+            families.add(family(result))
+    picked.sort(key=rank)
+    return [lower_first(r.meta.passed) for r in picked]
+
+
+# Verdict levels shared by the executive summary and the risk sentence, so the two always agree.
+_CRITICAL, _WEAK, _HIGH, _ROUTINE, _CLEAN = "critical", "weak", "high", "routine", "clean"
+
+
+def _verdict(report: Report) -> str:
+    counts = report.counts_by_severity()
+    if counts[Severity.CRITICAL]:
+        return _CRITICAL
+    if report.risk == "Critical" and report.complete:
+        return _WEAK  # no critical finding, but the score is too low to ship
+    if counts[Severity.HIGH]:
+        return _HIGH
+    if any(counts[s] for s in Severity if s > Severity.INFO):
+        return _ROUTINE
+    return _CLEAN
+
+
+def _named(items: list[PlanItem], shown: int = 3) -> str:
+    names = [lower_first(item.title) for item in items[:shown]]
+    more = f" (and {len(items) - shown} more)" if len(items) > shown else ""
+    return _join(names) + more
+
+
 def executive_summary(report: Report) -> str:
-    """One plain-words paragraph: what is solid, what blocks production, and how complete the scan was."""
-    good = [s.section.title for s in report.sections if s.status == STATUS_GOOD]
-    blocking = [r for r in report.failed if r.worst_severity >= Severity.HIGH]
-    other = [r for r in report.failed if Severity.INFO < r.worst_severity < Severity.HIGH]
-    sentences = []
-    if good:
-        sentences.append(f"Solid areas: {_join(good)}.")
-    elif report.failed:
-        sentences.append("No area passed every applicable check yet.")
-    if blocking:
-        names = _join([r.meta.title.rstrip(".") for r in blocking[:3]])
-        more = f" (and {len(blocking) - 3} more)" if len(blocking) > 3 else ""
-        sentences.append(
-            f"{len(blocking)} critical or high-severity issue(s) block production: {names}{more}."
-        )
-    elif other:
-        sentences.append(
-            f"Nothing critical or high blocks production; {len(other)} medium or low issue(s) remain."
-        )
-    else:
-        sentences.append("No open issue blocks production.")
+    """One plain-words paragraph: the verdict, the concrete strengths, the gaps that matter, completeness.
+
+    The verdict uses the same levels as :func:`risk_sentence`, so the
+    paragraph never says "not ready" where the risk assessment says "usable
+    with care". Titles are lower-cased mid-sentence; the text is plain (each
+    renderer escapes it for its format).
+    """
+    verdict = _verdict(report)
+    open_items = [item for item in issues(report) if item.severity > Severity.INFO]
+    serious = [item for item in open_items if item.severity >= Severity.HIGH]
+    strengths_text = _join(key_strengths(report))
+    solid = "It has solid fundamentals" if (report.score or 0) >= 70 else "It gets some fundamentals right"
+    opening = {
+        _CRITICAL: "The service is not ready for production yet.",
+        _WEAK: "The service is not ready for production yet: too much of the checklist is still open.",
+        _HIGH: "The service is usable with care, but not yet hardened for production.",
+        _ROUTINE: "The service is ready for production, with routine hardening still to do.",
+        _CLEAN: "The service is ready for production as far as the checks could see.",
+    }[verdict]
+    sentences = [opening]
+    if verdict in (_CRITICAL, _WEAK, _HIGH):
+        gaps = serious or open_items
+        severe = "critical or high-severity" if verdict == _CRITICAL else ("high-severity" if serious else "open")
+        need = "should be fixed before launch" if verdict == _HIGH else "must be fixed first"
+        noun = "gap" if len(gaps) == 1 else "gaps"
+        clause = f"{len(gaps)} {severe} {noun} {need}: {_named(gaps)}"
+        if strengths_text:
+            sentences.append(f"{solid} ({strengths_text}), but {clause}.")
+        else:
+            sentences.append(clause[0].upper() + clause[1:] + ".")
+        rest = len(open_items) - len(gaps)
+        if rest:
+            sentences.append(f"{plural(rest, 'further medium- or low-severity item')} "
+                             f"{'is' if rest == 1 else 'are'} listed below.")
+    elif verdict == _ROUTINE:
+        clause = f"what remains is routine: {_named(open_items)}"
+        if strengths_text:
+            sentences.append(f"{solid} ({strengths_text}); {clause}.")
+        else:
+            sentences.append(clause[0].upper() + clause[1:] + ".")
+    elif strengths_text:
+        sentences.append(f"Its strengths include {strengths_text}.")
     if not report.complete:
         sentences.append(
             f"The scan is incomplete: only {report.coverage:.0%} of the check weight ran, "
@@ -239,22 +378,19 @@ def executive_summary(report: Report) -> str:
         )
     errored = sum(1 for r in report.results if r.status is Status.ERROR)
     if errored:
-        sentences.append(f"{errored} check(s) could not run (see the appendix).")
+        sentences.append(f"{plural(errored, 'check')} could not run (see the appendix).")
     return " ".join(sentences)
 
 
 def risk_sentence(report: Report) -> str:
-    """The risk assessment in one sentence."""
-    counts = report.counts_by_severity()
-    crit, high = counts[Severity.CRITICAL], counts[Severity.HIGH]
-    if crit:
-        verdict = "not ready for production until the critical findings are fixed"
-    elif high:
-        verdict = "usable with care, but the high-severity findings should be fixed before launch"
-    elif report.failed:
-        verdict = "ready for production with routine hardening still to do"
-    else:
-        verdict = "ready for production as far as the checks could see"
+    """The risk assessment in one sentence (same verdict levels as :func:`executive_summary`)."""
+    verdict = {
+        _CRITICAL: "not ready for production until the critical findings are fixed",
+        _WEAK: "not ready for production until the most serious gaps are fixed",
+        _HIGH: "usable with care, but the high-severity findings should be fixed before launch",
+        _ROUTINE: "ready for production with routine hardening still to do",
+        _CLEAN: "ready for production as far as the checks could see",
+    }[_verdict(report)]
     if not report.complete:
         verdict += ", pending the checks that could not run"
     return f"Risk level {report.risk}: {verdict}."

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from auditor.model import Report, Severity, Status
-from reports.common import grade_label, location_text, score_label, severity_of
+from reports.common import grade_label, location_text, plural, score_label, severity_of
 from reports.sarif import anchor, finding_target_url
 
 EXTENSION = "txt"
@@ -69,6 +69,9 @@ def annotation_lines(report: Report) -> list[str]:
             shown[level] += 1
             where = anchor(report, result.meta, finding)
             title = f"{result.meta.id} [{sev.label}]: {result.meta.title}"
+            if finding.location.anchor_only:
+                # About the whole repository: the file is only an anchor GitHub needs, so say so.
+                title += " (repository)"
             message = finding.message.strip() or result.meta.title
             url = finding.location.url or finding_target_url(report, result.meta)
             if url and url not in message:
@@ -84,13 +87,14 @@ def annotation_lines(report: Report) -> list[str]:
 def _notice_text(report: Report, left_out: int) -> str:
     score, grade = score_label(report), grade_label(report)
     total = len(report.findings)
-    text = f"prodcheck {report.tool_version}: score {score}, grade {grade}, risk {report.risk}; {total} open finding(s)"
+    text = (f"prodcheck {report.tool_version}: score {score}, grade {grade}, risk {report.risk}; "
+            f"{plural(total, 'open finding')}")
     if left_out:
-        text += f"; {left_out} more finding(s) not annotated (GitHub shows at most {MAX_PER_LEVEL} errors and "
+        text += f"; {plural(left_out, 'more finding')} not annotated (GitHub shows at most {MAX_PER_LEVEL} errors and "
         text += f"{MAX_PER_LEVEL} warnings per step), see the full report"
     errored = sum(1 for r in report.results if r.status is Status.ERROR)
     if errored:
-        text += f"; {errored} check(s) errored"
+        text += f"; {plural(errored, 'check')} errored"
     return text
 
 

@@ -26,22 +26,25 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Finding, Report, Section, Severity, Status
+from auditor.model import CheckResult, Finding, Report, Section, Severity, Status, Target
 from reports.common import (
+    assessment_date,
     baseline_resolved,
     baseline_state,
     executive_summary,
     grade_label,
     location_text,
+    plural,
     priority_actions,
     risk_sentence,
     score_label,
     severity_of,
     snippet_for,
     status_line,
+    strength_text,
     suppression_reason,
 )
-from reports.plan import build_plan
+from reports.plan import PlanItem, build_plan, issues
 
 EXTENSION = "html"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -69,13 +72,16 @@ class FindingView:
     evidence: str
     key: str
     baseline: str | None
+    check_id: str = ""
+    prefix: str = ""
 
 
 @dataclass(frozen=True)
 class CheckView:
-    """One failing check in a section: its findings and its fix."""
+    """One issue in a section (a failing check, or a group of related ones): its findings and its fix."""
 
     id: str
+    ids: tuple[str, ...]
     anchor: str
     title: str
     target: str
@@ -86,6 +92,20 @@ class CheckView:
     snippet_stack: str | None
     snippet_html: Markup | None
     why: str
+    grouped: bool = False
+    same_snippet_as: str = ""
+
+
+@dataclass(frozen=True)
+class PointerView:
+    """A failing check of one area that is shown with its group in another area."""
+
+    id: str
+    title: str
+    severity: str
+    group: str
+    anchor: str
+    area: str
 
 
 @dataclass(frozen=True)
@@ -100,6 +120,7 @@ class SectionView:
     bar_width: float
     strengths: tuple[str, ...]
     checks: tuple[CheckView, ...]
+    see_also: tuple[PointerView, ...]
     errored: tuple[str, ...]
     skipped: int
 
@@ -154,7 +175,7 @@ def highlight_snippet(code: str, language: str) -> Markup:
     return Markup(html)  # safe: Pygments escapes every token
 
 
-def _finding_view(report: Report, result: CheckResult, finding: Finding) -> FindingView:
+def _finding_view(report: Report, result: CheckResult, finding: Finding, prefix: str = "") -> FindingView:
     return FindingView(
         severity=severity_of(result, finding).label,
         message=finding.message.strip() or result.meta.title,
@@ -162,32 +183,56 @@ def _finding_view(report: Report, result: CheckResult, finding: Finding) -> Find
         evidence=finding.evidence,
         key=finding.key,
         baseline=baseline_state(report, finding),
+        check_id=result.meta.id,
+        prefix=prefix,
     )
 
 
 def _anchors(report: Report) -> dict[int, str]:
-    """A unique HTML id per failing result (a live check fails once per URL, so ids repeat)."""
-    return {id(result): f"check-{n}" for n, result in enumerate(report.failed, start=1)}
+    """A unique HTML id per issue, keyed by ``id(result)`` of every member (a group shares one anchor)."""
+    out: dict[int, str] = {}
+    for n, item in enumerate(issues(report), start=1):
+        for result in item.results:
+            out[id(result)] = f"check-{n}"
+    return out
 
 
-def _check_view(report: Report, result: CheckResult, anchor: str) -> CheckView:
-    snippet = snippet_for(result.meta, report.stacks)
-    findings = tuple(_finding_view(report, result, f) for f in result.findings)
-    if not findings:
-        # A failing check without findings still needs an item to show and filter.
-        findings = (FindingView(result.meta.severity.label, result.meta.title, result.target, "", "", None),)
+def _check_view(report: Report, item: PlanItem, anchor: str, shown: dict[str, str]) -> CheckView:
+    """The view of one issue; ``shown`` maps snippet code already shown in this area to its issue title."""
+    fix = item.fix
+    snippet = snippet_for(fix.meta, report.stacks)
+    findings: list[FindingView] = []
+    for result in item.results:
+        prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""
+        findings += [_finding_view(report, result, f, prefix) for f in result.findings]
+        if not result.findings:
+            # A failing check without findings still needs an item to show and filter.
+            findings.append(FindingView(result.meta.severity.label, result.meta.title, result.target, "", "", None,
+                                        result.meta.id, prefix))
+    same_as = ""
+    snippet_html = None
+    if snippet is not None:
+        code = snippet.code.strip()
+        if code in shown:
+            same_as = shown[code]
+        else:
+            shown[code] = item.title
+            snippet_html = highlight_snippet(snippet.code, snippet.language)
     return CheckView(
-        id=result.meta.id,
+        id=item.check_id,
+        ids=tuple(dict.fromkeys(item.check_ids)),
         anchor=anchor,
-        title=result.meta.title,
-        target=result.target if result.meta.target.value == "live" else "",
-        severity=result.worst_severity.label,
-        section=result.meta.section.id,
-        findings=findings,
-        fix_prose=fix_prose(result.meta.doc),
-        snippet_stack=snippet.stack if snippet else None,
-        snippet_html=highlight_snippet(snippet.code, snippet.language) if snippet else None,
-        why=result.meta.doc.why.strip(),
+        title=item.title,
+        target=item.result.target if not item.grouped and item.result.meta.target.value == "live" else "",
+        severity=item.severity.label,
+        section=item.section.id,
+        findings=tuple(findings),
+        fix_prose=fix_prose(fix.meta.doc),
+        snippet_stack=snippet.stack if snippet and snippet_html is not None else None,
+        snippet_html=snippet_html,
+        why=fix.meta.doc.why.strip(),
+        grouped=item.grouped,
+        same_snippet_as=same_as,
     )
 
 
@@ -195,14 +240,24 @@ def _section_views(report: Report) -> list[SectionView]:
     by_section: dict[Section, list[CheckResult]] = {s: [] for s in Section}
     for result in report.results:
         by_section[result.meta.section].append(result)
-    failed_order = {id(r): i for i, r in enumerate(report.failed)}
     anchors = _anchors(report)
+    all_issues = issues(report)
     views = []
     for score in report.sections:
         mine = by_section.get(score.section, [])
-        failing = sorted((r for r in mine if r.status is Status.FAIL), key=lambda r: failed_order[id(r)])
         passing = sorted((r for r in mine if r.status is Status.PASS), key=lambda r: (r.meta.id, r.target))
         status = status_line(score)
+        shown: dict[str, str] = {}
+        checks = tuple(
+            _check_view(report, item, anchors[id(item.result)], shown)
+            for item in all_issues if item.section is score.section
+        )
+        see_also = tuple(
+            PointerView(result.meta.id, result.meta.title, result.worst_severity.label, item.title,
+                        anchors[id(item.result)], item.section.title)
+            for item in all_issues if item.section is not score.section
+            for result in item.results if result.meta.section is score.section
+        )
         views.append(SectionView(
             id=score.section.id,
             title=score.section.title,
@@ -211,7 +266,8 @@ def _section_views(report: Report) -> list[SectionView]:
             score=score.score,
             bar_width=max(0.0, min(100.0, score.score or 0.0)),
             strengths=tuple(_strength_line(r) for r in passing),
-            checks=tuple(_check_view(report, r, anchors[id(r)]) for r in failing),
+            checks=checks,
+            see_also=see_also,
             errored=tuple(f"{r.meta.id}: {r.reason}" for r in mine if r.status is Status.ERROR),
             skipped=score.skipped,
         ))
@@ -220,7 +276,7 @@ def _section_views(report: Report) -> list[SectionView]:
 
 def _strength_line(result: CheckResult) -> str:
     where = f" ({result.target})" if result.meta.target.value == "live" and result.target else ""
-    return f"{result.meta.title}{where}"
+    return f"{strength_text(result.meta)}{where}"
 
 
 def _grade_badge(report: Report) -> dict[str, str]:
@@ -235,6 +291,8 @@ def _context(report: Report) -> dict[str, Any]:
     anchors = _anchors(report)
     return {
         "report": report,
+        "assessment_date": assessment_date(report),
+        "plural": plural,
         "css": Markup(css),  # our own stylesheet file, never scanned content
         "script": Markup(script),  # our own script file, never scanned content
         "csp": content_security_policy(css, script),

@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Finding, Report, Section, SectionScore, Severity, Status
+from auditor.model import CheckResult, Finding, Report, Section, SectionScore, Severity, Status, Target
 from reports.common import (
     BASELINE_EXISTING,
     STATUS_NOT_ASSESSED,
+    assessment_date,
     baseline_resolved,
     baseline_state,
     executive_summary,
@@ -31,6 +32,7 @@ from reports.common import (
     md_code,
     md_escape,
     one_line,
+    plural,
     priority_actions,
     results_in_section,
     risk_sentence,
@@ -41,7 +43,7 @@ from reports.common import (
     strengths,
     suppression_reason,
 )
-from reports.plan import ActionPlan, build_plan
+from reports.plan import ActionPlan, PlanItem, build_plan, issues
 
 EXTENSION = "md"
 
@@ -60,13 +62,12 @@ def render(report: Report) -> str:
         _executive_summary(report, plan),
         "---",
     ]
-    number = 0
-    for section_score in report.sections:
-        if section_score.status == STATUS_NOT_ASSESSED:
-            continue
-        number += 1
-        blocks.append(_section(report, section_score, number))
-    number += 1
+    shown = [s for s in report.sections if s.status != STATUS_NOT_ASSESSED]
+    numbers = {s.section: n for n, s in enumerate(shown, 1)}
+    all_issues = issues(report)
+    for section_score in shown:
+        blocks.append(_section(report, section_score, numbers, all_issues))
+    number = len(shown) + 1
     blocks.append(_action_plan(plan, number))
     blocks.append(_summary(report))
     blocks.append(_appendix(report))
@@ -85,7 +86,7 @@ def render_summary_markdown(report: Report) -> str:
         _executive_summary(report, plan),
         "### Findings by severity\n\n" + _severity_table(report),
         "### Action plan\n\n" + "\n".join(
-            f"- **{g.name}** ({g.horizon}): {len(g.items)} item(s), ~{g.effort}" for g in plan.groups
+            f"- **{g.name}** ({g.horizon}): {plural(len(g.items), 'item')}, ~{g.effort}" for g in plan.groups
         ) + f"\n\n**Total estimate**: ~{plan.total}",
     ]
     data = report.extra.get("baseline") if report.extra else None
@@ -109,7 +110,7 @@ def _target_text(kind: str, value: str) -> str:
 
 def _header(report: Report) -> str:
     lines = [f"# {TITLE}", ""]
-    lines.append(f"**Assessment Date**: {md_escape(report.generated_at)}  ")
+    lines.append(f"**Assessment Date**: {md_escape(assessment_date(report))}  ")
     targets = ", ".join(_target_text(t.kind, t.value) for t in report.targets) or "none"
     lines.append(f"**Targets**: {targets}  ")
     if report.stacks:
@@ -137,17 +138,22 @@ def _live_table(report: Report) -> str:
 # ---------------------------------------------------------------- executive summary
 
 
-def _action_line(result: CheckResult) -> str:
+def _ids_text(item: PlanItem) -> str:
+    """```ID``` for one check, ```ID` + 2 related checks`` for a group (ids repeat once per live target)."""
+    others = len(dict.fromkeys(item.check_ids)) - 1
+    return f"`{item.check_id}`" + (f" + {plural(others, 'related check')}" if others else "")
+
+
+def _action_line(item: PlanItem) -> str:
     where = ""
-    if result.findings:
-        loc = location_text(result.findings[0].location)
+    findings = [f for r in item.results for f in r.findings]
+    if findings:
+        loc = location_text(findings[0].location)
         if loc:
             where = f" ({md_code(loc)}"
-            where += f" and {len(result.findings) - 1} more)" if len(result.findings) > 1 else ")"
-    return (
-        f"**{md_escape(result.meta.title)}** ({result.worst_severity.label}, "
-        f"{result.meta.section.title}){where}"
-    )
+            where += f" and {len(findings) - 1} more)" if len(findings) > 1 else ")"
+    live = ", confirmed live" if item.confirmed_live else ""
+    return f"**{md_escape(item.title)}** ({item.severity.label}, {item.section.title}{live}){where}"
 
 
 def _section_table(report: Report) -> str:
@@ -172,7 +178,7 @@ def _executive_summary(report: Report, plan: ActionPlan) -> str:
     lines.append("")
     if actions:
         lines.append("**Priority Actions**:")
-        lines.extend(f"{i}. {_action_line(r)}" for i, r in enumerate(actions, 1))
+        lines.extend(f"{i}. {_action_line(item)}" for i, item in enumerate(actions, 1))
     else:
         lines.append("**Priority Actions**: none; keep the checks green.")
     live = _live_table(report)
@@ -210,47 +216,91 @@ def _finding_text(report: Report, result: CheckResult, finding: Finding) -> str:
     return text
 
 
-def _improvements(report: Report, failed: list[CheckResult]) -> list[str]:
-    lines: list[str] = []
-    for result in failed:
-        tag = f"`{result.meta.id}`"
-        if len(result.findings) <= 1:
-            finding = result.findings[0] if result.findings else Finding(message=result.meta.title)
-            sev = severity_of(result, finding)
-            lines.append(f"- [ ] {_finding_text(report, result, finding)} **{sev.label}** {tag}")
-            continue
-        # Several findings of one check: one parent item (fixed together), one sub-item per place.
-        lines.append(
-            f"- [ ] **{md_escape(result.meta.title)}**: {len(result.findings)} findings, "
-            f"**{result.worst_severity.label}** {tag}"
-        )
-        for finding in result.findings:
-            sev = severity_of(result, finding)
-            suffix = f" **{sev.label}**" if sev != result.worst_severity else ""
-            lines.append(f"  - [ ] {_finding_text(report, result, finding)}{suffix}")
+def _result_lines(report: Report, result: CheckResult) -> list[str]:
+    """One failing check on its own: one item, or a parent item with one sub-item per place."""
+    tag = f"`{result.meta.id}`"
+    if len(result.findings) <= 1:
+        finding = result.findings[0] if result.findings else Finding(message=result.meta.title)
+        sev = severity_of(result, finding)
+        return [f"- [ ] {_finding_text(report, result, finding)} **{sev.label}** {tag}"]
+    # Several findings of one check: one parent item (fixed together), one sub-item per place.
+    lines = [
+        f"- [ ] **{md_escape(result.meta.title)}**: {len(result.findings)} findings, "
+        f"**{result.worst_severity.label}** {tag}"
+    ]
+    for finding in result.findings:
+        sev = severity_of(result, finding)
+        suffix = f" **{sev.label}**" if sev != result.worst_severity else ""
+        lines.append(f"  - [ ] {_finding_text(report, result, finding)}{suffix}")
     return lines
 
 
-def _recommendation(report: Report, result: CheckResult) -> list[str]:
-    prose = fix_prose(result.meta.doc)
-    first = one_line(prose.split("\n\n")[0]) if prose else ""
-    # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
-    lines = [f"**{md_escape(result.meta.title)}**" + (f": {first}" if first else "")]
-    snippet = snippet_for(result.meta, report.stacks)
-    if snippet is not None:
+def _issue_lines(report: Report, item: PlanItem) -> list[str]:
+    """One issue: a single check as before; a group once, repository evidence first, then live."""
+    if not item.grouped:
+        return _result_lines(report, item.result)
+    lines = [
+        f"- [ ] **{md_escape(item.title)}**: {plural(item.findings, 'finding')} from "
+        f"{plural(len(item.results), 'check')}, **{item.severity.label}**"
+    ]
+    for result in item.results:
+        prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""
+        for finding in result.findings or (Finding(message=result.meta.title),):
+            sev = severity_of(result, finding)
+            lines.append(
+                f"  - [ ] {prefix}{_finding_text(report, result, finding)} **{sev.label}** `{result.meta.id}`"
+            )
+    return lines
+
+
+def _pointer_line(result: CheckResult, item: PlanItem, numbers: dict[Section, int]) -> str:
+    """A failing check of this area that is shown with its group in another area."""
+    where = f"{numbers[item.section]}. {item.section.title}" if item.section in numbers else item.section.title
+    return (
+        f"- {md_escape(result.meta.title)} (`{result.meta.id}`, **{result.worst_severity.label}**): "
+        f"shown with **{md_escape(item.title)}** under {where}"
+    )
+
+
+def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
+    """One fix per issue; a snippet already shown in this area is referred to, not repeated."""
+    lines: list[str] = []
+    shown: dict[str, str] = {}  # snippet code -> title of the issue that showed it
+    for item in items:
+        fix = item.fix
+        if not (fix.meta.doc.fix or fix.meta.doc.snippets):
+            continue
+        prose = fix_prose(fix.meta.doc)
+        first = one_line(prose.split("\n\n")[0]) if prose else ""
+        # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
+        head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
+        snippet = snippet_for(fix.meta, report.stacks)
+        lines += ["", head]
+        if snippet is None:
+            continue
+        code = snippet.code.strip()
+        if code in shown:
+            lines[-1] = head + f" (same snippet as **{md_escape(shown[code])}** above)"
+            continue
+        shown[code] = item.title
         lines += ["", fence(snippet.code, snippet.language)]
     return lines
 
 
-def _section(report: Report, section_score: SectionScore, number: int) -> str:
+def _section(report: Report, section_score: SectionScore, numbers: dict[Section, int],
+             all_issues: list[PlanItem]) -> str:
     section: Section = section_score.section
     results = results_in_section(report, section)
-    failed = sorted(
-        (r for r in results if r.status is Status.FAIL),
-        key=lambda r: (-r.worst_severity, r.meta.id, r.target),
-    )
+    mine = [item for item in all_issues if item.section is section]
+    elsewhere = [
+        (result, item) for item in all_issues if item.section is not section
+        for result in item.results if result.meta.section is section
+    ]
     score = f" (score {section_score.score:g}/100)" if section_score.score is not None else ""
-    lines = [f"## {number}. {section.title}", "", f"**Status**: {md_escape(section_score.status)}{score}"]
+    lines = [
+        f"## {numbers[section]}. {section.title}", "",
+        f"**Status**: {md_escape(section_score.status)}{score}",
+    ]
     passed = strengths(report, section)
     lines += ["", "**Strengths**:"]
     if passed:
@@ -258,15 +308,17 @@ def _section(report: Report, section_score: SectionScore, number: int) -> str:
     else:
         lines.append("- none yet")
     lines += ["", "**Improvements Needed**:"]
-    lines += _improvements(report, failed) if failed else ["- none"]
+    for item in mine:
+        lines += _issue_lines(report, item)
+    lines += [_pointer_line(result, item, numbers) for result, item in elsewhere]
+    if not mine and not elsewhere:
+        lines.append("- none")
     not_run = [r for r in results if r.status in (Status.ERROR, Status.SKIPPED)]
     if not_run:
-        lines += ["", f"_{len(not_run)} check(s) not run in this area; see the appendix._"]
-    actionable = [r for r in failed if r.meta.doc.fix or r.meta.doc.snippets]
-    if actionable:
-        lines += ["", "**Recommendations**:"]
-        for result in actionable:
-            lines += ["", *_recommendation(report, result)]
+        lines += ["", f"_{plural(len(not_run), 'check')} not run in this area; see the appendix._"]
+    recommendations = _recommendations(report, mine)
+    if recommendations:
+        lines += ["", "**Recommendations**:", *recommendations]
     return "\n".join(lines)
 
 
@@ -284,7 +336,7 @@ def _action_plan(plan: ActionPlan, number: int) -> str:
             count = f", {item.findings} findings" if item.findings > 1 else ""
             lines.append(
                 f"{i}. **{md_escape(item.title)}** — {item.section.title}, {item.severity.label}"
-                f"{count}, ~{item.effort} (`{item.check_id}`)"
+                f"{count}, ~{item.effort} ({_ids_text(item)})"
             )
     lines += ["", f"**Total estimate**: ~{plan.total}" if not plan.empty else "**Total estimate**: nothing to do"]
     return "\n".join(lines)
@@ -296,8 +348,8 @@ def _summary(report: Report) -> str:
     if actions:
         lines += ["", "**Critical Priorities**:"]
         lines += [
-            f"{i}. {md_escape(r.meta.title)} ({r.worst_severity.label.upper()} - {r.meta.section.title})"
-            for i, r in enumerate(actions, 1)
+            f"{i}. {md_escape(item.title)} ({item.severity.label.upper()} - {item.section.title})"
+            for i, item in enumerate(actions, 1)
         ]
     if not actions:
         lines += ["", "No open actions: every applicable check passed."]

@@ -55,17 +55,20 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
     actions = common.priority_actions(report, limit=top)
     if actions:
         lines.append("top actions:")
-        for result in actions:
-            first = result.findings[0] if result.findings else None
-            loc = common.location_text(first.location) if first else ""
+        for item in actions:
+            findings = [f for r in item.results for f in r.findings]
+            loc = common.location_text(findings[0].location) if findings else ""
             where = f" ({_plain(loc)})" if loc else ""
-            more = f" (+{len(result.findings) - 1} more)" if len(result.findings) > 1 else ""
-            sev = result.worst_severity
-            lines.append(f"  {paint(sev, f'[{sev.label}]')} {result.meta.id}: {result.meta.title}{where}{more}")
+            more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""
+            related = len(dict.fromkeys(item.check_ids)) - 1
+            ids = item.check_id + (f" (+{related} related)" if related else "")
+            live = ", confirmed live" if item.confirmed_live else ""
+            sev = item.severity
+            lines.append(f"  {paint(sev, f'[{sev.label}]')} {ids}: {item.title}{where}{more}{live}")
         lines.append(f"estimated effort: ~{build_plan(report).total}")
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors:
-        lines.append(f"{len(errors)} check(s) errored; see the report appendix")
+        lines.append(f"{common.plural(len(errors), 'check')} errored; see the report appendix")
     for target in report.targets:
         if target.error:
             lines.append(f"target {_plain(target.value)} not scanned: {_plain(target.error)}")

@@ -192,3 +192,18 @@ def big_report(findings: int = 500) -> Report:
         results.append(CheckResult(meta(f"OK-{i:03d}", severities[i % 4], sections[i % len(sections)]),
                                    Status.PASS, target="repo"))
     return make_report(results, scanned_files=tuple(f"svc/{j}/Dockerfile" for j in range(per_check)))
+
+
+#: Live observations recorded from ``fixtures/apps/heydev_emulation.py`` (TLS by the proxy, no
+#: security headers, CORS echoing origins, a shallow /health, widget.js uncached with its map).
+HEYDEV_LIVE_OBSERVATIONS = Path(__file__).resolve().parent / "data" / "heydev-live-observations.json"
+
+
+@functools.cache
+def heydev_repo_and_live_report() -> Report:
+    """The heydev sample scanned together with its recorded live observations (a repo + live report)."""
+    from auditor.engine import scan
+
+    options = ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True,
+                          from_observations=HEYDEV_LIVE_OBSERVATIONS, today="2026-01-26")
+    return scan(options, registry=_registry())

@@ -9,7 +9,17 @@ import pytest
 
 from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
 from reports.markdown import render, render_summary_markdown
-from tests.reports.helpers import FIXTURES, big_report, finding, fixture_dirs, make_report, meta, scan_dir
+from reports.plan import build_plan, issues, item_hours
+from tests.reports.helpers import (
+    FIXTURES,
+    big_report,
+    finding,
+    fixture_dirs,
+    heydev_repo_and_live_report,
+    make_report,
+    meta,
+    scan_dir,
+)
 
 ITEM = re.compile(r"^ *- \[ \] .*`[^`]+:\d+`", re.MULTILINE)
 
@@ -155,3 +165,85 @@ def test_clean_report_says_so() -> None:
     text = render(make_report([CheckResult(meta("T-OK"), Status.PASS)]))
     assert "**Priority Actions**: none" in text
     assert "**Total estimate**: nothing to do" in text
+
+
+def _fences_by_section(text: str) -> dict[str, list[tuple[str, str]]]:
+    """Fenced code blocks per ``## `` section of a Markdown report."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for block in re.split(r"^## ", text, flags=re.MULTILINE)[1:]:
+        title = block.split("\n", 1)[0]
+        out[title] = re.findall(r"^(`{3,})[^\n]*\n(.*?)\n\1$", block, re.MULTILINE | re.DOTALL)
+    return out
+
+
+def _all_reports() -> list[tuple[str, str]]:
+    reports = [(str(p.relative_to(FIXTURES)), render(scan_dir(p))) for p in fixture_dirs()]
+    reports.append(("heydev repo + live", render(heydev_repo_and_live_report())))
+    return reports
+
+
+def test_no_snippet_twice_in_a_section_and_no_html_entities_for_area_names() -> None:
+    for name, text in _all_reports():
+        for section, fences in _fences_by_section(text).items():
+            codes = [code for _, code in fences]
+            assert len(codes) == len(set(codes)), f"{name}: a snippet repeats in '{section}'"
+        assert "&amp;" not in text, name
+        assert "Compliance & docs" in text or "Compliance" not in text, name
+
+
+def test_identical_snippets_are_shown_once_and_referred_to() -> None:
+    # The helper's checks all share one documentation, so their chosen snippets are identical.
+    results = [
+        CheckResult(meta("T-A", Severity.HIGH, title="First problem"), Status.FAIL, (finding("T-A", "a"),)),
+        CheckResult(meta("T-B", Severity.MEDIUM, title="Second problem"), Status.FAIL, (finding("T-B", "b"),)),
+    ]
+    text = render(make_report(results))
+    assert text.count("```dockerfile\nUSER app\n```") == 1
+    assert "(same snippet as **First problem** above)" in text
+
+
+def test_repo_and_live_items_are_grouped_once_with_confirmed_live() -> None:
+    report = heydev_repo_and_live_report()
+    text = render(report)
+    items = [i for i in issues(report) if i.confirmed_live]
+    titles = {i.title for i in items}
+    assert {"Security headers missing", "Permissive CORS policy", "No rate limiting",
+            "Health endpoint missing or shallow", "Source maps shipped to production"} <= titles
+    for item in items:
+        head = f"- [ ] **{item.title}**: "
+        assert text.count(head) == 1, item.title
+        block = text.split(head, 1)[1].split("\n- ", 1)[0]
+        # Repository evidence first, then what the live scan confirmed.
+        first_repo = block.index(f"`{item.repo_results[0].meta.id}`")
+        first_live = block.index("confirmed live: ")
+        assert first_repo < first_live, item.title
+        for result in item.results:
+            assert f"`{result.meta.id}`" in block
+        # One plan line per group.
+        assert text.count(f"**{item.title}** — ") == 1, item.title
+    # Neither the live header checks nor the live rate-limit probe get an item or a fix of their own.
+    assert "- [ ] Content-Security-Policy header not implemented" not in text
+    assert text.count("- [ ] confirmed live: ") >= 10
+    security = text.split("## 6. Security", 1)[1].split("\n## ", 1)[0]
+    assert security.count("secureHeaders()") == 1
+    # A member shown in another area leaves a pointer where it belongs.
+    assert "shown with **Source maps shipped to production** under 1. Deployment" in text
+
+
+def test_group_effort_counts_once() -> None:
+    report = heydev_repo_and_live_report()
+    built = build_plan(report)
+    headers = next(i for i in built.items if i.title == "Security headers missing")
+    assert headers.grouped and headers.hours == max(
+        item_hours(r.meta.effort_hours, max(len(r.findings), 1)) for r in headers.results)
+    assert built.hours == sum(i.hours for i in built.items)
+    # Every actionable failing check is planned exactly once (an info member may ride along with its group).
+    planned = [id(r) for i in built.items for r in i.results]
+    assert len(planned) == len(set(planned))
+    assert {id(r) for r in report.failed if r.worst_severity > Severity.INFO} <= set(planned)
+
+
+def test_title_block_prints_the_date_only() -> None:
+    text = render(make_report([CheckResult(meta("T-OK"), Status.PASS)]))
+    assert "**Assessment Date**: 2026-01-26  \n" in text
+    assert "2026-01-26T00:00:00Z" not in text.split("## Executive Summary", 1)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.model import CheckResult, Severity, Status, TargetInfo
 from reports.terminal import render_summary
-from tests.reports.helpers import big_report, finding, make_report, meta
+from tests.reports.helpers import big_report, finding, heydev_repo_and_live_report, make_report, meta
 
 
 def test_summary_lines() -> None:
@@ -22,7 +22,7 @@ def test_summary_lines() -> None:
     assert "https://127.0.0.1:8443/: TLS A, headers C (55/100)" in text
     assert "[high] T-H: Problem T-H (Dockerfile:4) (+1 more)" in text
     assert "T-I" not in text  # info is not an action
-    assert "1 check(s) errored" in text
+    assert "1 check errored" in text
     assert "\x1b" not in text  # no colour asked, and scanned escapes are stripped
     assert "estimated effort: ~" in text
 
@@ -31,3 +31,10 @@ def test_colour_and_top_limit() -> None:
     text = render_summary(big_report(100), color=True, top=3)
     assert "\033[" in text
     assert sum(1 for line in text.splitlines() if line.startswith("  ")) == 3
+
+
+def test_top_actions_show_groups_once() -> None:
+    text = render_summary(heydev_repo_and_live_report(), top=10)
+    actions = text.split("top actions:", 1)[1]
+    assert actions.count("Permissive CORS policy") == 1 and "CORS-ECHO" not in actions
+    assert "APP-CORS (+1 related): Permissive CORS policy" in actions and "confirmed live" in actions

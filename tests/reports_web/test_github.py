@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.model import CheckResult, Finding, Location, Section, Severity, Status
 from reports import github
+from tests.reports.helpers import make_report, meta
 from tests.reports_web.helpers import sample_report
 
 
@@ -25,7 +27,7 @@ def test_annotations_cap_ten_errors_ten_warnings_then_one_notice() -> None:
     assert lines[-1] == notices[0]
     total = len(report.findings)
     left = total - 20
-    assert f"{left} more finding(s) not annotated" in notices[0]
+    assert f"{left} more findings not annotated" in notices[0]
     assert all("\n" not in ln for ln in lines)
     # Worst first: the critical finding leads.
     assert "COMPOSE-DEFAULT-CREDS" in errors[0]
@@ -71,3 +73,14 @@ def test_huge_report_summary_file_stays_under_one_mib(tmp_path: Path) -> None:
     github.write_step_summary(report, {"GITHUB_STEP_SUMMARY": str(summary)})
     size = summary.stat().st_size
     assert size < github.SUMMARY_LIMIT
+
+
+def test_repository_wide_findings_are_titled_repository() -> None:
+    absent = Finding(message="no CI workflow", key="ci", check_id="CI-NO-WORKFLOW",
+                     location=Location(path="docker-compose.yml", line=1, anchor_only=True))
+    report = make_report([CheckResult(meta("CI-NO-WORKFLOW", Severity.MEDIUM, Section.OPERATIONS,
+                                           title="No CI pipeline"), Status.FAIL, (absent,))])
+    line = github.render(report).splitlines()[0]
+    # The anchor stays (GitHub needs a file), the title says the finding is about the repository.
+    assert line.startswith("::warning file=docker-compose.yml,line=1,")
+    assert "title=CI-NO-WORKFLOW [medium]%3A No CI pipeline (repository)::no CI workflow" in line

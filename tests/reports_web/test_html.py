@@ -13,7 +13,9 @@ import pytest
 from auditor.engine import scan
 from auditor.options import ScanOptions
 from reports import html
+from reports.plan import issues
 from tests.harness import FIXTURES
+from tests.reports.helpers import heydev_repo_and_live_report
 from tests.reports_web.helpers import XSS_IMG, XSS_SCRIPT, sample_report
 
 URL_ATTRS = {"src", "href", "action", "formaction", "poster", "data", "xlink:href", "srcset",
@@ -156,3 +158,25 @@ def test_element_ids_are_unique_and_plan_links_resolve() -> None:
     hrefs = [a.get("href") or "" for t, a in doc.tags if t == "a"]
     links = {href[1:] for href in hrefs if href.startswith("#check-")}
     assert links and links <= set(ids)
+
+
+def test_repo_and_live_items_are_grouped_once_with_one_snippet() -> None:
+    report = heydev_repo_and_live_report()
+    text = html.render(report)
+    doc = _parse(text)
+    checks = [a for t, a in doc.tags if t == "div" and a.get("class") == "check"]
+    ids = [a["id"] for _, a in doc.tags if a.get("id")]
+    assert len(ids) == len(set(ids))
+    assert len(checks) == len(issues(report))  # one block per issue, not per check
+    assert len(re.findall(r"Security headers missing\s*</", text)) == 2  # its block and its plan line
+    assert "confirmed live: </strong>" in text
+    assert "Assessment date</strong>: 2026-01-26</li>" in text
+    # A group's fix appears once per area; identical snippets are never highlighted twice in one area.
+    for area in re.split(r'<section class="area"', text)[1:]:
+        snippets = re.findall(r'<div class="hl"><pre>(.*?)</pre></div>', area, re.DOTALL)
+        assert len(snippets) == len(set(snippets))
+    # A member shown in another area is pointed to from its own.
+    assert re.search(r'Source maps referenced or served in production <code class="muted">ASSET-SOURCE-MAPS</code>: '
+                     r'shown with <a href="#check-\d+">Source maps shipped to production</a> under Deployment', text)
+    # Strengths read as strengths, not as the check's problem title.
+    assert "Health check configured for every image" in text
