@@ -68,7 +68,7 @@ def ignore_problems(text: str) -> list[str]:
         if not body:
             continue
         lines.append(("!" if negate else "") + "/" + body)
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
     missing = []
     if not spec.match_file(".env"):
         missing.append(".env")

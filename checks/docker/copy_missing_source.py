@@ -101,7 +101,7 @@ def _dockerignore(project: Project, dockerfile: Dockerfile, context: str) -> pat
                 if body:
                     # Docker anchors patterns at the context root.
                     lines.append(("!" if negate else "") + "/" + body)
-            return pathspec.PathSpec.from_lines("gitwildmatch", lines)
+            return pathspec.GitIgnoreSpec.from_lines(lines)
     return None
 
 
