@@ -1,87 +1,247 @@
 """Benchmark the live scan on loopback against peers measured in the same run.
 
-    python bench/bench_live.py [--hosts 10]
+    python bench/bench_live.py [--hosts 10] [--rtt-ms 20] [--repeat 3]
 
-Starts the heydev emulation on 127.0.0.1 (HTTPS with a test CA), then measures:
+Starts N copies of the heydev emulation on 127.0.0.1 (HTTPS with a test CA),
+EACH IN ITS OWN PROCESS: in one process, ten servers would share one GIL and
+the servers, not prodcheck, would set the pace. Then measures, in two rounds
+(raw loopback, and with an emulated network round trip of ``--rtt-ms``):
+
 1. a full prodcheck live scan of one host (TLS + HTTP probes + all live checks);
 2. ``python -m sslyze 127.0.0.1:PORT`` on the same target (TLS only);
 3. ``testssl.sh`` on the same target, when installed;
-4. N hosts (N servers) scanned concurrently versus one.
-Prints wall times and ratios. Targets: one host under 5 s; N hosts under 2x one.
-Not a timed test: numbers depend on the machine.
+4. N hosts scanned concurrently (one prodcheck run) versus one.
+
+For each scan it prints wall time and CPU time of the client (prodcheck's
+process) and of the servers (their processes, from /proc), and the CPU floor:
+the time N scans need at best on this machine's cores if they are CPU-bound.
+Targets: one host under 5 s; N hosts under 2x one. Not a timed test.
+
+RTT emulation (server side only, the client is untouched): each accepted
+connection waits one RTT before the server reads it (the TCP handshake), one
+more when it starts a TLS handshake, and every HTTP request waits one RTT
+before it is answered. A real network costs about that: connect, handshake and
+each request/response are one round trip each.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "fixtures" / "apps"), str(ROOT)]
 
-import _dualserver  # noqa: E402
-import heydev_emulation  # noqa: E402
-
-from auditor.engine import scan  # noqa: E402
-from auditor.options import ScanOptions  # noqa: E402
+_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _scan(urls: list[str], bundle: Path) -> float:
-    start = time.monotonic()
+# --------------------------------------------------------------------------- server process
+
+
+def serve(cert: Path, key: Path, rtt_ms: float) -> None:
+    """Child-process entry: serve the heydev emulation on a free port, print it, run until killed."""
+    import socket
+    import ssl
+
+    import _dualserver
+    import heydev_emulation
+
+    rtt = rtt_ms / 1000.0
+
+    class DelayedHandler(_dualserver._Handler):
+        def parse_request(self) -> bool:
+            time.sleep(rtt)  # the request travelled half an RTT, the response will travel the other half
+            return bool(super().parse_request())
+
+    class BenchServer(_dualserver.DualServer):
+        # socketserver's default listen backlog is 5: sslyze's 10 parallel connections overflow it,
+        # the kernel drops SYNs and the client retransmits after 1 s. Real servers use 128-511.
+        request_queue_size = 128
+
+    class DelayedServer(BenchServer):
+        def finish_request(self, request: Any, client_address: Any) -> None:
+            conn: socket.socket = request
+            time.sleep(rtt)  # SYN / SYN-ACK: nothing arrives before one round trip
+            try:
+                conn.settimeout(5.0)
+                if conn.recv(1, socket.MSG_PEEK) == b"\x16":
+                    time.sleep(rtt)  # TLS 1.3 / resumed handshake: one more round trip
+            except (OSError, ssl.SSLError):
+                return
+            super().finish_request(request, client_address)
+
+    ctx = _dualserver.server_context(cert, key)
+    server: _dualserver.DualServer
+    if rtt > 0:
+        server = DelayedServer(0, heydev_emulation.app, ctx)
+        server.RequestHandlerClass = DelayedHandler
+    else:
+        server = BenchServer(0, heydev_emulation.app, ctx)
+    print(server.port, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@dataclass
+class Server:
+    """One server process."""
+
+    proc: subprocess.Popen[str]
+    port: int
+
+    def cpu(self) -> float:
+        """User + system CPU seconds of the server process so far (Linux /proc)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime (fields 14, 15)
+
+
+@contextmanager
+def servers(count: int, cert: Path, key: Path, rtt_ms: float) -> Iterator[list[Server]]:
+    """Start ``count`` server processes; stop exactly those on exit."""
+    started: list[Server] = []
+    try:
+        for _ in range(count):
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--serve", "--cert", str(cert), "--key", str(key), "--rtt-ms", str(rtt_ms)],
+                stdout=subprocess.PIPE, text=True)
+            assert proc.stdout is not None
+            started.append(Server(proc, int(proc.stdout.readline())))
+        yield started
+    finally:
+        for server in started:
+            server.proc.terminate()
+        for server in started:
+            server.proc.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- measurements
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One measured run: wall time and CPU seconds on each side."""
+
+    wall: float
+    client_cpu: float
+    server_cpu: float
+
+
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # server processes are running: never reaped here
+    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _measure(run: Any, targets: list[Server]) -> Sample:
+    cpu0, srv0, start = _client_cpu(), sum(s.cpu() for s in targets), time.monotonic()
+    run()
+    wall = time.monotonic() - start
+    return Sample(wall, _client_cpu() - cpu0, sum(s.cpu() for s in targets) - srv0)
+
+
+def _scan(urls: list[str], bundle: Path) -> None:
+    from auditor.engine import scan
+    from auditor.options import ScanOptions
+
     report = scan(ScanOptions(urls=tuple(urls), live={"ca_bundle": str(bundle), "timeout": 5}))
-    took = time.monotonic() - start
-    errors = [t.error for t in report.targets if t.error]
+    errors = [t.error for t in report.targets if getattr(t, "error", None)]
     if errors:
         print(f"  warning: {len(errors)} target(s) errored: {errors[0]}")
-    return took
 
 
-def _timed(cmd: list[str], env: dict[str, str] | None = None) -> float | None:
-    start = time.monotonic()
-    try:
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=False, env=env)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        print(f"  {cmd[0]} failed: {exc}")
-        return None
-    return time.monotonic() - start
+def _command(cmd: list[str]) -> Any:
+    def run() -> None:
+        try:
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"  {cmd[0]} failed: {exc}")
+    return run
+
+
+def _median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.wall for s in samples), statistics.median(s.client_cpu for s in samples),
+                  statistics.median(s.server_cpu for s in samples))
+
+
+def _line(label: str, s: Sample, extra: str = "") -> None:
+    print(f"  {label:<34} {s.wall:6.2f} s wall  cpu client {s.client_cpu:5.2f} s  servers {s.server_cpu:5.2f} s"
+          f"{'  ' + extra if extra else ''}")
+
+
+def run_round(hosts: int, rtt_ms: float, repeat: int, cert: Path, key: Path, bundle: Path) -> tuple[float, float]:
+    """One round at a given RTT; returns (one host wall, ratio N hosts / one host)."""
+    cores = os.cpu_count() or 1
+    print(f"\n== {'raw loopback' if rtt_ms <= 0 else f'emulated RTT {rtt_ms:g} ms'}, {hosts} server processes, "
+          f"{cores} cores ==")
+    with servers(hosts, cert, key, rtt_ms) as procs:
+        first = procs[0]
+        one_url = [f"https://localhost:{first.port}"]
+        all_urls = [f"https://localhost:{s.port}" for s in procs]
+        _scan(one_url, bundle)  # warm-up: imports, sslyze plugin load, trust stores
+        one = _median([_measure(lambda: _scan(one_url, bundle), [first]) for _ in range(repeat)])
+        _line("prodcheck live scan, 1 host", one, "(target < 5 s)")
+        sslyze = _median([_measure(_command([sys.executable, "-m", "sslyze", f"127.0.0.1:{first.port}",
+                                             f"--certinfo_ca_file={bundle}"]), [first]) for _ in range(repeat)])
+        _line("python -m sslyze (TLS only)", sslyze, f"prodcheck/sslyze {one.wall / sslyze.wall:.2f}")
+        testssl = shutil.which("testssl.sh") or shutil.which("testssl")
+        if testssl:
+            took = _measure(_command([testssl, "--quiet", "--color", "0", f"127.0.0.1:{first.port}"]), [first])
+            _line("testssl.sh", took, f"prodcheck/testssl {one.wall / took.wall:.2f}")
+        else:
+            print("  testssl.sh                         not installed, skipped")
+        many = _median([_measure(lambda: _scan(all_urls, bundle), procs) for _ in range(repeat)])
+        ratio = many.wall / one.wall
+        _line(f"prodcheck live scan, {hosts} hosts", many, f"ratio to 1 host {ratio:.2f} (target < 2.0)")
+        per_scan_cpu = one.client_cpu + one.server_cpu
+        floor = hosts * per_scan_cpu / cores
+        print(f"  one scan burns {per_scan_cpu:.2f} CPU-s in {one.wall:.2f} s wall "
+              f"({100 * per_scan_cpu / one.wall:.0f}% of one core); {hosts} scans need >= {floor:.2f} s on {cores} "
+              f"cores, i.e. a floor of {floor / one.wall:.2f}x one host")
+    return one.wall, ratio
 
 
 def main() -> None:
-    """Run the benchmark and print ratios."""
+    """Run the benchmark rounds and print ratios."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--hosts", type=int, default=10)
+    parser.add_argument("--rtt-ms", type=float, default=20.0,
+                        help="emulated round trip for the second round (0: raw loopback round only)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--cert", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--key", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.cert, args.key, args.rtt_ms)
+        return
+    import _dualserver
+
+    os.environ.pop("SSL_CERT_FILE", None)
     with tempfile.TemporaryDirectory() as tmp:
         bundle, cert, key = _dualserver.test_pki(Path(tmp))
-        ctx = _dualserver.server_context(cert, key)
-        servers = [_dualserver.DualServer(0, heydev_emulation.app, ctx).start() for _ in range(args.hosts)]
-        try:
-            first = servers[0]
-            _scan([f"https://localhost:{first.port}"], bundle)  # warm-up: imports, sslyze plugin load
-            one = _scan([f"https://localhost:{first.port}"], bundle)
-            print(f"prodcheck live scan, 1 host:          {one:6.2f} s  (target < 5 s)")
-            sslyze = _timed([sys.executable, "-m", "sslyze", f"127.0.0.1:{first.port}",
-                             f"--certinfo_ca_file={bundle}"])
-            if sslyze is not None:
-                print(f"python -m sslyze (TLS only):          {sslyze:6.2f} s  ratio prodcheck/sslyze {one / sslyze:.2f}")
-            testssl = shutil.which("testssl.sh") or shutil.which("testssl")
-            if testssl:
-                took = _timed([testssl, "--quiet", "--color", "0", f"127.0.0.1:{first.port}"])
-                if took is not None:
-                    print(f"testssl.sh:                           {took:6.2f} s  ratio prodcheck/testssl {one / took:.2f}")
-            else:
-                print("testssl.sh:                           not installed, skipped")
-            many = _scan([f"https://localhost:{s.port}" for s in servers], bundle)
-            print(f"prodcheck live scan, {args.hosts} hosts at once: {many:6.2f} s  ratio to 1 host {many / one:.2f} "
-                  "(target < 2.0)")
-        finally:
-            for server in servers:
-                server.stop()
+        rounds = [0.0] + ([args.rtt_ms] if args.rtt_ms > 0 else [])
+        results = {rtt: run_round(args.hosts, rtt, max(1, args.repeat), cert, key, bundle) for rtt in rounds}
+    print("\nsummary:")
+    for rtt, (one, ratio) in results.items():
+        label = "raw loopback" if rtt <= 0 else f"RTT {rtt:g} ms"
+        print(f"  {label:<14} 1 host {one:5.2f} s   {args.hosts} hosts / 1 host = {ratio:.2f}")
 
 
 if __name__ == "__main__":

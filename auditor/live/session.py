@@ -1,16 +1,20 @@
 """Live scan plumbing: probe every requested URL (concurrently) or load recorded observations.
 
-The engine calls :func:`observe_targets`. Each target is probed in its own
-thread (HTTP through httpx and TLS through sslyze, side by side), so ten hosts
-take about as long as the slowest one. A target that cannot be reached gets a
-one-line ``error`` and the others carry on.
+The engine calls :func:`observe_targets`. Every target's HTTP probe (httpx)
+runs in its own thread, side by side with the TLS probe (sslyze). With several
+https targets the TLS probes share ONE sslyze ``Scanner``
+(:func:`auditor.live.tls.probe_tls_many`): sslyze is built to scan many servers
+at once with a bounded pool of worker threads, where one Scanner per host would
+start ten threads per host and spend the CPU fighting over the GIL. A target
+that cannot be reached gets a one-line ``error`` and the others carry on.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,19 +42,44 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """One URL's probe settings, parsed once (the HTTP and TLS halves both read it)."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int
+    ip: str | None
+    timeout: float
+    ca_bundle: str | None
+    resolve: dict[tuple[str, int], str]
+    settings: Any  # http_probe.ProbeSettings (imported lazily with httpx)
+
+
 def observe_url(url: str, config: Mapping[str, Any]) -> LiveTarget:
     """Probe one URL (HTTP and, for https, TLS in parallel); never raises."""
     started = time.monotonic()
     try:
-        return _observe(url, config, started)
+        plan = _plan(url, config)
+        if isinstance(plan, LiveTarget):
+            return plan
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prodcheck-tls") as pool:
+            tls_future = pool.submit(_probe_tls, plan) if plan.scheme == "https" else None
+            return _observe_http(plan, started, tls_future.result if tls_future is not None else None)
     except Exception as exc:  # noqa: BLE001 - one broken target must not stop the scan
-        reason = f"probe failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-        return LiveTarget(url=url, error=reason.rstrip(": "), duration_s=round(time.monotonic() - started, 3))
+        return _failed(url, exc, started)
 
 
-def _observe(url: str, config: Mapping[str, Any], started: float) -> LiveTarget:
-    from auditor.live.http_fetch import FetchConfig, Fetcher, default_port, parse_resolve
-    from auditor.live.http_probe import BURST_DEFAULT, BURST_MAX, ProbeSettings, probe_http
+def _failed(url: str, exc: Exception, started: float) -> LiveTarget:
+    reason = f"probe failed: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+    return LiveTarget(url=url, error=reason.rstrip(": "), duration_s=round(time.monotonic() - started, 3))
+
+
+def _plan(url: str, config: Mapping[str, Any]) -> _Plan | LiveTarget:
+    """Parse a URL and its config into a plan, or a target carrying the reason it cannot be probed."""
+    from auditor.live.http_fetch import default_port, parse_resolve
+    from auditor.live.http_probe import BURST_DEFAULT, BURST_MAX, ProbeSettings
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -58,13 +87,10 @@ def _observe(url: str, config: Mapping[str, Any], started: float) -> LiveTarget:
         return LiveTarget(url=url, error=f"not an http(s) URL: {url!r}")
     try:
         resolve = parse_resolve(_as_tuple(config.get("resolve")))
+        port = parts.port or default_port(scheme)
     except ValueError as exc:
         return LiveTarget(url=url, error=str(exc))
     host = parts.hostname.lower()
-    port = parts.port or default_port(scheme)
-    timeout = float(config.get("timeout") or 10.0)
-    ca_bundle = str(config["ca_bundle"]) if config.get("ca_bundle") else None
-    ip = resolve.get((host, port))
     settings = ProbeSettings(
         assets=_as_tuple(config.get("assets")),
         health_paths=_as_tuple(config.get("health_paths")),
@@ -72,34 +98,109 @@ def _observe(url: str, config: Mapping[str, Any], started: float) -> LiveTarget:
         burst_size=max(1, min(int(config.get("burst_size") or BURST_DEFAULT), BURST_MAX)),
         no_burst=bool(config.get("no_burst")),
     )
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        tls_future = pool.submit(_probe_tls, host, port, ip, ca_bundle, timeout) if scheme == "https" else None
-        with Fetcher(FetchConfig(timeout=timeout, ca_bundle=ca_bundle, resolve=resolve)) as fetcher:
-            http, error = probe_http(url, fetcher, settings)
-        tls = tls_future.result() if tls_future is not None else None
+    return _Plan(url=url, scheme=scheme, host=host, port=port, ip=resolve.get((host, port)),
+                 timeout=float(config.get("timeout") or 10.0),
+                 ca_bundle=str(config["ca_bundle"]) if config.get("ca_bundle") else None,
+                 resolve=resolve, settings=settings)
+
+
+def _observe_http(plan: _Plan, started: float, tls_result: Callable[[], Any] | None) -> LiveTarget:
+    """Run the HTTP probe here, then collect the TLS half (running elsewhere meanwhile) and combine."""
+    from auditor.live.http_fetch import FetchConfig, Fetcher
+    from auditor.live.http_probe import probe_http
+
+    with Fetcher(FetchConfig(timeout=plan.timeout, ca_bundle=plan.ca_bundle, resolve=plan.resolve)) as fetcher:
+        http, error = probe_http(plan.url, fetcher, plan.settings)
+    tls = tls_result() if tls_result is not None else None
     notes = []
     if tls is not None and getattr(tls, "error", None):
         notes.append(f"TLS probe: {tls.error}")
-    return LiveTarget(url=url, error=error, tls=tls, http=http, resolved_ip=ip,
+    return LiveTarget(url=plan.url, error=error, tls=tls, http=http, resolved_ip=plan.ip,
                       duration_s=round(time.monotonic() - started, 3), notes=tuple(notes))
 
 
-def _probe_tls(host: str, port: int, ip: str | None, ca_bundle: str | None, timeout: float) -> Any:
-    """The TLS engineer's sslyze probe, guarded: a failure there must not lose the HTTP facts."""
+def _tls_target(plan: _Plan) -> Any:
     import os
 
+    from auditor.live.tls import TlsTarget
+
+    # The same trust the HTTP half uses: an explicit bundle, else SSL_CERT_FILE.
+    bundle = plan.ca_bundle or os.environ.get("SSL_CERT_FILE") or None
+    return TlsTarget(host=plan.host, port=plan.port, server_name=plan.host, ip=plan.ip, ca_bundle=bundle,
+                     timeout=plan.timeout)
+
+
+def _tls_failure(plan: _Plan, exc: Exception) -> Any:
+    from auditor.live.tls import TlsObservation
+
+    return TlsObservation(host=plan.host, port=plan.port, server_name=plan.host, ip=plan.ip,
+                          error=f"TLS probe failed: {type(exc).__name__}: {exc}"[:300])
+
+
+def _probe_tls(plan: _Plan) -> Any:
+    """The sslyze probe of one host, guarded: a failure there must not lose the HTTP facts."""
     try:
-        from auditor.live.tls import probe_tls
+        from auditor.live.tls import probe_tls_many
     except ImportError:
         return None
-    bundle = ca_bundle or os.environ.get("SSL_CERT_FILE") or None
     try:
-        return probe_tls(host, port, server_name=host, ip=ip, ca_bundle=bundle, timeout=timeout)
+        return probe_tls_many([_tls_target(plan)])[0]
     except Exception as exc:  # noqa: BLE001
-        from auditor.live.tls import TlsObservation
+        return _tls_failure(plan, exc)
 
-        return TlsObservation(host=host, port=port, server_name=host, ip=ip,
-                              error=f"TLS probe failed: {type(exc).__name__}: {exc}"[:300])
+
+def _probe_tls_many(plans: list[_Plan], results: list[Future[Any]]) -> None:
+    """All https hosts in ONE sslyze Scanner; each result lands in its target's future as soon as it is known."""
+
+    def deliver(index: int, observation: Any) -> None:
+        if not results[index].done():
+            results[index].set_result(observation)
+
+    try:
+        from auditor.live.tls import probe_tls_many
+
+        probe_tls_many([_tls_target(p) for p in plans], on_result=deliver)
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - a failure there must not lose the HTTP facts
+        for index, plan in enumerate(plans):
+            deliver(index, _tls_failure(plan, exc))
+    for index in range(len(plans)):
+        deliver(index, None)  # anything not delivered by now has no TLS facts
+
+
+def _observe_many(urls: list[str], options: ScanOptions) -> list[LiveTarget]:
+    """Probe several URLs at once: one thread per target for HTTP, one shared TLS scan for all https hosts.
+
+    The TLS scan starts first (it is the long pole) and runs while the HTTP
+    probes do; each target then waits only for its own TLS result.
+    """
+    started = time.monotonic()
+    plans: list[_Plan | LiveTarget] = []
+    for url in urls:
+        try:
+            plans.append(_plan(url, _target_config(options.live, url)))
+        except Exception as exc:  # noqa: BLE001 - a bad config entry costs only its target
+            plans.append(_failed(url, exc, started))
+    https = [p for p in plans if isinstance(p, _Plan) and p.scheme == "https"]
+    tls_results: list[Future[Any]] = [Future() for _ in https]
+    tls_of = {id(plan): future.result for plan, future in zip(https, tls_results, strict=True)}
+    probed = [p for p in plans if isinstance(p, _Plan)]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prodcheck-tls") as tls_pool, \
+            ThreadPoolExecutor(max_workers=min(MAX_WORKERS, max(1, len(probed))),
+                               thread_name_prefix="prodcheck-http") as http_pool:
+        if https:
+            tls_pool.submit(_probe_tls_many, https, tls_results)
+
+        def one(plan: _Plan | LiveTarget) -> LiveTarget:
+            if isinstance(plan, LiveTarget):
+                return plan
+            try:
+                return _observe_http(plan, started, tls_of.get(id(plan)))
+            except Exception as exc:  # noqa: BLE001 - one broken target must not stop the scan
+                return _failed(plan.url, exc, started)
+
+        return list(http_pool.map(one, plans))
 
 
 def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget]:
@@ -113,11 +214,12 @@ def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget
             targets.append(LiveTarget(url=str(options.from_observations),
                                       error=f"cannot read observations: {str(exc).splitlines()[0][:200]}"))
     urls = [u for u in options.urls if u not in {t.url for t in targets}]
-    if urls:
-        for url in urls:
-            progress(f"probing {url}")
-        with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, len(urls))) as pool:
-            targets.extend(pool.map(lambda u: observe_url(u, _target_config(options.live, u)), urls))
+    for url in urls:
+        progress(f"probing {url}")
+    if len(urls) == 1:
+        targets.append(observe_url(urls[0], _target_config(options.live, urls[0])))
+    elif urls:
+        targets.extend(_observe_many(urls, options))
     if options.save_observations is not None:
         save_observations(targets, options.save_observations)
         progress(f"observations written to {options.save_observations}")

@@ -15,6 +15,7 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,8 +183,36 @@ class TlsObservation:
 
 # Connections sslyze may open at once to one server: fast on loopback, still polite remotely.
 DEFAULT_CONCURRENCY = 10
+# Servers one Scanner scans at once. Each brings DEFAULT_CONCURRENCY worker threads; past a few
+# dozen threads the GIL, not the network, sets the pace, so more hosts queue behind these.
+MAX_CONCURRENT_SERVERS = 10
+# Targets whose checks finish within this window of each other share one Scanner.
+BATCH_WINDOW_S = 0.25
 
 _PLAINTEXT_PREFIXES = (b"HTTP/", b"<", b"SSH-", b"220 ", b"+OK", b"* OK", b"RFB ")
+
+
+@dataclass(frozen=True)
+class TlsTarget:
+    """One ``host:port`` for :func:`probe_tls_many`, with the same knobs as :func:`probe_tls`."""
+
+    host: str
+    port: int
+    server_name: str | None = None
+    ip: str | None = None
+    ca_bundle: str | None = None
+    timeout: float = 10.0
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A reachable target, ready to be queued into the Scanner."""
+
+    base: TlsObservation
+    address: str
+    ca_file: Path | None
+    timeout: float
+    refused: frozenset[str]  # protocols one whole-list handshake already showed are refused
 
 
 def probe_tls(
@@ -203,10 +232,75 @@ def probe_tls(
     Every failure (refused, timeout, not TLS, handshake failure, scanner
     bug) becomes ``error`` with a one-line reason.
     """
-    sni = server_name or host
-    base = TlsObservation(host=host, port=port, server_name=sni, ip=ip)
+    return probe_tls_many([TlsTarget(host, port, server_name, ip, ca_bundle, timeout)])[0]
+
+
+def probe_tls_many(
+    targets: list[TlsTarget] | tuple[TlsTarget, ...],
+    on_result: Callable[[int, TlsObservation], None] | None = None,
+) -> list[TlsObservation]:
+    """Scan several hosts in ONE sslyze ``Scanner``; one observation per target, in order; never raises.
+
+    Each target is first checked on its own thread (address, CA bundle, a
+    plain handshake, one handshake per legacy protocol); the targets ready
+    together are then queued into one Scanner, which runs up to
+    ``MAX_CONCURRENT_SERVERS`` server scans at once on one shared pool of
+    worker threads. A target still being checked (a silent server waiting
+    out its timeout) does not hold the others back: it joins a later
+    Scanner, or ends as its own ``error``. ``on_result(index, observation)``
+    is called as each target finishes, so callers need not wait for the
+    slowest one.
+    """
+    if not targets:
+        return []
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    done: dict[int, TlsObservation] = {}
+    lock = threading.Lock()
+
+    def finish(index: int, observation: TlsObservation) -> None:
+        with lock:
+            done[index] = observation
+        if on_result is not None:
+            try:
+                on_result(index, observation)
+            except Exception:  # noqa: BLE001 - a caller's callback must not break the scan
+                pass
+
+    scans: list[threading.Thread] = []
+    with ThreadPoolExecutor(max_workers=min(16, len(targets)), thread_name_prefix="prodcheck-tls-prep") as pool:
+        futures = {pool.submit(_prepare_guarded, target): i for i, target in enumerate(targets)}
+        pending = set(futures)
+        while pending:
+            first, pending = wait(pending, return_when=FIRST_COMPLETED)
+            # Hosts at about the same distance finish their checks together: scan them as one batch.
+            more, pending = wait(pending, timeout=BATCH_WINDOW_S) if pending else (set(), set())
+            ready: list[tuple[int, _Prepared]] = []
+            for future in first | more:
+                outcome = future.result()
+                if isinstance(outcome, _Prepared):
+                    ready.append((futures[future], outcome))
+                else:
+                    finish(futures[future], outcome)
+            if ready:
+                scan = threading.Thread(target=_run_sslyze, args=(ready, finish), name="prodcheck-tls-batch",
+                                        daemon=True)
+                scan.start()
+                scans.append(scan)
+    for scan in scans:
+        scan.join()  # _run_sslyze enforces its own deadline, then reports every target
+    return [done[i] for i in range(len(targets))]
+
+
+def _base(target: TlsTarget) -> TlsObservation:
+    return TlsObservation(host=target.host, port=target.port, server_name=target.server_name or target.host,
+                          ip=target.ip)
+
+
+def _prepare_guarded(target: TlsTarget) -> _Prepared | TlsObservation:
+    base = _base(target)
     try:
-        return _probe(base, ca_bundle, timeout)
+        return _prepare(target, base)
     except Exception as exc:  # noqa: BLE001 - the probe contract is "never raise"
         return _with_error(base, f"TLS probe failed: {type(exc).__name__}: {_one_line(str(exc))}")
 
@@ -233,19 +327,76 @@ def _ca_file(ca_bundle: str | None) -> tuple[Path | None, str | None]:
     return None, None
 
 
-def _probe(base: TlsObservation, ca_bundle: str | None, timeout: float) -> TlsObservation:
-    ca_file, ca_error = _ca_file(ca_bundle)
+def _prepare(target: TlsTarget, base: TlsObservation) -> _Prepared | TlsObservation:
+    ca_file, ca_error = _ca_file(target.ca_bundle)
     if ca_error:
         return _with_error(base, ca_error)
     try:
         address = base.ip or str(socket.getaddrinfo(base.host, base.port, type=socket.SOCK_STREAM)[0][4][0])
     except (socket.gaierror, UnicodeError) as exc:
         return _with_error(base, f"could not resolve {base.host}: {_one_line(str(exc))}")
-    resolved = TlsObservation(host=base.host, port=base.port, server_name=base.server_name, ip=base.ip)
-    preflight_error = _preflight(address, base.port, base.server_name, timeout)
+    preflight_error = _preflight(address, base.port, base.server_name, target.timeout)
     if preflight_error:
-        return _with_error(resolved, preflight_error)
-    return _run_sslyze(resolved, address, ca_file, timeout)
+        return _with_error(base, preflight_error)
+    refused = _refused_protocols(base, address, target.timeout)
+    return _Prepared(base=base, address=address, ca_file=ca_file, timeout=target.timeout, refused=refused)
+
+
+def _network_config(base: TlsObservation, timeout: float) -> Any:
+    from sslyze import ServerNetworkConfiguration
+
+    return ServerNetworkConfiguration(
+        tls_server_name_indication=base.server_name,
+        network_timeout=max(1, math.ceil(timeout)),
+        network_max_retries=1,
+    )
+
+
+def _refused_protocols(base: TlsObservation, address: str, timeout: float) -> frozenset[str]:
+    """Legacy protocols the server refuses outright, found with one handshake each.
+
+    sslyze tests every cipher suite of a protocol on its own connection: about
+    120 connections per legacy protocol even when the server refuses that
+    protocol entirely, which is most of a modern server's scan. Like
+    testssl.sh, offer the whole list once first (sslyze's own connectivity
+    test, which retries with a short list for F5 devices that drop long
+    hellos) and skip the per-suite scan of a protocol only when that is
+    refused. Any other outcome (accepted, an odd error) keeps the full scan.
+    """
+    try:
+        from sslyze import ServerNetworkLocation
+        from sslyze.server_connectivity import (
+            TlsVersionEnum,
+            _detect_support_for_tls_1_2_or_below,
+            _TlsVersionNotSupported,
+        )
+    except ImportError:  # sslyze internals moved: scan every protocol the slow way
+        return frozenset()
+    versions = {
+        "SSLv2": TlsVersionEnum.SSL_2_0,
+        "SSLv3": TlsVersionEnum.SSL_3_0,
+        "TLSv1.0": TlsVersionEnum.TLS_1_0,
+        "TLSv1.1": TlsVersionEnum.TLS_1_1,
+        "TLSv1.2": TlsVersionEnum.TLS_1_2,
+    }
+    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
+    config = _network_config(base, timeout)
+
+    def refused(version: Any) -> bool:
+        try:
+            _detect_support_for_tls_1_2_or_below(location, config, version)
+        except _TlsVersionNotSupported:
+            return True
+        except Exception:  # noqa: BLE001 - unclear: let the full scan decide
+            return False
+        return False
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    # One round trip for all protocols instead of five in a row: it matters on a real network.
+    with ThreadPoolExecutor(max_workers=len(versions), thread_name_prefix="prodcheck-tls-proto") as pool:
+        verdicts = dict(zip(versions, pool.map(refused, versions.values()), strict=True))
+    return frozenset(name for name, is_refused in verdicts.items() if is_refused)
 
 
 def _looks_plaintext(chunk: bytes) -> bool:
@@ -324,31 +475,60 @@ def _is_ip(name: str) -> bool:
     return True
 
 
-def _run_sslyze(base: TlsObservation, address: str, ca_file: Path | None, timeout: float) -> TlsObservation:
-    """Run the scan on a worker thread so a stuck server cannot hold us past a deadline."""
-    box: dict[str, Any] = {}
+PROTOCOL_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("SSLv2", "ssl_2_0_cipher_suites"),
+    ("SSLv3", "ssl_3_0_cipher_suites"),
+    ("TLSv1.0", "tls_1_0_cipher_suites"),
+    ("TLSv1.1", "tls_1_1_cipher_suites"),
+    ("TLSv1.2", "tls_1_2_cipher_suites"),
+    ("TLSv1.3", "tls_1_3_cipher_suites"),
+)
+
+
+def _run_sslyze(ready: list[tuple[int, _Prepared]], finish: Callable[[int, TlsObservation], None]) -> None:
+    """Run one Scanner over ``ready`` on a worker thread, bounded by a deadline; ``finish`` every target.
+
+    Results are reported as each server completes, so one stuck server costs
+    only its own observation ("did not finish"), never the others'.
+    """
+    reported: set[int] = set()
+    failure: list[BaseException] = []
+    lock = threading.Lock()
 
     def work() -> None:
         try:
-            box["result"] = _sslyze_scan(base, address, ca_file, timeout)
-        except Exception as exc:  # noqa: BLE001 - reported through the box
-            box["error"] = exc
+            for index, observation in _sslyze_scan(ready):
+                with lock:
+                    if index in reported:
+                        continue  # already reported as "did not finish"
+                    reported.add(index)
+                finish(index, observation)
+        except Exception as exc:  # noqa: BLE001 - reported per target below
+            failure.append(exc)
 
     worker = threading.Thread(target=work, name="prodcheck-tls", daemon=True)
     worker.start()
-    # sslyze bounds each connection by network_timeout; this bounds the whole scan.
-    budget = max(30.0, timeout * 6)
+    # sslyze bounds each connection by network_timeout; this bounds the whole scan. Servers past
+    # MAX_CONCURRENT_SERVERS wait for a free slot, so the budget grows with the number of waves.
+    waves = math.ceil(len(ready) / MAX_CONCURRENT_SERVERS)
+    budget = max(30.0, max(p.timeout for _, p in ready) * 6) * waves
     worker.join(budget)
-    if worker.is_alive():
-        return _with_error(base, f"TLS scan of {address}:{base.port} did not finish within {budget:g}s")
-    if "error" in box:
-        exc = box["error"]
-        return _with_error(base, f"TLS scan failed: {type(exc).__name__}: {_one_line(str(exc))}")
-    result: TlsObservation = box["result"]
-    return result
+    with lock:
+        missing = [(i, p) for i, p in ready if i not in reported]
+        reported.update(i for i, _ in missing)  # a late result from the stuck worker is dropped
+    for index, prepared in missing:
+        if failure:
+            exc = failure[0]
+            reason = f"TLS scan failed: {type(exc).__name__}: {_one_line(str(exc))}"
+        elif worker.is_alive():
+            reason = f"TLS scan of {prepared.address}:{prepared.base.port} did not finish within {budget:g}s"
+        else:
+            reason = "TLS scan returned no result"
+        finish(index, _with_error(prepared.base, reason))
 
 
-def _sslyze_scan(base: TlsObservation, address: str, ca_file: Path | None, timeout: float) -> TlsObservation:
+def _sslyze_scan(ready: list[tuple[int, _Prepared]]) -> Any:
+    """Yield ``(index, observation)`` as each server's scan completes."""
     import warnings
 
     # sslyze's bundled trust stores hold a root with a non-positive serial; cryptography warns on load.
@@ -356,30 +536,13 @@ def _sslyze_scan(base: TlsObservation, address: str, ca_file: Path | None, timeo
     from sslyze import (
         CertificateInfoExtraArgument,
         ScanCommand,
-        ScanCommandAttemptStatusEnum,
         ScanCommandsExtraArguments,
         Scanner,
-        ServerNetworkConfiguration,
         ServerNetworkLocation,
         ServerScanRequest,
-        ServerScanStatusEnum,
     )
 
-    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
-    config = ServerNetworkConfiguration(
-        tls_server_name_indication=base.server_name,
-        network_timeout=max(1, math.ceil(timeout)),
-        network_max_retries=1,
-    )
-    protocol_commands = {
-        "SSLv2": ScanCommand.SSL_2_0_CIPHER_SUITES,
-        "SSLv3": ScanCommand.SSL_3_0_CIPHER_SUITES,
-        "TLSv1.0": ScanCommand.TLS_1_0_CIPHER_SUITES,
-        "TLSv1.1": ScanCommand.TLS_1_1_CIPHER_SUITES,
-        "TLSv1.2": ScanCommand.TLS_1_2_CIPHER_SUITES,
-        "TLSv1.3": ScanCommand.TLS_1_3_CIPHER_SUITES,
-    }
-    commands = {
+    always = {
         ScanCommand.CERTIFICATE_INFO,
         ScanCommand.HEARTBLEED,
         ScanCommand.ROBOT,
@@ -388,23 +551,40 @@ def _sslyze_scan(base: TlsObservation, address: str, ca_file: Path | None, timeo
         ScanCommand.TLS_FALLBACK_SCSV,
         ScanCommand.SESSION_RENEGOTIATION,
         ScanCommand.HTTP_HEADERS,
-        *protocol_commands.values(),
     }
-    extra = ScanCommandsExtraArguments(
-        certificate_info=CertificateInfoExtraArgument(custom_ca_file=ca_file) if ca_file else None
-    )
-    request = ServerScanRequest(
-        server_location=location,
-        network_configuration=config,
-        scan_commands=commands,
-        scan_commands_extra_arguments=extra,
-    )
-    scanner = Scanner(per_server_concurrent_connections_limit=DEFAULT_CONCURRENCY, concurrent_server_scans_limit=1)
-    scanner.queue_scans([request])
-    results = list(scanner.get_results())
-    if not results:
-        return _with_error(base, "TLS scan returned no result")
-    result = results[0]
+    by_uuid: dict[Any, tuple[int, _Prepared]] = {}
+    requests = []
+    for index, prepared in ready:
+        base = prepared.base
+        protocols = {ScanCommand(value) for name, value in PROTOCOL_COMMANDS if name not in prepared.refused}
+        ca_file = prepared.ca_file
+        request = ServerScanRequest(
+            server_location=ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=prepared.address),
+            network_configuration=_network_config(base, prepared.timeout),
+            scan_commands=always | protocols,
+            scan_commands_extra_arguments=ScanCommandsExtraArguments(
+                certificate_info=CertificateInfoExtraArgument(custom_ca_file=ca_file) if ca_file else None
+            ),
+        )
+        by_uuid[request.uuid] = (index, prepared)
+        requests.append(request)
+    scanner = Scanner(per_server_concurrent_connections_limit=DEFAULT_CONCURRENCY,
+                      concurrent_server_scans_limit=min(len(requests), MAX_CONCURRENT_SERVERS))
+    scanner.queue_scans(requests)
+    for result in scanner.get_results():
+        index, prepared = by_uuid[result.uuid]
+        try:
+            observation = _observation(prepared, result)
+        except Exception as exc:  # noqa: BLE001 - one odd result must not lose the others
+            observation = _with_error(prepared.base, f"TLS scan failed: {type(exc).__name__}: {_one_line(str(exc))}")
+        yield index, observation
+
+
+def _observation(prepared: _Prepared, result: Any) -> TlsObservation:
+    """Turn one sslyze server result into a :class:`TlsObservation`."""
+    from sslyze import ScanCommandAttemptStatusEnum, ServerScanStatusEnum
+
+    base = prepared.base
     if result.scan_status != ServerScanStatusEnum.COMPLETED or result.scan_result is None:
         trace = result.connectivity_error_trace
         reason = _one_line("".join(trace.format_exception_only())) if trace else "unknown connectivity error"
@@ -416,13 +596,17 @@ def _sslyze_scan(base: TlsObservation, address: str, ca_file: Path | None, timeo
 
     protocols: dict[str, bool] = {}
     raw_ciphers: list[tuple[str, Any]] = []
-    for protocol, command in protocol_commands.items():
-        suites = completed(getattr(scan, command.value))
+    for protocol, attribute in PROTOCOL_COMMANDS:
+        if protocol in prepared.refused:
+            protocols[protocol] = False  # the whole-list handshake was refused: no suite can pass
+            continue
+        suites = completed(getattr(scan, attribute))
         if suites is None:
             continue  # unknown: leave it out rather than claim "not accepted"
         protocols[protocol] = bool(suites.accepted_cipher_suites)
         raw_ciphers += [(protocol, accepted) for accepted in suites.accepted_cipher_suites]
 
+    ca_file = prepared.ca_file
     certificate = _certificate(completed(scan.certificate_info), base.server_name, ca_file)
     ciphers = tuple(_cipher(protocol, accepted, certificate) for protocol, accepted in raw_ciphers)
 
