@@ -1,4 +1,4 @@
-"""Backup checks: a database has backups, and those backups keep history and are encrypted."""
+"""Backup checks: a database has backups, and those backups keep history, are encrypted and leave the host."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from checks.ops._facts import backup_scripts, database_evidence, docs_mention, d
 
 _RETENTION = re.compile(r"-mtime\s+\+|--keep-(daily|weekly|monthly|last|within)|\bretention\b|\bprune\b|"
                         r"RETENTION|--max-age|lifecycle", re.IGNORECASE)
+# Copies that leave the host: object storage CLIs, rclone/rsync/scp to a remote, restic/borg remote repos.
+_OFFSITE = re.compile(r"\b(aws\s+s3\s+(cp|sync|mv)|gsutil\s+(cp|rsync)|az\s+storage|b2\s+(upload|sync)|rclone\s+"
+                      r"(copy|sync|move)|s3cmd\s+(put|sync)|mc\s+(cp|mirror))\b|\b(rsync|scp)\b[^\n]*\S+@?\S+:|"
+                      r"\b(restic|borg)\b[^\n]*(-r|--repo|::)\s*\S*(s3:|b2:|sftp:|rest:|azure:|gs:|ssh://|@)|"
+                      r"litestream\s+replicate", re.IGNORECASE)
 _ENCRYPTION = re.compile(r"\bgpg\b|\bage\s+(-r|--recipient|-e)|openssl\s+enc|--encrypt|\brestic\b|\bborg\b|"
                          r"--sse\b|server-side-encryption|\bkms\b|encrypt", re.IGNORECASE)
 
@@ -89,18 +94,22 @@ def no_backup(project: Project) -> Iterator[Finding]:
 
 
 @check(id="OPS-BACKUP-HARDENING", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
-       passed="Backup scripts prune old copies and encrypt them")
+       passed="Backups pruned, encrypted and copied off-site")
 def backup_hardening(project: Project) -> Iterator[Finding]:
-    """Backups without retention or encryption.
+    """Backups without retention, encryption or an off-site copy.
 
     ## What it checks
     Backup scripts prodcheck found prune old copies (`find -mtime +N -delete`,
-    restic/borg `--keep-*`, a retention setting) and encrypt what they write
-    (gpg, age, `openssl enc`, restic/borg, server-side encryption).
+    restic/borg `--keep-*`, a retention setting), encrypt what they write
+    (gpg, age, `openssl enc`, restic/borg, server-side encryption), and copy
+    them off the host (`aws s3 cp`, `rclone copy`, `gsutil`, `b2`, `rsync`/`scp`
+    to a remote, a remote restic/borg repository, `litestream replicate`): the
+    "1 off-site" of the 3-2-1 rule.
 
     ## Why it matters
     Without retention a backup disk fills and the backups silently stop; a
-    plain-text dump of the database is the easiest thing to steal.
+    plain-text dump of the database is the easiest thing to steal; and a
+    backup on the same disk or host dies with it.
 
     ## How to fix
     Encrypt to a public key kept off the host and prune by age. Findings point
@@ -109,6 +118,7 @@ def backup_hardening(project: Project) -> Iterator[Finding]:
     ```shell
     ./scripts/dump-database.sh | gpg --encrypt -r backups@example.org > "/backups/app_$STAMP.dump.gpg"
     find /backups -name 'app_*.dump.gpg' -mtime +30 -delete
+    rclone copy /backups offsite:app-backups    # object storage in another region or provider
     ```
     ```shell sqlite
     sqlite3 /app/data/app.db ".backup '/tmp/app.db'"
@@ -136,4 +146,6 @@ def backup_hardening(project: Project) -> Iterator[Finding]:
             yield Finding(f"{rel}: backups are never pruned (no retention)", Location(rel, line), key="retention")
         if not _ENCRYPTION.search(text):
             yield Finding(f"{rel}: backups are written unencrypted", Location(rel, line), key="encryption")
+        if not _OFFSITE.search(text):
+            yield Finding(f"{rel}: backups stay on the host (no off-site copy)", Location(rel, line), key="offsite")
 
