@@ -99,13 +99,30 @@ class Project:
         return [*self.discovery.skipped, *self.read_skips]
 
     def glob(self, *patterns: str) -> list[str]:
-        """Files whose relative path or basename matches any fnmatch pattern."""
-        out = []
+        """Files whose relative path or basename matches any fnmatch pattern (cached per pattern set)."""
+        return list(self.memo("glob:" + "\x1f".join(patterns), lambda: self._glob(patterns)))
+
+    def _glob(self, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        if all(not any(ch in p for ch in "*?[/") for p in patterns):
+            # Plain basenames (the common case): a dictionary lookup, not a scan of every file.
+            return tuple(sorted((rel for p in patterns for rel in self.files_named(p)), key=self._order.__getitem__))
+        regex = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in patterns))
+        return tuple(rel for rel in self.files if regex.match(rel) or regex.match(rel.rsplit("/", 1)[-1]))
+
+    @cached_property
+    def _order(self) -> dict[str, int]:
+        return {rel: index for index, rel in enumerate(self.files)}
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
         for rel in self.files:
-            name = rel.rsplit("/", 1)[-1]
-            if any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns):
-                out.append(rel)
-        return out
+            index.setdefault(rel.rsplit("/", 1)[-1], []).append(rel)
+        return index
+
+    def files_named(self, name: str) -> list[str]:
+        """Files with exactly this basename, in discovery order."""
+        return list(self._by_name.get(name, ()))
 
     def exists(self, rel: str) -> bool:
         """True when a discovered file or any path (file or dir) exists under the root."""

@@ -181,37 +181,34 @@ def build_target(service: Service) -> str | None:
     return info[2] if info else None
 
 
+def _builds_by_dockerfile(project: Project) -> dict[str, list[tuple[Service, str]]]:
+    """Dockerfile path -> (compose service building it, its context dir), computed once per project."""
+
+    def build() -> dict[str, list[tuple[Service, str]]]:
+        index: dict[str, list[tuple[Service, str]]] = {}
+        for compose in project.compose_files:
+            base = posixpath.dirname(compose.path)
+            for service in compose.services:
+                info = build_of(service)
+                if info is None or "://" in info[0]:
+                    continue
+                context_dir = posixpath.normpath(posixpath.join(base, info[0]))
+                path = posixpath.normpath(posixpath.join(context_dir, info[1]))
+                index.setdefault(path, []).append((service, context_dir))
+        return index
+
+    return project.memo("docker.builds_by_dockerfile", build)
+
+
 def building_services(project: Project, dockerfile: Dockerfile) -> list[Service]:
     """Compose services whose ``build`` uses this Dockerfile."""
-    out = []
-    for compose in project.compose_files:
-        base = posixpath.dirname(compose.path)
-        for service in compose.services:
-            info = build_of(service)
-            if info is None:
-                continue
-            context, name, _target = info
-            if "://" in context:
-                continue
-            context_dir = posixpath.normpath(posixpath.join(base, context))
-            path = posixpath.normpath(posixpath.join(context_dir, name))
-            if path == posixpath.normpath(dockerfile.path):
-                out.append(service)
-    return out
+    return [service for service, _ctx in _builds_by_dockerfile(project).get(posixpath.normpath(dockerfile.path), [])]
 
 
 def build_contexts(project: Project, dockerfile: Dockerfile) -> list[str]:
     """Plausible build contexts: compose contexts, else the Dockerfile's directory and the repo root."""
-    contexts: list[str] = []
-    for compose in project.compose_files:
-        base = posixpath.dirname(compose.path)
-        for service in compose.services:
-            info = build_of(service)
-            if info is None or "://" in info[0]:
-                continue
-            context_dir = posixpath.normpath(posixpath.join(base, info[0]))
-            if posixpath.normpath(posixpath.join(context_dir, info[1])) == posixpath.normpath(dockerfile.path):
-                contexts.append(context_dir)
+    contexts: list[str] = [ctx for _svc, ctx in
+                           _builds_by_dockerfile(project).get(posixpath.normpath(dockerfile.path), [])]
     if not contexts:
         contexts = [posixpath.dirname(dockerfile.path) or ".", "."]
     return list(dict.fromkeys(contexts))
@@ -358,11 +355,8 @@ def _entry_sources(project: Project, dockerfile: Dockerfile, texts: list[str]) -
     stems = {m.group(1) for text in texts for m in _ENTRY_FILE.finditer(text)}
     stems -= {"manage", "setup", "conftest"}
     here = posixpath.dirname(dockerfile.path)
-    for rel in project.files:
-        name = posixpath.basename(rel)
-        stem, dot, suffix = name.rpartition(".")
-        if not dot or f".{suffix}" not in _SOURCE_SUFFIXES or stem not in stems:
-            continue
+    by_stem = _source_files_by_stem(project)
+    for rel in sorted({rel for stem in stems for rel in by_stem.get(stem, ())}):
         if _BUILD_DIRS & set(rel.split("/")[:-1]) or (here and not rel.startswith(here + "/")):
             continue
         text = project.read_text(rel)
@@ -370,12 +364,26 @@ def _entry_sources(project: Project, dockerfile: Dockerfile, texts: list[str]) -
             yield rel, text
 
 
+def _source_files_by_stem(project: Project) -> dict[str, list[str]]:
+    """Source files by file stem (``index`` -> ``src/index.ts``), computed once per project."""
+
+    def build() -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for rel in project.files:
+            stem, dot, suffix = posixpath.basename(rel).rpartition(".")
+            if dot and f".{suffix}" in _SOURCE_SUFFIXES:
+                index.setdefault(stem, []).append(rel)
+        return index
+
+    return project.memo("docker.sources_by_stem", build)
+
+
 def find_repo_file(project: Project, dockerfile: Dockerfile, candidate: str) -> str | None:
     """A repo file a container path most likely came from (same basename, nearest the Dockerfile)."""
     base = posixpath.basename(candidate)
     if not base:
         return None
-    matches = [f for f in project.files if posixpath.basename(f) == base]
+    matches = project.files_named(base)
     if not matches:
         return None
     here = posixpath.dirname(dockerfile.path)

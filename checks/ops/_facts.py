@@ -42,10 +42,12 @@ def anchor(project: Project) -> Location:
 
 def ci_config_files(project: Project) -> list[str]:
     """Every CI configuration file prodcheck recognises (even those it does not parse)."""
-    patterns = (r"^\.github/workflows/[^/]+\.ya?ml$", r"^\.gitlab-ci\.yml$", r"^\.circleci/config\.ya?ml$",
-                r"^Jenkinsfile$", r"^azure-pipelines\.ya?ml$", r"^bitbucket-pipelines\.yml$",
-                r"^\.woodpecker(\.ya?ml|/.+)$", r"^\.drone\.ya?ml$", r"^\.buildkite/.+\.ya?ml$")
-    return [rel for rel in project.files if any(re.match(p, rel) for p in patterns)]
+    return list(project.memo("ops.ci_files", lambda: [rel for rel in project.files if _CI_FILE.match(rel)]))
+
+
+_CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.circleci/config\.ya?ml$|^Jenkinsfile$|"
+                      r"^azure-pipelines\.ya?ml$|^bitbucket-pipelines\.yml$|^\.woodpecker(\.ya?ml|/.+)$|"
+                      r"^\.drone\.ya?ml$|^\.buildkite/.+\.ya?ml$")
 
 
 def all_commands(project: Project) -> list[tuple[str, int | None, str]]:
@@ -56,7 +58,7 @@ def all_commands(project: Project) -> list[tuple[str, int | None, str]]:
 
 def doc_files(project: Project) -> list[str]:
     """Documentation files (Markdown and friends), lower-cased paths kept as-is."""
-    return [rel for rel in project.files if rel.lower().endswith(_DOC_EXT)]
+    return list(project.memo("ops.doc_files", lambda: [rel for rel in project.files if rel.lower().endswith(_DOC_EXT)]))
 
 
 def find_doc(project: Project, *names: str) -> str | None:
