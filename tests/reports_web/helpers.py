@@ -23,7 +23,10 @@ from auditor.model import (
 from auditor.scoring import overall, section_scores
 from tests.harness import ROOT
 
-SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+# The official schema ships in tests/data (OASIS notice in tests/data/NOTICE.md), so the SARIF tests run
+# on a fresh clone; it is byte-identical to ../shared/schemas/sarif-schema-2.1.0.json (a test checks that).
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
+SHARED_SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 XSS_SCRIPT = "<script>window.__pwned=1</script>"
 XSS_IMG = '"><img src=x onerror="window.__pwned=1">'
 

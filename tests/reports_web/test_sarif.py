@@ -13,6 +13,8 @@ from auditor.options import ScanOptions
 from reports import sarif
 from tests.harness import FIXTURES
 from tests.reports_web.helpers import (
+    SARIF_SCHEMA,
+    SHARED_SARIF_SCHEMA,
     XSS_IMG,
     XSS_SCRIPT,
     hostile_observations,
@@ -129,3 +131,9 @@ def test_recorded_live_scan_is_a_live_run(tmp_path: Path) -> None:
     for result in results:
         assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == ".prodcheck/live/127.0.0.1"
         assert result["partialFingerprints"]["primaryLocationLineHash"]
+
+
+@pytest.mark.skipif(not SHARED_SARIF_SCHEMA.is_file(), reason="../shared/schemas is not beside this clone")
+def test_vendored_sarif_schema_is_the_official_one() -> None:
+    """The copy in tests/data is byte-identical to the schema the project was given."""
+    assert SARIF_SCHEMA.read_bytes() == SHARED_SARIF_SCHEMA.read_bytes()
