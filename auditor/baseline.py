@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import ProdcheckError
 from auditor.gates import effective_severity
 from auditor.model import Finding, Report, Status
 
@@ -24,7 +25,7 @@ BASELINE_NAME = ".prodcheck-baseline.json"
 SCHEMA_VERSION = 1
 
 
-class BaselineError(Exception):
+class BaselineError(ProdcheckError):
     """The baseline file is missing or not a prodcheck baseline; the message says which."""
 
 

@@ -18,24 +18,114 @@ from auditor import __version__
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
-FORMAT_NAMES = ["md", "json", "sarif", "html", "github"]
+FORMAT_NAMES = ["text", "md", "json", "sarif", "html", "github"]
 
 
-def _stderr(message: str) -> None:
-    click.echo(message, err=True)
+def _stderr(message: str, color: bool | None = None) -> None:
+    # click strips ANSI codes when the stream is not a terminal unless told otherwise (--color).
+    click.echo(message, err=True, color=color)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _one_line(exc: BaseException) -> str:
+    """An exception as one line: its type when it has no message."""
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def _enable_debug() -> None:
+    """``--debug`` (on the group or a command): unexpected errors show their traceback."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        root = ctx.find_root()
+        root.ensure_object(dict)["debug"] = True
+
+
+def _debug_enabled() -> bool:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return bool(isinstance(obj, dict) and obj.get("debug")) or bool(os.environ.get("PRODCHECK_DEBUG"))
+
+
+def _debug_traceback() -> None:
+    if _debug_enabled():
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
+class _Cli(click.Group):
+    """The command group with the one error boundary at the edge.
+
+    A :class:`~auditor.errors.ProdcheckError` prints its message and exits 2; any other exception
+    prints one line (the traceback with ``--debug``) and exits 2 too, never 1, which CI reads as
+    "a gate failed".
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command inside the error boundary."""
+        from auditor.errors import ProdcheckError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except ProdcheckError as exc:
+            _debug_traceback()
+            _stderr(f"prodcheck: {_message(exc)}")
+            ctx.exit(exc.exit_code)
+        except Exception as exc:  # noqa: BLE001 - the edge: nothing escapes as a traceback
+            _debug_traceback()
+            hint = "" if _debug_enabled() else " (run with --debug for the traceback)"
+            _stderr(f"prodcheck: internal error: {type(exc).__name__}: {_one_line(exc)}{hint}")
+            ctx.exit(EXIT_USAGE)
+
+
+def _message(exc: Exception) -> str:
+    from auditor.settings import SettingsError
+
+    prefix = "configuration error: " if isinstance(exc, SettingsError) else ""
+    return prefix + _one_line(exc)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="prodcheck")
+@click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, _p, value: _enable_debug() if value else None,
+              help="Show tracebacks for unexpected errors.")
 def main() -> None:
     """prodcheck: is this service ready for production, and what do we fix first?"""
+
+
+def _split_commas(values: tuple[str, ...]) -> list[str]:
+    """``--format md,html --format json`` -> ``["md", "html", "json"]`` (ruff/checkov style lists)."""
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
+    """Validate ``--select``/``--ignore`` ids against the registry, with a did-you-mean hint."""
+    names = _split_commas(values)
+    if not names:
+        return frozenset()
+    import difflib
+
+    from auditor.registry import load_registry
+
+    registry = load_registry()
+    known = [spec.id for spec in registry]
+    for name in names:
+        if registry.resolve(name) is None:
+            close = difflib.get_close_matches(name.upper(), known, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else " (see 'prodcheck checks list')"
+            raise click.UsageError(f"{option}: unknown check {name!r}{hint}")
+    return frozenset(names)
 
 
 @main.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--url", "urls", multiple=True, help="Live URL to probe (repeatable).")
-@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMAT_NAMES),
-              help="Report format (repeatable): md, json, sarif, html, github.")
+@click.option("--format", "-f", "formats", multiple=True, metavar="FORMAT[,FORMAT...]",
+              help="Report format (repeatable or comma list): text, md, json, sarif, html, github. "
+                   "Default: the per-finding text listing on stdout.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the (single) report here; '-' for stdout.")
 @click.option("--output-dir", type=click.Path(file_okay=False, path_type=Path),
@@ -43,12 +133,21 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
               help="Exit 1 when a finding at or above this severity is open.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 when the score is below N.")
+@click.option("--severity", "min_severity", type=click.Choice(SEVERITIES, case_sensitive=False),
+              help="Show only findings at or above this severity in the text listing (not a gate).")
+@click.option("--select", "select_ids", multiple=True, metavar="ID[,ID...]",
+              help="Run only these checks (repeatable or comma list).")
+@click.option("--ignore", "ignore_ids", multiple=True, metavar="ID[,ID...]",
+              help="Do not run these checks (repeatable or comma list).")
+@click.option("--exclude", "exclude_globs", multiple=True, metavar="GLOB",
+              help="Do not scan files matching this gitignore-style pattern (repeatable).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Config file (default: .prodcheck.yaml, prodcheck.yaml or [tool.prodcheck]).")
+              help="Config file (default: the nearest .prodcheck.yaml, prodcheck.yaml or [tool.prodcheck] "
+                   "from PATH up to the repository root).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
               help="Baseline file: --fail-on counts only findings not in it.")
 @click.option("--offline", is_flag=True, default=None, help="Skip checks that need the network (vulnerability DBs).")
-@click.option("--summary", is_flag=True, help="Short Markdown (fits a PR comment).")
+@click.option("--summary", is_flag=True, help="Short Markdown (fits a PR comment); implies --format md.")
 @click.option("--no-burst", is_flag=True, default=None, help="Do not send the rate-limit burst.")
 @click.option("--ca-bundle", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="CA bundle for private certificate authorities.")
@@ -59,48 +158,70 @@ def main() -> None:
               help="Write live observations as JSON.")
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Judge recorded observations instead of probing.")
-@click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
+@click.option("--quiet", "-q", is_flag=True, help="No terminal summary (gate failures are still explained).")
+@click.option("--verbose", "-v", is_flag=True, help="Also list per-check timing and why checks were skipped.")
+@click.option("--color/--no-color", "color", default=None,
+              help="Force colour on or off (default: FORCE_COLOR, NO_COLOR, then whether stderr is a terminal).")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
-         output_dir: Path | None, fail_on: str | None, min_score: float | None, config_path: Path | None,
-         baseline: Path | None, offline: bool | None, summary: bool, no_burst: bool | None,
-         ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
-         save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
+         output_dir: Path | None, fail_on: str | None, min_score: float | None, min_severity: str | None,
+         select_ids: tuple[str, ...], ignore_ids: tuple[str, ...], exclude_globs: tuple[str, ...],
+         config_path: Path | None, baseline: Path | None, offline: bool | None, summary: bool,
+         no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
+         save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
+         color: bool | None, debug: bool) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
-    from auditor.settings import SettingsError, resolve_settings
+    import dataclasses
 
+    from auditor.console import PhaseLine, use_color
+    from auditor.settings import resolve_settings
+
+    if debug:
+        _enable_debug()
     if path is not None and not path.is_dir():
         raise click.UsageError(f"path {str(path)!r} is not a directory")
     if path is None and not urls and from_observations is None:
         path = Path(".")
-    if output is not None and len(formats) > 1:
+    wanted = _split_commas(formats)
+    for fmt in wanted:
+        if fmt not in FORMAT_NAMES:
+            raise click.UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMAT_NAMES)})")
+    if summary and "md" not in wanted:
+        wanted.append("md")
+    if output is not None and len(wanted) > 1:
         raise click.UsageError("--output takes one format; use --output-dir for several")
+    selected, ignored = _check_ids(select_ids, "--select"), _check_ids(ignore_ids, "--ignore")
     cli_values: dict[str, Any] = {
         "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
-        "timeout": timeout, "formats": list(formats) or None,
+        "timeout": timeout, "formats": wanted or None,
     }
-    try:
-        settings = resolve_settings(
-            root=path, config_path=config_path, cli=cli_values, environ=os.environ,
-        )
-    except SettingsError as exc:
-        _stderr(f"prodcheck: configuration error: {exc}")
-        sys.exit(EXIT_USAGE)
+    settings = resolve_settings(root=path, config_path=config_path, cli=cli_values, environ=os.environ)
     options = settings.scan_options(path=path, urls=urls, ca_bundle=ca_bundle, resolves=resolves,
                                     save_observations=save_observations,
                                     from_observations=from_observations)
+    options = dataclasses.replace(
+        options,
+        only_checks=options.only_checks | selected,
+        disabled_checks=options.disabled_checks | ignored,
+        excludes=(*options.excludes, *exclude_globs),
+    )
     from auditor.engine import scan as run_scan
 
-    report = run_scan(options, progress=(lambda m: None) if quiet else _progress)
+    phase = PhaseLine() if not quiet else None
+    try:
+        report = run_scan(options, progress=phase if phase is not None else (lambda m: None))
+    finally:
+        if phase is not None:
+            phase.clear()
     new_findings = None
     if baseline is not None:
-        from auditor.baseline import BaselineError, apply_baseline
+        from auditor.baseline import apply_baseline
 
-        try:
-            report, new_findings = apply_baseline(report, baseline)
-        except BaselineError as exc:
-            _stderr(f"prodcheck: {exc}")
-            sys.exit(EXIT_USAGE)
-    _write_reports(report, settings.formats, output, output_dir, summary)
+        report, new_findings = apply_baseline(report, baseline)
+    paint = use_color(color)
+    written, failed = _write_reports(report, settings.formats, output, output_dir,
+                                     text_color=use_color(color, sys.stdout), min_severity=min_severity,
+                                     summary=summary)
     from auditor.gates import evaluate
     from auditor.model import Severity
 
@@ -113,9 +234,19 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     if not quiet:
         from reports.terminal import render_summary
 
-        _stderr(render_summary(report, color=_use_color()))
-        for reason in outcome.reasons:
-            _stderr(f"gate failed: {reason}")
+        _stderr(render_summary(report, color=paint, reports_written=bool(written)), color=paint)
+        if settings.source:
+            _stderr(f"config: {settings.source}")
+        if verbose:
+            _stderr(_verbose_lines(report))
+        for target_path in written:
+            _stderr(f"wrote {target_path}")
+    for reason in outcome.reasons:
+        _stderr(f"gate failed: {reason}")
+    if failed:
+        for message in failed:
+            _stderr(f"prodcheck: {message}")
+        sys.exit(EXIT_USAGE)
     incomplete = (not report.complete) or any(t.error for t in report.targets)
     if not outcome.passed:
         sys.exit(EXIT_GATE)
@@ -126,49 +257,85 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     sys.exit(EXIT_OK)
 
 
-def _progress(message: str) -> None:
-    if sys.stderr.isatty():
-        _stderr(f"… {message}")
+def _verbose_lines(report: Any) -> str:
+    """``-v``: the slowest checks and every skipped check with its reason."""
+    from auditor.model import Status
+    from reports.common import one_line
+
+    timed = sorted(report.results, key=lambda r: -r.elapsed)
+    lines = ["check timing (slowest first):"]
+    lines += [f"  {r.elapsed * 1000:8.1f} ms  {r.meta.id}" for r in timed[:15] if r.status is not Status.SKIPPED]
+    skipped = sorted((r for r in report.results if r.status is Status.SKIPPED), key=lambda r: r.meta.id)
+    if skipped:
+        lines.append("skipped checks:")
+        lines += [f"  {r.meta.id}: {one_line(r.reason)}" for r in skipped]
+    return "\n".join(lines)
 
 
-def _use_color() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+def _write_reports(report: Any, formats: list[str], output: Path | None, output_dir: Path | None, *,
+                   text_color: bool = False, min_severity: str | None = None,
+                   summary: bool = False) -> tuple[list[str], list[str]]:
+    """Render and write every asked-for format; returns (files written, failure messages).
 
-
-def _write_reports(report: Any, formats: list[str], output: Path | None, output_dir: Path | None,
-                   summary: bool) -> None:
+    One failing renderer or unwritable file does not stop the others: each is tried in turn.
+    With no format asked for, the text listing goes to stdout (or Markdown to ``--output`` / ``--output-dir``).
+    """
+    from auditor.model import Severity
     from reports import FORMATS, renderer
 
-    if not formats and (output is not None or output_dir is not None):
-        formats = ["md"]
+    if not formats:
+        formats = ["md"] if (output is not None or output_dir is not None) else ["text"]
+    written: list[str] = []
+    failed: list[str] = []
     for fmt in formats:
         if fmt not in FORMATS:
             raise click.UsageError(f"unknown format {fmt!r}")
-        module = renderer(fmt)
-        if fmt == "md" and summary:
-            from reports.markdown import render_summary_markdown
-
-            text = render_summary_markdown(report)
-        else:
-            text = module.render(report)
+        try:
+            text = _render(report, fmt, color=text_color and output is None and output_dir is None,
+                           min_severity=Severity.parse(min_severity) if min_severity else Severity.INFO,
+                           summary=summary)
+        except Exception as exc:  # noqa: BLE001 - one broken renderer must not lose the other reports
+            _debug_traceback()
+            failed.append(f"the {fmt} report could not be rendered: {_one_line(exc)}")
+            continue
         if fmt == "github":
             # Annotations go to stdout where the runner reads them; the step summary to its file.
             click.echo(text, nl=False)
-            write_summary = getattr(module, "write_step_summary", None)
+            write_summary = getattr(renderer(fmt), "write_step_summary", None)
             if callable(write_summary):
                 write_summary(report)  # no-op unless $GITHUB_STEP_SUMMARY is set
             continue
-        if output is not None:
-            if str(output) == "-":
-                click.echo(text, nl=False)
-            else:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(text, encoding="utf-8")
-        elif output_dir is not None:
-            output_dir.mkdir(parents=True, exist_ok=True)
-            (output_dir / f"prodcheck-report.{module.EXTENSION}").write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
+        destination: Path | None = None
+        if output is not None and str(output) != "-":
+            destination = output
+        elif output is None and output_dir is not None:
+            destination = output_dir / f"prodcheck-report.{renderer(fmt).EXTENSION}"
+        if destination is None:
+            click.echo(text, nl=False, color=text_color)
+            continue
+        try:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            failed.append(f"cannot write {destination}: {exc.strerror or exc}")
+            continue
+        written.append(str(destination))
+    return written, failed
+
+
+def _render(report: Any, fmt: str, *, color: bool, min_severity: Any, summary: bool) -> str:
+    """One format's text (``--summary`` turns md into the PR-comment summary)."""
+    from reports import renderer
+
+    if fmt == "text":
+        from reports import text as text_report
+
+        return text_report.render(report, color=color, min_severity=min_severity)
+    if fmt == "md" and summary:
+        from reports.markdown import render_summary_markdown
+
+        return render_summary_markdown(report)
+    return renderer(fmt).render(report)
 
 
 @main.group()
@@ -247,7 +414,11 @@ def baseline_create(path: Path, urls: tuple[str, ...], config_path: Path | None,
         _stderr(f"prodcheck: configuration error: {exc}")
         sys.exit(EXIT_USAGE)
     options = settings.scan_options(path=path, urls=urls, from_observations=from_observations)
-    report = run_scan(options, progress=_progress)
+    from auditor.console import PhaseLine
+
+    phase = PhaseLine()
+    report = run_scan(options, progress=phase)
+    phase.clear()
     target = output or path / BASELINE_NAME
     try:
         written = write_baseline(report, target)

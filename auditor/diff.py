@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import ProdcheckError
 
-class DiffError(Exception):
+
+class DiffError(ProdcheckError):
     """A report could not be read; the message names the file."""
 
 

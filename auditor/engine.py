@@ -35,12 +35,13 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     secrets: frozenset[str] = frozenset()
     if options.path is not None:
         project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes)
-        progress(f"scanning {options.path}")
+        progress(f"discovering files in {options.path}")
         from auditor.secrets import collect_secret_values
 
         secrets = collect_secret_values(project)
         if not options.offline and any(s.id.startswith("DEPS-") for s in specs):
             _observe_dependencies(project, options, progress)
+        progress(f"running {sum(1 for s in specs if s.meta.target is Target.REPO)} repository checks")
         results.extend(run_repo_checks(specs, project, secrets))
         targets.append(TargetInfo(kind="repo", value=str(options.path)))
     live_targets: list[Any] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.errors import ProdcheckError
 from auditor.project import Project
 
 CONFIG_NAME = ".prodcheck.yaml"
@@ -32,7 +33,7 @@ _EXCLUDE_HINTS = {
 }
 
 
-class InitError(Exception):
+class InitError(ProdcheckError):
     """The starter config could not be written (exists without --force, unwritable)."""
 
 

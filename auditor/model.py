@@ -211,6 +211,7 @@ class CheckResult:
     reason: str = ""
     target: str = ""
     suppressed: tuple[Finding, ...] = ()
+    elapsed: float = 0.0  # seconds spent in the check (shown by ``-v``; not part of any report)
 
     @property
     def worst_severity(self) -> Severity:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -45,7 +46,13 @@ def _resolve_ids(registry: Registry, names: Iterable[str]) -> set[str]:
 
 
 def run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[str]) -> CheckResult:
-    """Run one check; any exception becomes an ``error`` result with a one-line reason."""
+    """Run one check, timed (``-v`` shows it); any exception becomes an ``error`` result with a one-line reason."""
+    started = time.perf_counter()
+    result = _run_one(spec, subject, target=target, secrets=secrets)
+    return replace(result, elapsed=time.perf_counter() - started)
+
+
+def _run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[str]) -> CheckResult:
     try:
         findings = _normalise(spec, spec.func(subject), secrets)
     except NotApplicable as exc:

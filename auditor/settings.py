@@ -1,7 +1,8 @@
 """Configuration: flags > ``PRODCHECK_*`` environment > config file > defaults.
 
-The config file is ``--config FILE``, else ``.prodcheck.yaml`` / ``prodcheck.yaml``
-in the scanned root, else ``[tool.prodcheck]`` in its ``pyproject.toml``.
+The config file is ``--config FILE``, else the nearest ``.prodcheck.yaml`` / ``prodcheck.yaml``
+or ``[tool.prodcheck]`` in a ``pyproject.toml``, looking from the scanned path upward to its
+repository root (see :func:`config_dirs`).
 Unknown keys and bad values are errors that name the file, key and line.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.errors import ProdcheckError
 from auditor.model import Section, Severity
 from auditor.options import IgnoreRule, ScanOptions
 
@@ -27,7 +29,7 @@ _TOP_KEYS = {
 _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve"}
 
 
-class SettingsError(Exception):
+class SettingsError(ProdcheckError):
     """A configuration problem; the message names file, key and line."""
 
 
@@ -95,24 +97,38 @@ def find_config(root: Path | None, explicit: Path | None) -> tuple[Path, dict[st
         if not explicit.is_file():
             raise SettingsError(f"{explicit}: config file not found")
         return _load_file(explicit)
-    if root is None:
-        root = Path(".")
-    for name in CONFIG_NAMES:
-        candidate = root / name
-        if candidate.is_file():
-            return _load_file(candidate)
-    pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        import tomllib
+    for directory in config_dirs(root if root is not None else Path(".")):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return _load_file(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            import tomllib
 
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise SettingsError(f"{pyproject}: invalid TOML: {exc}") from None
-        section = data.get("tool", {}).get("prodcheck")
-        if isinstance(section, dict):
-            return pyproject, section, {}
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"{pyproject}: invalid TOML: {exc}") from None
+            section = data.get("tool", {}).get("prodcheck")
+            if isinstance(section, dict):
+                return pyproject, section, {}
     return None
+
+
+def config_dirs(root: Path) -> list[Path]:
+    """Where a config is looked for, nearest first: the scanned path, then upward to its repository root.
+
+    As ruff does, so that ``prodcheck scan svc`` in a monorepo honours the root's config and
+    gates. The walk stops at the first folder holding ``.git``; outside a repository only the
+    scanned path itself is searched, so nothing above the project is ever read.
+    """
+    start = root.resolve()
+    chain = [start, *start.parents]
+    for index, directory in enumerate(chain):
+        if (directory / ".git").exists():
+            return chain[: index + 1]
+    return [start]
 
 
 def _load_file(path: Path) -> tuple[Path, dict[str, Any], dict[str, int]]:

@@ -11,6 +11,7 @@ from typing import Protocol
 from auditor.model import Report
 
 FORMATS: dict[str, str] = {
+    "text": "reports.text",
     "md": "reports.markdown",
     "json": "reports.json_report",
     "sarif": "reports.sarif",

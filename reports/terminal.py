@@ -23,8 +23,12 @@ def _plain(text: str) -> str:
     return common.one_line(text)
 
 
-def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
-    """Score, grade, risk, counts by severity, live sub-grades and the top actions, as plain lines."""
+def render_summary(report: Report, *, color: bool = False, top: int = 5, reports_written: bool = False) -> str:
+    """Score, grade, risk, counts by severity, live sub-grades and the top actions, as plain lines.
+
+    Errored checks are named with their reason (the appendix is mentioned only when a report
+    file was written), and so are targets that could not be scanned.
+    """
 
     def paint(sev: Severity, text: str) -> str:
         return f"{_COLORS[sev]}{text}{_RESET}" if color else text
@@ -68,7 +72,13 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
         lines.append(f"estimated effort: ~{build_plan(report).total}")
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors:
-        lines.append(f"{common.plural(len(errors), 'check')} errored; see the report appendix")
+        where = "; details in the report appendix" if reports_written else ""
+        lines.append(f"{common.plural(len(errors), 'check')} errored{where}:")
+        shown = sorted(errors, key=lambda r: (r.target, r.meta.id))
+        for result in shown[:10]:
+            lines.append(f"  {result.meta.id}: {_plain(result.reason)[:160]}")
+        if len(shown) > 10:
+            lines.append(f"  ... and {len(shown) - 10} more")
     for target in report.targets:
         if target.error:
             lines.append(f"target {_plain(target.value)} not scanned: {_plain(target.error)}")

@@ -68,6 +68,7 @@ def test_sample_output_matches_the_first_command(tmp_path: Path) -> None:
     block = f"\n```\n{shown}\n```\n"
     if os.environ.get("PRODCHECK_UPDATE_README"):
         README.write_text(text[:start] + block + text[end:], encoding="utf-8")
+        return
     assert text[start:end] == block, "README sample output is stale: rerun with PRODCHECK_UPDATE_README=1"
 
 
