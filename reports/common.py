@@ -307,6 +307,19 @@ def key_strengths(report: Report, limit: int = 4) -> list[str]:
 
 # Verdict levels shared by the executive summary and the risk sentence, so the two always agree.
 _CRITICAL, _WEAK, _HIGH, _ROUTINE, _CLEAN = "critical", "weak", "high", "routine", "clean"
+_INCOMPLETE = "incomplete"
+
+
+def scan_gaps(report: Report) -> list[str]:
+    """What the scan could not check, in plain words (empty for a complete scan).
+
+    An unreachable target or a scan where too little of the check weight ran must never read as
+    "ready": these gaps open the executive summary.
+    """
+    gaps = [f"{one_line(t.value)} could not be scanned ({one_line(t.error)})" for t in report.targets if t.error]
+    if not report.complete:
+        gaps.append(f"only {report.coverage:.0%} of the check weight ran")
+    return gaps
 
 
 def _verdict(report: Report) -> str:
@@ -317,6 +330,8 @@ def _verdict(report: Report) -> str:
         return _WEAK  # no critical finding, but the score is too low to ship
     if counts[Severity.HIGH]:
         return _HIGH
+    if scan_gaps(report):
+        return _INCOMPLETE  # never "ready" when part of the picture is missing
     if any(counts[s] for s in Severity if s > Severity.INFO):
         return _ROUTINE
     return _CLEAN
@@ -341,7 +356,9 @@ def executive_summary(report: Report) -> str:
     serious = [item for item in open_items if item.severity >= Severity.HIGH]
     strengths_text = _join(key_strengths(report))
     solid = "It has solid fundamentals" if (report.score or 0) >= 70 else "It gets some fundamentals right"
+    gaps_seen = scan_gaps(report)
     opening = {
+        _INCOMPLETE: "Readiness could not be judged: " + "; ".join(gaps_seen) + ".",
         _CRITICAL: "The service is not ready for production yet.",
         _WEAK: "The service is not ready for production yet: too much of the checklist is still open.",
         _HIGH: "The service is usable with care, but not yet hardened for production.",
@@ -363,19 +380,18 @@ def executive_summary(report: Report) -> str:
         if rest:
             sentences.append(f"{plural(rest, 'further medium- or low-severity item')} "
                              f"{'is' if rest == 1 else 'are'} listed below.")
-    elif verdict == _ROUTINE:
-        clause = f"what remains is routine: {_named(open_items)}"
+    elif verdict in (_ROUTINE, _INCOMPLETE) and open_items:
+        clause = (f"what the scan did see is routine: {_named(open_items)}" if verdict == _INCOMPLETE
+                  else f"what remains is routine: {_named(open_items)}")
         if strengths_text:
             sentences.append(f"{solid} ({strengths_text}); {clause}.")
         else:
             sentences.append(clause[0].upper() + clause[1:] + ".")
     elif strengths_text:
         sentences.append(f"Its strengths include {strengths_text}.")
-    if not report.complete:
-        sentences.append(
-            f"The scan is incomplete: only {report.coverage:.0%} of the check weight ran, "
-            "so the result must not be read as clean."
-        )
+    if verdict != _INCOMPLETE and gaps_seen:
+        sentences.append("The scan is incomplete (" + "; ".join(gaps_seen) + "), so the result must not be read "
+                         "as clean.")
     errored = sum(1 for r in report.results if r.status is Status.ERROR)
     if errored:
         sentences.append(f"{plural(errored, 'check')} could not run (see the appendix).")
@@ -390,6 +406,7 @@ def risk_sentence(report: Report) -> str:
         _HIGH: "usable with care, but the high-severity findings should be fixed before launch",
         _ROUTINE: "ready for production with routine hardening still to do",
         _CLEAN: "ready for production as far as the checks could see",
+        _INCOMPLETE: "not assessed, because the scan could not check everything it needed to",
     }[_verdict(report)]
     if not report.complete:
         verdict += ", pending the checks that could not run"

@@ -36,6 +36,7 @@ from reports.common import (
     priority_actions,
     results_in_section,
     risk_sentence,
+    scan_gaps,
     score_label,
     severity_of,
     snippet_for,
@@ -180,7 +181,12 @@ def _executive_summary(report: Report, plan: ActionPlan) -> str:
         lines.append("**Priority Actions**:")
         lines.extend(f"{i}. {_action_line(item)}" for i, item in enumerate(actions, 1))
     else:
-        lines.append("**Priority Actions**: none; keep the checks green.")
+        gaps = scan_gaps(report)
+        if gaps:
+            lines.append("**Priority Actions**: none found in what could be checked; first make the scan "
+                         f"complete ({md_escape('; '.join(gaps))}) and scan again.")
+        else:
+            lines.append("**Priority Actions**: none; keep the checks green.")
     live = _live_table(report)
     if live:
         lines += ["", "**Live targets**:", "", live]
