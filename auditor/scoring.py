@@ -111,8 +111,10 @@ def section_scores(results: Sequence[CheckResult]) -> tuple[SectionScore, ...]:
         worst = worst_failing(mine)
         if counts[Status.PASS] + counts[Status.FAIL] == 0:
             status = "Not assessed"
-        elif worst is Severity.CRITICAL or (worst is Severity.HIGH and score is not None and score < 60):
-            # Low-severity gaps alone never make an area "critical", whatever its score.
+        elif (worst is Severity.CRITICAL or (worst is Severity.HIGH and score is not None and score < 60)
+              or (worst is Severity.MEDIUM and score is not None and score < 40)):
+            # Low-severity gaps alone never make an area "critical", whatever its score; otherwise the
+            # label follows the score too, so an area at 0 never reads better than one at 40.
             status = "Critical gaps"
         elif counts[Status.FAIL] and (worst or Severity.INFO) > Severity.INFO:
             status = "Needs improvements"

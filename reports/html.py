@@ -285,6 +285,50 @@ def _grade_badge(report: Report) -> dict[str, str]:
     return {"letter": "?", "color": INCOMPLETE_COLOR, "label": grade_label(report)}
 
 
+@dataclass(frozen=True)
+class ActionView:
+    """One priority action as the summary shows it: severity, title, area, and where to start."""
+
+    item: PlanItem
+    location: str
+    more: int
+
+
+def _action_views(report: Report) -> list[ActionView]:
+    views = []
+    for item in priority_actions(report):
+        findings = [f for r in item.results for f in r.findings]
+        where = location_text(findings[0].location) if findings else ""
+        views.append(ActionView(item, where, max(len(findings) - 1, 0)))
+    return views
+
+
+@dataclass(frozen=True)
+class SeverityBar:
+    """One bar of the severity chart (inline SVG)."""
+
+    label: str
+    count: int
+    y: int
+    width: float
+
+
+def _severity_chart(counts: dict[str, int]) -> list[SeverityBar]:
+    """Bars for the open findings by severity, scaled to the largest count (0-100 units wide)."""
+    top = max(counts.values(), default=0) or 1
+    order = [s.label for s in sorted(Severity, reverse=True)]
+    return [SeverityBar(label, counts[label], index * 22, round(100 * counts[label] / top, 1))
+            for index, label in enumerate(order)]
+
+
+def grade_class(grade: str | None) -> str:
+    """CSS class colouring a TLS or header grade (``A+`` -> ``grade-A``, ``T`` / ``M`` -> ``grade-F``)."""
+    letter = (grade or "").strip()[:1].upper()
+    if letter in GRADE_COLORS:
+        return f"grade-{letter}"
+    return "grade-F" if letter in {"T", "M"} else "grade-none"
+
+
 def _context(report: Report) -> dict[str, Any]:
     css, script = _assets()
     counts = report.counts_by_severity()
@@ -301,7 +345,9 @@ def _context(report: Report) -> dict[str, Any]:
         "score_label": score_label(report),
         "summary": executive_summary(report),
         "risk_sentence": risk_sentence(report),
-        "actions": priority_actions(report),
+        "actions": _action_views(report),
+        "severity_chart": _severity_chart({s.label: counts[s] for s in Severity}),
+        "grade_class": grade_class,
         "sections": _section_views(report),
         "plan": build_plan(report),
         "anchor_of": lambda result: anchors.get(id(result), ""),

@@ -168,6 +168,11 @@ class Page:
         if not self.wait_for("document.readyState === 'complete'", timeout):
             raise CDPError(f"{url} did not finish loading")
 
+    def set_viewport(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Emulate a window of ``width`` x ``height`` CSS pixels (a phone when ``mobile``)."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
+                  mobile=mobile)
+
     def screenshot(self, path: Path) -> Path:
         """Write a full-page PNG screenshot."""
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]

@@ -141,3 +141,41 @@ def test_hostile_recorded_headers_show_as_text(page: Page, tmp_path: Path) -> No
     path = _open(page, report, tmp_path, "xss-observations")
     _assert_clean(page, path)
     _assert_not_pwned(page)
+
+
+_OVERFLOW = """(() => {
+  const width = document.documentElement.clientWidth;
+  const out = [...document.querySelectorAll('body *')].filter(e => {
+    if (e.closest('.hl pre')) return false;  // code scrolls inside its own box
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && (r.right > width + 1 || r.left < -1);
+  }).map(e => e.tagName.toLowerCase() + (e.className && e.className.baseVal === undefined ? '.' + e.className : ''));
+  return {scrollWidth: document.documentElement.scrollWidth, width, overflowing: out.slice(0, 8)};
+})()"""
+
+
+@pytest.mark.parametrize(("width", "mobile"), [(1400, False), (400, True)])
+def test_layout_fits_desktop_and_mobile_with_screenshots(page: Page, tmp_path: Path, width: int,
+                                                         mobile: bool) -> None:
+    """Score, grade and risk come first; nothing overflows the window at 1400 or 400 px (fixes expanded)."""
+    report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
+    merged = sample_report()
+    report = type(report)(**{**report.__dict__, "results": report.results + merged.results,
+                             "targets": report.targets + merged.targets[1:]})
+    page.set_viewport(width, 900, mobile=mobile)
+    try:
+        path = _open(page, report, tmp_path, f"layout-{width}")
+        _assert_clean(page, path)
+        page.evaluate("document.getElementById('expand-all').click()")
+        first = page.evaluate("(() => { const r = document.getElementById('grade').getBoundingClientRect();"
+                              " return r.top + window.scrollY; })()")
+        assert first < 300, "the grade is among the first things seen"
+        assert page.evaluate("document.querySelectorAll('svg.sevchart rect.sevbar').length") > 0
+        assert page.evaluate("document.querySelector('ol.actions .loc') !== null"), "priority actions carry file:line"
+        layout = page.evaluate(_OVERFLOW)
+        assert layout["scrollWidth"] <= layout["width"], layout
+        assert layout["overflowing"] == [], layout
+        shot = page.screenshot(ARTIFACTS / f"html-report-{width}px.png")
+        assert shot.stat().st_size > 10_000
+    finally:
+        page.set_viewport(1280, 900)

@@ -87,3 +87,16 @@ def test_low_findings_alone_never_make_critical_gaps() -> None:
     assert by_id[Section.DELIVERY].score == 0
     assert by_id[Section.DELIVERY].status == "Needs improvements"
     assert by_id[Section.DATA].status == "Needs improvements"  # a high finding, but 80% of the area passes
+
+
+def test_area_status_follows_the_score_so_zero_never_reads_better_than_forty() -> None:
+    # An area where every medium check fails (score 0) against one at 40 with a failing high.
+    delivery = [result(Severity.MEDIUM, Status.FAIL, Section.DELIVERY, cid=f"M{i}") for i in range(3)]
+    data = [result(Severity.HIGH, Status.FAIL, Section.DATA, cid="H"),
+            result(Severity.MEDIUM, Status.PASS, Section.DATA, cid="P")]
+    by_id = {s.section: s for s in section_scores(delivery + data)}
+    assert by_id[Section.DELIVERY].score == 0 and by_id[Section.DATA].score == 40
+    assert by_id[Section.DELIVERY].status == by_id[Section.DATA].status == "Critical gaps"
+    mostly_passing = [result(Severity.MEDIUM, Status.FAIL, Section.DELIVERY, cid="M"),
+                      result(Severity.MEDIUM, Status.PASS, Section.DELIVERY, cid="P1")]
+    assert section_scores(mostly_passing)[3].status == "Needs improvements"

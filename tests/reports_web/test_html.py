@@ -131,7 +131,8 @@ def test_report_shape() -> None:
     assert {a["data-severity"] for a in items} >= {"critical", "high", "medium", "low", "info"}
     assert all(a.get("data-section") for a in items)
     # Live sub-grades and file:line / URL locations.
-    assert "A" in text and "C (55/100)" in text
+    assert '<span class="grade grade-A">A</span>' in text
+    assert '<span class="grade grade-C">C</span> (55/100)' in text
     assert "deploy/compose.yaml:3" in text and "https://example.test/" in text
     # Fix snippets are collapsible and highlighted by Pygments (class-based, inlined stylesheet).
     assert "<details class=\"fix\">" in text and "<div class=\"hl\"><pre>" in text
