@@ -2,8 +2,10 @@
 
 Top-level keys, in this order: ``schema_version``, ``tool``, ``generated_at``,
 ``targets``, ``score``, ``grade``, ``risk``, ``complete``, ``coverage``,
-``stacks``, ``sections``, ``results``, ``findings``, ``suppressed``,
-``skipped_files``, ``notes``. Objects are built in a fixed key order and
+``stacks``, ``summary``, ``plan``, ``sections``, ``results``, ``findings``,
+``suppressed``, ``skipped_files``, ``notes``. ``summary`` and ``plan`` are the
+same executive summary, priority actions and action plan the Markdown and HTML
+reports show, so CI consumers and ``prodcheck diff`` see the same priorities. Objects are built in a fixed key order and
 lists in a fixed sort order, so the same scan always gives the same bytes.
 The shipped JSON Schema (``reports/schema/report.schema.json``, see
 :func:`schema`) describes it; tests validate every report against it.
@@ -17,7 +19,16 @@ from importlib import resources
 from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
-from reports.common import baseline_state, remediation_text, severity_of
+from reports.common import (
+    baseline_state,
+    executive_summary,
+    location_text,
+    priority_actions,
+    remediation_text,
+    risk_sentence,
+    severity_of,
+)
+from reports.plan import PlanItem, build_plan
 
 EXTENSION = "json"
 SCHEMA_VERSION = "1.0"
@@ -64,6 +75,42 @@ def _finding(report: Report, result: CheckResult, finding: Finding, status: str)
     }
 
 
+def _plan_item(item: PlanItem) -> dict[str, Any]:
+    findings = [f for r in item.results for f in r.findings]
+    return {
+        "title": item.title,
+        "check_ids": list(dict.fromkeys(item.check_ids)),
+        "severity": item.severity.label,
+        "section": item.section.id,
+        "findings": item.findings,
+        "location": location_text(findings[0].location) if findings else None,
+        "effort": item.effort,
+        "hours": item.hours,
+        "confirmed_live": item.confirmed_live,
+    }
+
+
+def _summary(report: Report) -> dict[str, Any]:
+    return {
+        "text": executive_summary(report),
+        "risk_assessment": risk_sentence(report),
+        "priority_actions": [_plan_item(item) for item in priority_actions(report)],
+    }
+
+
+def _plan(report: Report) -> dict[str, Any]:
+    plan = build_plan(report)
+    return {
+        "total": plan.total,
+        "hours": plan.hours,
+        "groups": [
+            {"name": g.name, "horizon": g.horizon, "effort": g.effort, "hours": g.hours,
+             "items": [_plan_item(item) for item in g.items]}
+            for g in plan.groups
+        ],
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data (what :func:`render` serialises)."""
     ordered = _ordered_results(report)
@@ -88,6 +135,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "complete": report.complete,
         "coverage": report.coverage,
         "stacks": list(report.stacks),
+        "summary": _summary(report),
+        "plan": _plan(report),
         "sections": [
             {"id": s.section.id, "title": s.section.title, "score": s.score, "status": s.status}
             for s in report.sections

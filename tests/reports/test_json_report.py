@@ -9,6 +9,7 @@ import pytest
 
 from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
 from reports import json_report
+from tests.harness import FIXTURES
 from tests.reports.helpers import (
     big_report,
     finding,
@@ -21,7 +22,7 @@ from tests.reports.helpers import (
 
 TOP_KEYS = [
     "schema_version", "tool", "generated_at", "targets", "score", "grade", "risk", "complete",
-    "coverage", "stacks", "sections", "results", "findings", "suppressed", "skipped_files", "notes",
+    "coverage", "stacks", "summary", "plan", "sections", "results", "findings", "suppressed", "skipped_files", "notes",
 ]
 FINDING_KEYS = [
     "check_id", "title", "severity", "section", "status", "message", "location", "fingerprint",
@@ -116,3 +117,21 @@ def test_incomplete_scan_has_null_friendly_values() -> None:
     results = [CheckResult(meta("T-ERR"), Status.ERROR, reason="boom")]
     data = validate_json_report(json_report.render(make_report(results)))
     assert data["grade"] == "incomplete" and data["complete"] is False and data["score"] is None
+
+
+def test_json_carries_the_same_summary_and_plan_as_the_markdown() -> None:
+    """CI consumers see the priorities people see: same actions, same plan, same totals."""
+    from reports import markdown
+    from reports.common import executive_summary
+    from reports.plan import build_plan
+
+    report = scan_dir(FIXTURES / "repos" / "heydev")
+    data = validate_json_report(json_report.render(report))
+    assert data["summary"]["text"] == executive_summary(report)
+    assert data["summary"]["text"] in markdown.render(report).replace("\\_", "_")
+    plan = build_plan(report)
+    assert data["plan"]["total"] == plan.total
+    assert [g["name"] for g in data["plan"]["groups"]] == ["Immediate", "Short-term", "Medium-term"]
+    assert [i["title"] for g in data["plan"]["groups"] for i in g["items"]] == [i.title for i in plan.items]
+    first = data["summary"]["priority_actions"][0]
+    assert first["severity"] in ("critical", "high") and first["location"]
