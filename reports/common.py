@@ -124,6 +124,8 @@ def md_escape(text: str) -> str:
             out.append(char)  # a lone '&' ("Compliance & docs") is plain text in Markdown
         elif char in _HTML_ENTITIES:
             out.append(_HTML_ENTITIES[char])
+        elif char == "_" and 0 < index < len(line) - 1 and line[index - 1].isalnum() and line[index + 1].isalnum():
+            out.append(char)  # intraword: CommonMark never reads SESSION_SECRET as emphasis
         elif char in _MD_SPECIAL:
             out.append("\\" + char)
         else:
@@ -257,6 +259,14 @@ def assessment_date(report: Report) -> str:
 
 def _is_absence(passed: str) -> bool:
     return passed.strip().lower().startswith("no ")
+
+
+def is_absence_strength(meta: CheckMeta) -> bool:
+    """True when a pass only means a mistake was not found ("No privileged containers").
+
+    Reports list what the project does as strengths and count these instead of padding the list.
+    """
+    return _is_absence(strength_text(meta))
 
 
 def _section_rank(section: Section) -> int:

@@ -28,6 +28,7 @@ from reports.common import (
     executive_summary,
     fence,
     grade_label,
+    is_absence_strength,
     location_text,
     md_code,
     md_escape,
@@ -228,16 +229,16 @@ def _result_lines(report: Report, result: CheckResult) -> list[str]:
     if len(result.findings) <= 1:
         finding = result.findings[0] if result.findings else Finding(message=result.meta.title)
         sev = severity_of(result, finding)
-        return [f"- [ ] {_finding_text(report, result, finding)} **{sev.label}** {tag}"]
+        return [f"- [ ] **{sev.label}** {_finding_text(report, result, finding)} {tag}"]
     # Several findings of one check: one parent item (fixed together), one sub-item per place.
     lines = [
-        f"- [ ] **{md_escape(result.meta.title)}**: {len(result.findings)} findings, "
-        f"**{result.worst_severity.label}** {tag}"
+        f"- [ ] **{result.worst_severity.label}** **{md_escape(result.meta.title)}**: "
+        f"{len(result.findings)} findings {tag}"
     ]
     for finding in result.findings:
         sev = severity_of(result, finding)
-        suffix = f" **{sev.label}**" if sev != result.worst_severity else ""
-        lines.append(f"  - [ ] {_finding_text(report, result, finding)}{suffix}")
+        prefix = f"**{sev.label}** " if sev != result.worst_severity else ""
+        lines.append(f"  - [ ] {prefix}{_finding_text(report, result, finding)}")
     return lines
 
 
@@ -246,15 +247,15 @@ def _issue_lines(report: Report, item: PlanItem) -> list[str]:
     if not item.grouped:
         return _result_lines(report, item.result)
     lines = [
-        f"- [ ] **{md_escape(item.title)}**: {plural(item.findings, 'finding')} from "
-        f"{plural(len(item.results), 'check')}, **{item.severity.label}**"
+        f"- [ ] **{item.severity.label}** **{md_escape(item.title)}**: {plural(item.findings, 'finding')} from "
+        f"{plural(len(item.results), 'check')}"
     ]
     for result in item.results:
         prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""
         for finding in result.findings or (Finding(message=result.meta.title),):
             sev = severity_of(result, finding)
             lines.append(
-                f"  - [ ] {prefix}{_finding_text(report, result, finding)} **{sev.label}** `{result.meta.id}`"
+                f"  - [ ] **{sev.label}** {prefix}{_finding_text(report, result, finding)} `{result.meta.id}`"
             )
     return lines
 
@@ -282,7 +283,8 @@ def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
         head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
         snippet = snippet_for(fix.meta, report.stacks)
         lines += ["", head]
-        if snippet is None:
+        # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
+        if snippet is None or item.severity < Severity.MEDIUM:
             continue
         code = snippet.code.strip()
         if code in shown:
@@ -308,11 +310,15 @@ def _section(report: Report, section_score: SectionScore, numbers: dict[Section,
         f"**Status**: {md_escape(section_score.status)}{score}",
     ]
     passed = strengths(report, section)
-    lines += ["", "**Strengths**:"]
+    doing = [r for r in passed if not is_absence_strength(r.meta)]
+    clean = len(passed) - len(doing)
     if passed:
-        lines += [f"- {md_escape(strength_text(r.meta))} (`{r.meta.id}`)" for r in passed]
-    else:
-        lines.append("- none yet")
+        lines += ["", "**Strengths**:"]
+        lines += [f"- {md_escape(strength_text(r.meta))}" for r in doing]
+        if clean:
+            # Passes that only mean "no mistake found" are counted, not listed as strengths.
+            noun = "further check" if doing else "check"
+            lines.append(f"- {plural(clean, noun)} found nothing to fix")
     lines += ["", "**Improvements Needed**:"]
     for item in mine:
         lines += _issue_lines(report, item)
@@ -349,15 +355,13 @@ def _action_plan(plan: ActionPlan, number: int) -> str:
 
 
 def _summary(report: Report) -> str:
+    """The blockers in one line and the risk assessment; the action plan above is not repeated."""
     lines = ["## Summary"]
-    actions = priority_actions(report, limit=5)
-    if actions:
-        lines += ["", "**Critical Priorities**:"]
-        lines += [
-            f"{i}. {md_escape(item.title)} ({item.severity.label.upper()} - {item.section.title})"
-            for i, item in enumerate(actions, 1)
-        ]
-    if not actions:
+    blockers = [item for item in priority_actions(report, limit=5) if item.severity >= Severity.HIGH]
+    if blockers:
+        names = "; ".join(md_escape(item.title) for item in blockers)
+        lines += ["", f"**Critical Priorities**: {names}."]
+    elif not priority_actions(report, limit=1):
         lines += ["", "No open actions: every applicable check passed."]
     lines += ["", f"**Risk Assessment**: {md_escape(risk_sentence(report))}"]
     return "\n".join(lines)
@@ -366,6 +370,27 @@ def _summary(report: Report) -> str:
 def _bullets(items: Iterable[str], empty: str = "- none") -> list[str]:
     out = list(items)
     return out or [empty]
+
+
+def _file_groups(files: Iterable[str]) -> list[str]:
+    """Scanned files as one line per top-level folder (files at the root listed by name).
+
+    A 1,500-file monorepo's appendix stays a dozen lines; the JSON report has no file list either,
+    and the HTML report keeps the full list behind a disclosure.
+    """
+    root: list[str] = []
+    folders: dict[str, int] = {}
+    for path in files:
+        head, sep, _rest = path.partition("/")
+        if sep:
+            folders[head] = folders.get(head, 0) + 1
+        else:
+            root.append(path)
+    lines = [f"- {md_code(p)}" for p in root[:MAX_LISTED_FILES]]
+    if len(root) > MAX_LISTED_FILES:
+        lines.append(f"- {len(root) - MAX_LISTED_FILES} more files at the root")
+    lines += [f"- {md_code(name + '/')}: {plural(count, 'file')}" for name, count in sorted(folders.items())]
+    return lines
 
 
 def _appendix(report: Report) -> str:
@@ -379,12 +404,7 @@ def _appendix(report: Report) -> str:
 
     files = report.scanned_files
     lines += ["", f"### Files scanned ({len(files)})"]
-    if files and len(files) <= MAX_LISTED_FILES:
-        lines += [f"- {md_code(p)}" for p in files]
-    elif files:
-        lines.append(f"- {len(files)} files (list omitted; more than {MAX_LISTED_FILES})")
-    else:
-        lines.append("- none")
+    lines += _bullets(_file_groups(files))
 
     lines += ["", f"### Files skipped ({len(report.skipped_files)})"]
     lines += _bullets(f"- {md_code(s.path)}: {md_escape(s.reason)}" for s in report.skipped_files)
@@ -393,9 +413,7 @@ def _appendix(report: Report) -> str:
     skipped = [r for r in ordered if r.status is Status.SKIPPED]
     errored = [r for r in ordered if r.status is Status.ERROR]
     lines += ["", f"### Checks skipped ({len(skipped)})"]
-    lines += _bullets(
-        f"- `{r.meta.id}` ({md_escape(r.meta.title)}): {md_escape(r.reason or 'not applicable')}" for r in skipped
-    )
+    lines += _bullets(f"- `{r.meta.id}`: {md_escape(r.reason or 'not applicable')}" for r in skipped)
     lines += ["", f"### Checks errored ({len(errored)})"]
     lines += _bullets(
         f"- `{r.meta.id}` ({md_escape(r.meta.title)}): {md_escape(r.reason or 'unknown error')}" for r in errored

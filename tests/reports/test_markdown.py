@@ -101,10 +101,12 @@ def test_sections_items_plan_and_appendix() -> None:
     assert "## 1. Deployment" in text and "## 2. Configuration" in text
     assert not any(h.endswith("Data") for h in _headings(text)) and "## 3. Priority Action Plan" in text
     assert "**Status**: Critical gaps" in text
-    assert "- No issue: No healthcheck (`T-OK`)" in text
-    assert "- [ ] final stage never sets USER — `Dockerfile:21` **high** `T-ROOT`" in text
+    # A pass that only means "no mistake found" is counted, not listed as a strength.
+    assert "- 1 check found nothing to fix" in text and "No issue: No healthcheck" not in text
+    # Each item leads with its severity.
+    assert "- [ ] **high** final stage never sets USER — `Dockerfile:21` `T-ROOT`" in text
     # Several findings of one check: one parent item, one sub-item per place.
-    assert "- [ ] **Logs grow without bound**: 3 findings, **medium** `T-LOGS`" in text
+    assert "- [ ] **medium** **Logs grow without bound**: 3 findings `T-LOGS`" in text
     assert "  - [ ] service db logs forever — `compose.yaml:9`" in text
     # Recommendations carry the snippet for the detected stack (dockerfile here), fenced.
     assert "```dockerfile\nUSER app\n```" in text
@@ -116,7 +118,7 @@ def test_sections_items_plan_and_appendix() -> None:
     assert "Just so you know" not in plan  # info is not an action
     assert "**Total estimate**: ~" in plan
     appendix = text.split("## Appendix", 1)[1]
-    assert "`T-NA` (Problem T-NA): no database found" in appendix
+    assert "`T-NA`: no database found" in appendix
     assert "`T-ERR` (Problem T-ERR): KeyError: 'jobs'" in appendix
     assert "`blob.bin`: binary file" in appendix
     assert "service worker logs forever — `compose.yaml:30`" in appendix
@@ -132,7 +134,7 @@ def test_baseline_marks_existing_and_lists_resolved() -> None:
                           "resolved": [{"check_id": "T-GONE", "path": "old/Dockerfile", "message": "was bad"}]}}
     report, _, _ = _sample_report(extra)
     text = render(report)
-    assert "`Dockerfile:21` (existing) **high**" in text
+    assert "- [ ] **high** final stage never sets USER — `Dockerfile:21` (existing) `T-ROOT`" in text
     assert "service api logs forever — `compose.yaml:3`\n" in text  # new: unmarked
     assert "### Baseline" in text and "1 resolved" in text
     assert "`T-GONE`: was bad — `old/Dockerfile`" in text
@@ -210,7 +212,7 @@ def test_repo_and_live_items_are_grouped_once_with_confirmed_live() -> None:
     assert {"Security headers missing", "Permissive CORS policy", "No rate limiting",
             "Health endpoint missing or shallow", "Source maps shipped to production"} <= titles
     for item in items:
-        head = f"- [ ] **{item.title}**: "
+        head = f"- [ ] **{item.severity.label}** **{item.title}**: "
         assert text.count(head) == 1, item.title
         block = text.split(head, 1)[1].split("\n- ", 1)[0]
         # Repository evidence first, then what the live scan confirmed.
@@ -222,8 +224,8 @@ def test_repo_and_live_items_are_grouped_once_with_confirmed_live() -> None:
         # One plan line per group.
         assert text.count(f"**{item.title}** — ") == 1, item.title
     # Neither the live header checks nor the live rate-limit probe get an item or a fix of their own.
-    assert "- [ ] Content-Security-Policy header not implemented" not in text
-    assert text.count("- [ ] confirmed live: ") >= 10
+    assert not re.search(r"^- \[ \] \*\*\w+\*\* Content-Security-Policy header not implemented", text, re.M)
+    assert len(re.findall(r"- \[ \] \*\*\w+\*\* confirmed live: ", text)) >= 10
     security = text.split("## 6. Security", 1)[1].split("\n## ", 1)[0]
     assert security.count("secureHeaders()") == 1
     # A member shown in another area leaves a pointer where it belongs.
@@ -247,3 +249,20 @@ def test_title_block_prints_the_date_only() -> None:
     text = render(make_report([CheckResult(meta("T-OK"), Status.PASS)]))
     assert "**Assessment Date**: 2026-01-26  \n" in text
     assert "2026-01-26T00:00:00Z" not in text.split("## Executive Summary", 1)[0]
+
+
+def test_appendix_groups_files_by_folder_and_low_items_get_no_snippet() -> None:
+    from auditor.engine import scan
+    from auditor.options import ScanOptions
+    from tests.harness import FIXTURES
+
+    report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
+    text = render(report)
+    appendix = text.split("## Appendix", 1)[1]
+    server_files = sum(1 for p in report.scanned_files if p.startswith("server/"))
+    assert f"- `server/`: {server_files} files" in appendix
+    assert "- `Dockerfile`" in appendix and "`server/src/index.ts`" not in appendix
+    # Plain words keep their underscores; intraword underscores never read as emphasis.
+    assert "SESSION_SECRET" in text and "SESSION\\_SECRET" not in text
+    delivery = text.split("## 4. Delivery", 1)[1].split("\n## ", 1)[0]
+    assert "**low**" in delivery and "```" not in delivery, "low items get the one-line fix, not a snippet"
