@@ -26,7 +26,7 @@ observations) a modern client is assumed to get the best accepted suite.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.live.hsts import A_PLUS_MAX_AGE, target_hsts
@@ -357,7 +357,9 @@ def grade_target_tls(target: Any) -> TlsGrade | None:
     tls = getattr(target, "tls", None)
     if tls is None:
         return None
-    return tls_grade(tls, target_hsts(target).max_age)
+    # The parsed policy decides, even when it says "absent" or "invalid": sslyze's own reading of the
+    # same header must not slip back in (target_hsts already falls back to it when HTTP was not seen).
+    return tls_grade(replace(tls, hsts_max_age=target_hsts(target).max_age))
 
 
 def grade_rank(grade: str) -> int:

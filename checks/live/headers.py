@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 
 from auditor.live.headers_grade import (
+    CORS_CREDENTIALS_NOTE,
+    NON_NUMERIC_NOTE,
     SIX_MONTHS,
     HeaderGrade,
     HeaderTest,
@@ -440,5 +442,8 @@ def header_grade(target: LiveTarget) -> Iterator[Finding]:
     if _GRADE_ORDER.index(result.grade) > _GRADE_ORDER.index("B"):
         penalties = ", ".join(f"{t.name} {t.modifier}" + (f" ({t.note})" if t.note else "")
                               for t in result.tests if t.modifier < 0)
-        yield Finding(message=f"header grade {result.grade} (score {result.score}/100) on {target.url}",
+        # Where prodcheck scores by the published table and the Observatory's code would not, say so.
+        deviations = [t.note for t in result.tests if t.note in (CORS_CREDENTIALS_NOTE, NON_NUMERIC_NOTE)]
+        yield Finding(message=f"header grade {result.grade} (score {result.score}/100) on {target.url}"
+                              + "".join(f"; {note}" for note in deviations),
                       location=here(target), key="header-grade", evidence=penalties[:300])
