@@ -421,39 +421,21 @@ def _refused_protocols(base: TlsObservation, address: str, timeout: float,
     hellos) and skip the per-suite scan of a protocol only when that is
     refused. Any other outcome (accepted, an odd error) keeps the full scan.
     """
-    try:
-        from sslyze import ServerNetworkLocation
-        from sslyze.server_connectivity import (
-            TlsVersionEnum,
-            _detect_support_for_tls_1_2_or_below,
-            _TlsVersionNotSupported,
-        )
-    except ImportError:  # sslyze internals moved: scan every protocol the slow way
-        return frozenset()
-    versions = {
-        "SSLv2": TlsVersionEnum.SSL_2_0,
-        "SSLv3": TlsVersionEnum.SSL_3_0,
-        "TLSv1.0": TlsVersionEnum.TLS_1_0,
-        "TLSv1.1": TlsVersionEnum.TLS_1_1,
-        "TLSv1.2": TlsVersionEnum.TLS_1_2,
-    }
-    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
-    config = _network_config(base, timeout)
+    from sslyze import ServerNetworkLocation
 
-    def refused(version: Any) -> bool:
-        try:
-            _detect_support_for_tls_1_2_or_below(location, config, version)
-        except _TlsVersionNotSupported:
-            return True
-        except Exception:  # noqa: BLE001 - unclear: let the full scan decide
-            return False
-        return False
+    from auditor.live.sslyze_private import PROTOCOL_VERSIONS, protocol_refused_checker
+
+    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
+    refused = protocol_refused_checker(location, _network_config(base, timeout))
+    if refused is None:  # sslyze internals moved: scan every protocol the slow way
+        return frozenset()
 
     from concurrent.futures import ThreadPoolExecutor
 
     # One round trip for all protocols instead of five in a row: it matters on a real network.
-    with ThreadPoolExecutor(max_workers=workers or len(versions), thread_name_prefix="prodcheck-tls-proto") as pool:
-        verdicts = dict(zip(versions, pool.map(refused, versions.values()), strict=True))
+    with ThreadPoolExecutor(max_workers=workers or len(PROTOCOL_VERSIONS),
+                            thread_name_prefix="prodcheck-tls-proto") as pool:
+        verdicts = dict(zip(PROTOCOL_VERSIONS, pool.map(refused, PROTOCOL_VERSIONS), strict=True))
     return frozenset(name for name, is_refused in verdicts.items() if is_refused)
 
 

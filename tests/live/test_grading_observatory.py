@@ -23,7 +23,14 @@ import pytest
 
 from auditor.live.headers_grade import CORS_CREDENTIALS_NOTE, META_FRAME_ANCESTORS_NOTE, grade_headers
 from auditor.live.hsts import NON_NUMERIC_NOTE
-from auditor.live.observations import CookieObservation, CorsObservation, Hop, HttpObservation, PageObservation, ScriptRef
+from auditor.live.observations import (
+    CookieObservation,
+    CorsObservation,
+    Hop,
+    HttpObservation,
+    PageObservation,
+    ScriptRef,
+)
 
 URL = "https://example.test/"
 BASE_HEADERS: dict[str, str] = {
