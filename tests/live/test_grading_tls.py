@@ -28,6 +28,7 @@ from auditor.live.grades import target_grades
 from auditor.live.observations import LiveTarget, load_observations
 from auditor.live.tls import TlsObservation, probe_tls
 from auditor.live.tls_grade import CAP_RULES, grade_target_tls, tls_grade
+from checks.live.tls_cert_invalid import cert_invalid
 from checks.live.tls_grade import tls_grade_check
 from tests.live.certs import CertificateAuthority, make_ca, make_leaf, make_valid_leaf
 from tests.live.tls_server import _serve_http, make_server_context, static_handler, tls_server
@@ -114,6 +115,8 @@ def test_not_yet_valid_certificate_is_t(tmp_path: Path) -> None:
     assert grade.grade == "T"
     assert any(c.startswith("T: certificate not valid yet") for c in grade.caps)
     assert grade.ignoring_trust == "A+"
+    keys = {f.key for f in cert_invalid(LiveTarget(url=f"https://localhost:{port}/", tls=obs))}
+    assert keys == {"not-yet-valid"}
 
 
 # --------------------------------------------------------------------------- negotiated, not merely accepted
@@ -231,6 +234,8 @@ def test_incomplete_chain_is_b_when_aia_would_complete_it(tmp_path: Path, aia: s
         assert grade.grade == "B"
         (cap,) = [c for c in grade.caps if c.startswith("B: certificate chain incomplete")]
         assert AIA_URL in cap and "AIA" in cap
+        (finding,) = cert_invalid(LiveTarget(url=f"https://localhost:{port}/", tls=obs))
+        assert "incomplete" in finding.message and AIA_URL in finding.message
     else:
         assert obs.certificate.issuer_aia == ()
         assert grade.grade == "T" and any("not trusted" in c for c in grade.caps)
