@@ -30,6 +30,7 @@ from auditor.live.tls import TlsObservation, probe_tls
 from auditor.live.tls_grade import CAP_RULES, grade_target_tls, tls_grade
 from checks.live.tls_cert_invalid import cert_invalid
 from checks.live.tls_grade import tls_grade_check
+from checks.live.tls_weak_ciphers import weak_ciphers
 from tests.live.certs import CertificateAuthority, make_ca, make_leaf, make_valid_leaf
 from tests.live.tls_server import _serve_http, make_server_context, static_handler, tls_server
 
@@ -143,12 +144,15 @@ def test_weak_suite_caps_only_when_a_modern_client_negotiates_it(tmp_path: Path,
     assert {"TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"} <= names
     grade = tls_grade(obs)
     fs_cap = "B: no forward secrecy for a modern client on TLS 1.2"
+    weak = {f.key for f in weak_ciphers(LiveTarget(url=f"https://localhost:{port}/", tls=obs))}
     if server_preference:
         assert obs.negotiated == {"TLSv1.2": "TLS_RSA_WITH_AES_128_GCM_SHA256"}
         assert fs_cap in grade.caps and grade.grade == "B"
+        assert "no-forward-secrecy" in weak
     else:
         assert obs.negotiated == {"TLSv1.2": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"}
         assert fs_cap not in grade.caps and grade.grade == "A-"  # only the TLS 1.3 cap
+        assert "no-forward-secrecy" not in weak
 
 
 @pytest.mark.parametrize("case", ["pass-3des-last", "fail-3des-preferred"])
