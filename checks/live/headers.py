@@ -313,7 +313,9 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
     token, sid, jwt) are `HttpOnly`. `__Host-`/`__Secure-` prefixed cookies must
     meet their prefix rules (Secure; `__Host-` also `Path=/` and no `Domain`).
     Skipped when the page sets no cookie (log in first, or scan a page that sets
-    the session, to judge them).
+    the session, to judge them). Cookies a browser would reject (a `Domain` that
+    does not cover the host, a broken `__Host-`/`__Secure-` prefix) are not
+    graded, as the Observatory's cookie jar drops them too.
 
     ## Why it matters
     A session cookie without Secure leaks over http, without HttpOnly it can be read
@@ -364,9 +366,11 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
     """External scripts without Subresource Integrity.
 
     ## What it checks
-    Every `<script src>` loaded from another origin carries an `integrity` attribute
-    and is loaded over https. Skipped when the page loads no script from another
-    origin.
+    Every `<script src>` loaded from another site carries an `integrity` attribute
+    and is loaded over https. "Another site" is the Observatory's: a full URL on
+    another registrable domain, or a protocol-relative `//host/...` URL; a script
+    from the page's own host over http is not external (it is mixed content, a
+    matter for CSP). Skipped when the page loads no external script.
 
     ## Why it matters
     A compromised CDN or third-party host can otherwise change the script and run

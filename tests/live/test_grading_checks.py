@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +23,7 @@ from auditor.registry import NotApplicable
 from checks.live.headers import cookies, csp, header_grade, hsts, referrer, sri
 
 URL = "https://example.test/"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _target(headers: tuple[tuple[str, str], ...] = (), *, cookies_: tuple[CookieObservation, ...] = (),
@@ -93,3 +96,35 @@ def test_strict_dynamic_without_nonce_is_reported_invalid() -> None:
     fixed = replace(target, http=replace(target.http, page=replace(target.http.page, headers=(  # type: ignore[union-attr]
         ("Content-Security-Policy", "script-src 'nonce-abc' 'strict-dynamic' https:; object-src 'none'"),))))
     assert list(csp(fixed)) == []
+
+
+def test_redirect_to_an_invalid_certificate_costs_20_on_a_real_server(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """http:// redirects to https:// whose certificate is not trusted: redirection-invalid-cert and hsts-invalid-cert."""
+    sys.path.insert(0, str(ROOT / "fixtures" / "apps"))
+    import _dualserver
+    import heydev_hardened
+
+    from auditor.live.headers_grade import grade_target_headers
+    from auditor.live.session import observe_url
+    from tests.live.certs import make_ca, make_leaf
+
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)  # the test CA is not trusted: the chain is invalid
+    ca = make_ca(tmp_path)
+    leaf = make_leaf(ca, tmp_path, names=("heydev.test", "localhost", "127.0.0.1"))
+    server = _dualserver.DualServer(0, heydev_hardened.app, _dualserver.server_context(leaf.cert_path, leaf.key_path))
+    server.start()
+    try:
+        url = f"https://heydev.test:{server.port}"
+        target = observe_url(url, {"resolve": [f"heydev.test:{server.port}:127.0.0.1"], "timeout": 5,
+                                   "no_burst": True})
+    finally:
+        server.stop()
+    assert target.http is not None and target.http.verify_error, target.error
+    grade = grade_target_headers(target)
+    assert grade is not None
+    results = {t.name: (t.result, t.modifier) for t in grade.tests}
+    assert results["redirection"] == ("redirection-invalid-cert", -20)
+    assert results["strict-transport-security"] == ("hsts-invalid-cert", -20)
+    (finding,) = hsts(target)
+    assert "not credited" in finding.message
