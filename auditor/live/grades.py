@@ -1,4 +1,10 @@
-"""Sub-grades of one live target for the report: TLS grade and header grade/score."""
+"""Sub-grades of one live target for the report: TLS grade and header grade/score.
+
+The report and the TLS-GRADE / HEADER-GRADE checks call the same two functions
+(:func:`auditor.live.headers_grade.grade_target_headers` and
+:func:`auditor.live.tls_grade.grade_target_tls`), which read HSTS through the
+one parser in :mod:`auditor.live.hsts`, so the report and the checks cannot disagree.
+"""
 
 from __future__ import annotations
 
@@ -10,24 +16,16 @@ def target_grades(target: Any) -> dict[str, Any]:
     grades: dict[str, Any] = {"tls_grade": None, "header_grade": None, "header_score": None}
     if getattr(target, "error", None):
         return grades
-    http = getattr(target, "http", None)
-    hsts_age = None
-    if http is not None:
-        from auditor.live.headers_grade import grade_headers, hsts_max_age
+    from auditor.live.headers_grade import grade_target_headers
+    from auditor.live.tls_grade import grade_target_tls
 
-        result = grade_headers(http, https=bool(getattr(target, "is_https", False)))
-        grades["header_grade"] = result.grade
-        grades["header_score"] = result.score
-        hsts_age = hsts_max_age(http.page.header("strict-transport-security"))
-    tls = getattr(target, "tls", None)
-    if tls is not None and not getattr(tls, "error", None):
-        try:
-            from auditor.live.tls_grade import tls_grade
-        except ImportError:  # the TLS grading module ships separately
-            return grades
-        try:
-            grade = tls_grade(tls, hsts_age)
-        except Exception:  # noqa: BLE001 - a grading bug must not lose the report
-            return grades
-        grades["tls_grade"] = getattr(grade, "grade", grade) if grade is not None else None
+    headers = grade_target_headers(target)
+    if headers is not None:
+        grades["header_grade"] = headers.grade
+        grades["header_score"] = headers.score
+    try:
+        tls = grade_target_tls(target)
+    except Exception:  # noqa: BLE001 - a grading bug must not lose the report
+        return grades
+    grades["tls_grade"] = tls.grade or None if tls is not None else None
     return grades

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from auditor.live.csp import http_equiv_headers
 from auditor.live.http_fetch import Fetched, Fetcher, decode_body, default_port
 from auditor.live.observations import (
     AssetObservation,
@@ -351,7 +352,7 @@ def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[Htt
     return HttpObservation(
         page=page, http=http_leg, scripts=tuple(scripts), cors=cors, health=health, missing=missing,
         metrics=metrics, assets=assets, burst=burst, is_html=is_html, verify_error=fetcher.verify_error,
-        notes=tuple(notes),
+        notes=tuple(notes), meta_http_equiv=http_equiv_headers(body[:MAX_HTML]) if is_html else (),
     ), None
 
 

@@ -219,6 +219,8 @@ class HttpObservation:
     is_html: bool = False
     verify_error: str | None = None
     notes: tuple[str, ...] = ()
+    # CSP and referrer policies the page sets in <meta> tags (auditor.live.csp.http_equiv_headers).
+    meta_http_equiv: Headers = ()
 
 
 @dataclass(frozen=True)

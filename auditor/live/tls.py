@@ -81,6 +81,11 @@ class CertificateObservation:
     hostname_matches: bool
     chain_length: int
     validation_error: str | None = None
+    # The leaf's notBefore is still ahead at probe time (a trust failure, as an expired one).
+    not_yet_valid: bool = False
+    # caIssuers URLs of the highest certificate sent when that one is not self-issued: where a client
+    # doing AIA fetching (browsers do, most API clients do not) would find the missing issuer.
+    issuer_aia: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict."""
@@ -100,6 +105,8 @@ class CertificateObservation:
             "hostname_matches": self.hostname_matches,
             "chain_length": self.chain_length,
             "validation_error": self.validation_error,
+            "not_yet_valid": self.not_yet_valid,
+            "issuer_aia": list(self.issuer_aia),
         }
 
     @classmethod
@@ -121,6 +128,8 @@ class CertificateObservation:
             hostname_matches=bool(data.get("hostname_matches", False)),
             chain_length=int(data.get("chain_length") or 0),
             validation_error=data.get("validation_error"),
+            not_yet_valid=bool(data.get("not_yet_valid", False)),
+            issuer_aia=tuple(str(u) for u in data.get("issuer_aia") or ()),
         )
 
 
@@ -138,6 +147,11 @@ class TlsObservation:
     certificate: CertificateObservation | None = None
     vulnerabilities: dict[str, bool | None] = field(default_factory=dict)
     hsts_max_age: int | None = None
+    # Protocol -> the suite the server chose for a modern client's offer (best suites first, 3DES
+    # last). Recorded only for protocols where the choice matters (a weak suite is accepted).
+    negotiated: dict[str, str] = field(default_factory=dict)
+    # The server took one connection at a time, so it was scanned one connection at a time.
+    serial: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the shape stored in observations.json)."""
@@ -152,6 +166,8 @@ class TlsObservation:
             "certificate": self.certificate.to_dict() if self.certificate else None,
             "vulnerabilities": dict(self.vulnerabilities),
             "hsts_max_age": self.hsts_max_age,
+            "negotiated": dict(self.negotiated),
+            "serial": self.serial,
         }
 
     @classmethod
@@ -171,6 +187,8 @@ class TlsObservation:
             certificate=CertificateObservation.from_dict(cert) if isinstance(cert, dict) else None,
             vulnerabilities={str(k): (None if v is None else bool(v)) for k, v in vulns_raw.items()},
             hsts_max_age=int(hsts) if hsts is not None else None,
+            negotiated={str(k): str(v) for k, v in (data.get("negotiated") or {}).items()},
+            serial=bool(data.get("serial", False)),
         )
 
     @property
@@ -188,6 +206,10 @@ DEFAULT_CONCURRENCY = 10
 MAX_CONCURRENT_SERVERS = 10
 # Targets whose checks finish within this window of each other share one Scanner.
 BATCH_WINDOW_S = 0.25
+# Extra connections opened at once to tell a one-connection-at-a-time server apart, and how long each
+# may take to connect (a healthy loopback or LAN server connects in well under a millisecond).
+PARALLEL_PROBES = 3
+SERIAL_PROBE_S = 0.75
 
 _PLAINTEXT_PREFIXES = (b"HTTP/", b"<", b"SSH-", b"220 ", b"+OK", b"* OK", b"RFB ")
 
@@ -213,6 +235,7 @@ class _Prepared:
     ca_file: Path | None
     timeout: float
     refused: frozenset[str]  # protocols one whole-list handshake already showed are refused
+    serial: bool = False  # the server takes one connection at a time: scan it with one connection
 
 
 def probe_tls(
@@ -282,11 +305,13 @@ def probe_tls_many(
                     ready.append((futures[future], outcome))
                 else:
                     finish(futures[future], outcome)
-            if ready:
-                scan = threading.Thread(target=_run_sslyze, args=(ready, finish), name="prodcheck-tls-batch",
-                                        daemon=True)
-                scan.start()
-                scans.append(scan)
+            # sslyze's connection limit is per Scanner: one-at-a-time servers get a Scanner of their own.
+            for group in ([r for r in ready if not r[1].serial], [r for r in ready if r[1].serial]):
+                if group:
+                    scan = threading.Thread(target=_run_sslyze, args=(group, finish), name="prodcheck-tls-batch",
+                                            daemon=True)
+                    scan.start()
+                    scans.append(scan)
     for scan in scans:
         scan.join()  # _run_sslyze enforces its own deadline, then reports every target
     return [done[i] for i in range(len(targets))]
@@ -338,8 +363,40 @@ def _prepare(target: TlsTarget, base: TlsObservation) -> _Prepared | TlsObservat
     preflight_error = _preflight(address, base.port, base.server_name, target.timeout)
     if preflight_error:
         return _with_error(base, preflight_error)
-    refused = _refused_protocols(base, address, target.timeout)
-    return _Prepared(base=base, address=address, ca_file=ca_file, timeout=target.timeout, refused=refused)
+    serial = _takes_one_connection_at_a_time(address, base.port, min(target.timeout, SERIAL_PROBE_S))
+    refused = _refused_protocols(base, address, target.timeout, workers=1 if serial else None)
+    return _Prepared(base=base, address=address, ca_file=ca_file, timeout=target.timeout, refused=refused,
+                     serial=serial)
+
+
+def _takes_one_connection_at_a_time(address: str, port: int, wait: float) -> bool:
+    """True when the server leaves parallel connections unanswered while it holds one.
+
+    Such servers (a single-threaded TLS terminator with a tiny accept backlog)
+    drop the SYNs of sslyze's parallel connections; each dropped SYN costs a
+    one-second retransmit or a timeout, which turned a 1.5 s scan into 8-12 s
+    and lost accepted suites. Hold one connection open, then open
+    ``PARALLEL_PROBES`` more at once: if any cannot connect within ``wait``,
+    scan this server one connection at a time.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        held = socket.create_connection((address, port), timeout=wait)
+    except OSError:
+        return False  # the preflight connected a moment ago; do not guess from one odd failure
+
+    def connects(_: int) -> bool:
+        try:
+            with socket.create_connection((address, port), timeout=wait):
+                return True
+        except OSError:
+            return False
+
+    with held, ThreadPoolExecutor(max_workers=PARALLEL_PROBES, thread_name_prefix="prodcheck-tls-par") as pool:
+        time.sleep(0.05)  # let a serial server accept the held connection first
+        results = list(pool.map(connects, range(PARALLEL_PROBES)))
+    return not all(results)
 
 
 def _network_config(base: TlsObservation, timeout: float) -> Any:
@@ -352,7 +409,8 @@ def _network_config(base: TlsObservation, timeout: float) -> Any:
     )
 
 
-def _refused_protocols(base: TlsObservation, address: str, timeout: float) -> frozenset[str]:
+def _refused_protocols(base: TlsObservation, address: str, timeout: float,
+                       workers: int | None = None) -> frozenset[str]:
     """Legacy protocols the server refuses outright, found with one handshake each.
 
     sslyze tests every cipher suite of a protocol on its own connection: about
@@ -363,39 +421,21 @@ def _refused_protocols(base: TlsObservation, address: str, timeout: float) -> fr
     hellos) and skip the per-suite scan of a protocol only when that is
     refused. Any other outcome (accepted, an odd error) keeps the full scan.
     """
-    try:
-        from sslyze import ServerNetworkLocation
-        from sslyze.server_connectivity import (
-            TlsVersionEnum,
-            _detect_support_for_tls_1_2_or_below,
-            _TlsVersionNotSupported,
-        )
-    except ImportError:  # sslyze internals moved: scan every protocol the slow way
-        return frozenset()
-    versions = {
-        "SSLv2": TlsVersionEnum.SSL_2_0,
-        "SSLv3": TlsVersionEnum.SSL_3_0,
-        "TLSv1.0": TlsVersionEnum.TLS_1_0,
-        "TLSv1.1": TlsVersionEnum.TLS_1_1,
-        "TLSv1.2": TlsVersionEnum.TLS_1_2,
-    }
-    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
-    config = _network_config(base, timeout)
+    from sslyze import ServerNetworkLocation
 
-    def refused(version: Any) -> bool:
-        try:
-            _detect_support_for_tls_1_2_or_below(location, config, version)
-        except _TlsVersionNotSupported:
-            return True
-        except Exception:  # noqa: BLE001 - unclear: let the full scan decide
-            return False
-        return False
+    from auditor.live.sslyze_private import PROTOCOL_VERSIONS, protocol_refused_checker
+
+    location = ServerNetworkLocation(hostname=base.host, port=base.port, ip_address=address)
+    refused = protocol_refused_checker(location, _network_config(base, timeout))
+    if refused is None:  # sslyze internals moved: scan every protocol the slow way
+        return frozenset()
 
     from concurrent.futures import ThreadPoolExecutor
 
     # One round trip for all protocols instead of five in a row: it matters on a real network.
-    with ThreadPoolExecutor(max_workers=len(versions), thread_name_prefix="prodcheck-tls-proto") as pool:
-        verdicts = dict(zip(versions, pool.map(refused, versions.values()), strict=True))
+    with ThreadPoolExecutor(max_workers=workers or len(PROTOCOL_VERSIONS),
+                            thread_name_prefix="prodcheck-tls-proto") as pool:
+        verdicts = dict(zip(PROTOCOL_VERSIONS, pool.map(refused, PROTOCOL_VERSIONS), strict=True))
     return frozenset(name for name, is_refused in verdicts.items() if is_refused)
 
 
@@ -568,7 +608,8 @@ def _sslyze_scan(ready: list[tuple[int, _Prepared]]) -> Any:
         )
         by_uuid[request.uuid] = (index, prepared)
         requests.append(request)
-    scanner = Scanner(per_server_concurrent_connections_limit=DEFAULT_CONCURRENCY,
+    serial = all(prepared.serial for _, prepared in ready)
+    scanner = Scanner(per_server_concurrent_connections_limit=1 if serial else DEFAULT_CONCURRENCY,
                       concurrent_server_scans_limit=min(len(requests), MAX_CONCURRENT_SERVERS))
     scanner.queue_scans(requests)
     for result in scanner.get_results():
@@ -609,6 +650,9 @@ def _observation(prepared: _Prepared, result: Any) -> TlsObservation:
     ca_file = prepared.ca_file
     certificate = _certificate(completed(scan.certificate_info), base.server_name, ca_file)
     ciphers = tuple(_cipher(protocol, accepted, certificate) for protocol, accepted in raw_ciphers)
+    openssl_names = {(protocol, accepted.cipher_suite.name): accepted.cipher_suite.openssl_name
+                     for protocol, accepted in raw_ciphers}
+    negotiated = _modern_client_choices(prepared, ciphers, openssl_names)
 
     vulnerabilities: dict[str, bool | None] = {}
     heartbleed = completed(scan.heartbleed)
@@ -641,7 +685,81 @@ def _observation(prepared: _Prepared, result: Any) -> TlsObservation:
         certificate=certificate,
         vulnerabilities=vulnerabilities,
         hsts_max_age=hsts_max_age,
+        negotiated=negotiated,
+        serial=prepared.serial,
     )
+
+
+def is_weak_suite(suite: CipherObservation) -> bool:
+    """3DES, RC4, no forward secrecy or no AEAD: a suite whose negotiation changes the grade."""
+    upper = suite.name.upper()
+    return ("3DES" in upper or "DES_EDE" in upper or "RC4" in upper or not suite.forward_secrecy
+            or not suite.aead)
+
+
+def modern_rank(suite: CipherObservation) -> tuple[int, int]:
+    """How a current browser orders its offer: FS+AEAD, FS, AEAD, the rest, then 3DES, then RC4."""
+    upper = suite.name.upper()
+    if "RC4" in upper:
+        return (5, 0)
+    if "3DES" in upper or "DES_EDE" in upper:
+        return (4, 0)
+    return (0 if suite.forward_secrecy and suite.aead else 1 if suite.forward_secrecy else 2 if suite.aead else 3,
+            -suite.key_size)
+
+
+_SSL_VERSIONS = {"TLSv1.0": "TLSv1", "TLSv1.1": "TLSv1_1", "TLSv1.2": "TLSv1_2"}
+
+
+def _modern_client_choices(prepared: _Prepared, ciphers: tuple[CipherObservation, ...],
+                           openssl_names: dict[tuple[str, str], str]) -> dict[str, str]:
+    """Per protocol with a weak suite among better ones: the suite the server picks for a modern offer.
+
+    SSL Labs caps for 3DES/RC4 (and judges forward secrecy) by what its
+    reference clients *negotiate*, so a server that keeps 3DES last for
+    Windows XP is not penalised while one that prefers it is. sslyze 6 reports
+    accepted suites only, so this offers the accepted suites once more in a
+    browser's order (best first, 3DES and RC4 last) on one connection per
+    protocol and records what the server chose. Suites this Python's OpenSSL
+    cannot offer (RC4) are left out, as current browsers leave them out.
+    """
+    choices: dict[str, str] = {}
+    for protocol, version_name in _SSL_VERSIONS.items():
+        suites = [c for c in ciphers if c.protocol == protocol]
+        if len(suites) < 2 or not any(is_weak_suite(c) for c in suites) or all(is_weak_suite(c) for c in suites):
+            continue  # nothing to choose between: the grade follows from the accepted list alone
+        ordered = sorted(suites, key=modern_rank)
+        by_openssl = {openssl_names.get((protocol, c.name), ""): c.name for c in ordered}
+        chosen = _handshake_choice(prepared, version_name, [n for n in by_openssl if n])
+        if chosen in by_openssl:
+            choices[protocol] = by_openssl[chosen]
+    return choices
+
+
+def _handshake_choice(prepared: _Prepared, version_name: str, offer: list[str]) -> str | None:
+    """OpenSSL name of the suite the server picks from ``offer`` on ``version_name``; None on failure."""
+    import warnings
+
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # legacy versions on purpose
+            version = getattr(ssl.TLSVersion, version_name)
+            ctx.minimum_version = version
+            ctx.maximum_version = version
+        ctx.set_ciphers(":".join(offer) + ":@SECLEVEL=0")
+    except (ssl.SSLError, ValueError, AttributeError):
+        return None  # this OpenSSL cannot offer any of them
+    sni = prepared.base.server_name
+    try:
+        with socket.create_connection((prepared.address, prepared.base.port), timeout=prepared.timeout) as sock, \
+                ctx.wrap_socket(sock, server_hostname=None if _is_ip(sni) else sni) as tls:
+            chosen = tls.cipher()
+    except (OSError, ssl.SSLError, ValueError):
+        return None
+    return chosen[0] if chosen else None
 
 
 def _robot(value: str) -> bool | None:
@@ -723,6 +841,8 @@ def _certificate(info: Any, server_name: str, ca_file: Path | None) -> Certifica
     not_after = leaf.not_valid_after_utc
     now = dt.datetime.now(dt.UTC)
     days_left = math.floor((not_after - now).total_seconds() / 86400)
+    top = chain[-1]
+    issuer_aia = () if top.issuer == top.subject else _ca_issuers(top)
     self_signed = leaf.issuer == leaf.subject and _signed_by(leaf, leaf)
 
     results = list(deployment.path_validation_results)
@@ -759,7 +879,23 @@ def _certificate(info: Any, server_name: str, ca_file: Path | None) -> Certifica
         hostname_matches=hostname_matches(server_name, sans),
         chain_length=len(chain),
         validation_error=validation_error,
+        not_yet_valid=not_before > now,
+        issuer_aia=issuer_aia,
     )
+
+
+def _ca_issuers(cert: Any) -> tuple[str, ...]:
+    """The certificate's Authority Information Access caIssuers URLs (never fetched)."""
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except (x509.ExtensionNotFound, ValueError):
+        return ()
+    return tuple(str(d.access_location.value) for d in aia
+                 if d.access_method == AuthorityInformationAccessOID.CA_ISSUERS
+                 and isinstance(d.access_location, x509.UniformResourceIdentifier))
 
 
 def _signed_by(cert: Any, issuer: Any) -> bool:

@@ -5,13 +5,37 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.live.headers_grade import SIX_MONTHS, grade_headers, hsts_max_age
+from auditor.live.headers_grade import (
+    CORS_CREDENTIALS_NOTE,
+    NON_NUMERIC_NOTE,
+    SIX_MONTHS,
+    HeaderGrade,
+    HeaderTest,
+    effective_referrer_policy,
+    grade_target_headers,
+    graded_cookies,
+    referrer_policy_value,
+    script_is_external,
+)
+from auditor.live.hsts import target_hsts
 from auditor.live.observations import LiveTarget
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
 from checks.live._common import here, http_of, served_over_https
 
 _SEC = {"section": Section.SECURITY, "target": Target.LIVE, "security": True}
+
+
+def _grade(target: LiveTarget) -> HeaderGrade:
+    http_of(target)  # NotApplicable without an HTTP observation
+    grade = grade_target_headers(target)
+    assert grade is not None
+    return grade
+
+
+def _message(test: HeaderTest, url: str) -> str:
+    """The test's description on the URL, with its note (deviations from the Observatory say so)."""
+    return f"{test.description} on {url}" + (f" ({test.note})" if test.note else "")
 
 
 @check(id="HDR-CSP", severity=Severity.MEDIUM, effort_hours=4,
@@ -51,11 +75,12 @@ def csp(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     http = http_of(target)
-    test = grade_headers(http, https=target.is_https).test("content-security-policy")
+    test = _grade(target).test("content-security-policy")
     assert test is not None
     if test.modifier < 0:
-        value = http.page.header("content-security-policy")
-        yield Finding(message=f"{test.description} on {target.url}", location=here(target),
+        value = http.page.header("content-security-policy") or next(
+            (v for k, v in http.meta_http_equiv if k == "content-security-policy"), "")
+        yield Finding(message=_message(test, target.url), location=here(target),
                       key="content-security-policy", evidence=(value or "")[:200])
 
 
@@ -66,7 +91,10 @@ def hsts(target: LiveTarget) -> Iterator[Finding]:
 
     ## What it checks
     An https page sends `Strict-Transport-Security` with `max-age` of at least six
-    months (15768000 s; one year is the usual choice).
+    months (15552000 s, as the Observatory's code counts it; one year is the usual
+    choice), on a valid certificate (browsers ignore HSTS received over an invalid
+    one). A non-numeric `max-age` is invalid, as the Observatory's published table
+    has it.
 
     ## Why it matters
     Without HSTS the first request of a visit can go over plain http, where an
@@ -85,20 +113,25 @@ def hsts(target: LiveTarget) -> Iterator[Finding]:
       - traefik.http.middlewares.hsts.headers.stsIncludeSubdomains=true
     ```
     """
-    http = http_of(target)
+    http_of(target)
     if not served_over_https(target):
         raise NotApplicable("page not served over https; see REDIRECT-HTTP-NOT-HTTPS")
-    value = http.page.header("strict-transport-security")
-    age = hsts_max_age(value)
-    if value is None:
+    test = _grade(target).test("strict-transport-security")
+    assert test is not None
+    policy = target_hsts(target)
+    if test.result == "hsts-invalid-cert" and policy.valid and (policy.max_age or 0) >= SIX_MONTHS:
+        yield Finding(message=f"HSTS is sent on {target.url} but not credited: {test.note}", location=here(target),
+                      key="strict-transport-security", evidence=policy.raw[:200])
+    elif test.result == "hsts-not-implemented":
         yield Finding(message=f"no Strict-Transport-Security header on {target.url}", location=here(target),
                       key="strict-transport-security")
-    elif age is None:
-        yield Finding(message=f"Strict-Transport-Security header cannot be parsed on {target.url}",
-                      location=here(target), key="strict-transport-security", evidence=value[:200])
-    elif age < SIX_MONTHS:
-        yield Finding(message=f"HSTS max-age {age} s is under six months on {target.url}", location=here(target),
-                      key="strict-transport-security", evidence=value[:200])
+    elif test.result == "hsts-header-invalid":
+        yield Finding(message=f"Strict-Transport-Security header cannot be recognized on {target.url}: "
+                              f"{policy.error}", location=here(target), key="strict-transport-security",
+                      evidence=policy.raw[:200])
+    elif test.result == "hsts-implemented-max-age-less-than-six-months":
+        yield Finding(message=f"HSTS max-age {policy.max_age} s is under six months (15552000 s) on {target.url}",
+                      location=here(target), key="strict-transport-security", evidence=policy.raw[:200])
 
 
 @check(id="HDR-X-CONTENT-TYPE-OPTIONS", severity=Severity.LOW, effort_hours=0.25,
@@ -146,10 +179,10 @@ def xfo(target: LiveTarget) -> Iterator[Finding]:
     add_header Content-Security-Policy "frame-ancestors 'none'" always;
     ```
     """
-    test = grade_headers(http_of(target), https=target.is_https).test("x-frame-options")
+    test = _grade(target).test("x-frame-options")
     assert test is not None
     if test.modifier < 0:
-        yield Finding(message=f"{test.description} on {target.url}", location=here(target), key="x-frame-options")
+        yield Finding(message=_message(test, target.url), location=here(target), key="x-frame-options")
 
 
 _PRIVATE = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
@@ -176,9 +209,9 @@ def referrer(target: LiveTarget) -> Iterator[Finding]:
     app.use(helmet.referrerPolicy({ policy: 'strict-origin-when-cross-origin' }))
     ```
     """
-    value = http_of(target).page.header("referrer-policy")
-    tokens = [t.strip().lower() for t in (value or "").split(",") if t.strip()]
-    if not tokens or tokens[-1] not in _PRIVATE:
+    http = http_of(target)
+    value = referrer_policy_value(http.page, http.meta_http_equiv)  # a <meta name=referrer> counts too
+    if effective_referrer_policy(value) not in _PRIVATE:
         yield Finding(message=f"Referrer-Policy {'missing' if value is None else repr(value)} on {target.url}",
                       location=here(target), key="referrer-policy")
 
@@ -280,7 +313,9 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
     token, sid, jwt) are `HttpOnly`. `__Host-`/`__Secure-` prefixed cookies must
     meet their prefix rules (Secure; `__Host-` also `Path=/` and no `Domain`).
     Skipped when the page sets no cookie (log in first, or scan a page that sets
-    the session, to judge them).
+    the session, to judge them). Cookies a browser would reject (a `Domain` that
+    does not cover the host, a broken `__Host-`/`__Secure-` prefix) are not
+    graded, as the Observatory's cookie jar drops them too.
 
     ## Why it matters
     A session cookie without Secure leaks over http, without HttpOnly it can be read
@@ -298,8 +333,13 @@ def cookies(target: LiveTarget) -> Iterator[Finding]:
     http = http_of(target)
     if not http.page.cookies:
         raise NotApplicable("the page set no cookies")
+    kept, rejected = graded_cookies(http.page)
+    if not kept:
+        # A cookie the browser drops never reaches a user: nothing to protect, nothing to grade.
+        raise NotApplicable("browsers reject every cookie the page sets: " + "; ".join(
+            f"{name!r}: {why}" for name, why in rejected))
     https = served_over_https(target)
-    for cookie in http.page.cookies:
+    for cookie in kept:
         problems = []
         if https and not cookie.secure:
             problems.append("no Secure")
@@ -326,9 +366,11 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
     """External scripts without Subresource Integrity.
 
     ## What it checks
-    Every `<script src>` loaded from another origin carries an `integrity` attribute
-    and is loaded over https. Skipped when the page loads no script from another
-    origin.
+    Every `<script src>` loaded from another site carries an `integrity` attribute
+    and is loaded over https. "Another site" is the Observatory's: a full URL on
+    another registrable domain, or a protocol-relative `//host/...` URL; a script
+    from the page's own host over http is not external (it is mixed content, a
+    matter for CSP). Skipped when the page loads no external script.
 
     ## Why it matters
     A compromised CDN or third-party host can otherwise change the script and run
@@ -346,7 +388,10 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
     http = http_of(target)
     if not http.is_html:
         raise NotApplicable("the page is not HTML")
-    external = [script for script in http.scripts if not script.same_origin]
+    page_url = http.page.final_url or http.page.url
+    # The Observatory's "external": another site, or protocol-relative. http from the own host is not
+    # external (HDR-CSP / mixed content judge the scheme).
+    external = [script for script in http.scripts if script_is_external(script.src, page_url)]
     if not external:
         raise NotApplicable("the page loads no script from another origin")
     for script in external:
@@ -370,8 +415,12 @@ def header_grade(target: LiveTarget) -> Iterator[Finding]:
     The header grade computed with the MDN HTTP Observatory's modifier table
     (baseline 100; CSP, cookies, CORS, redirection, Referrer-Policy, HSTS, SRI,
     X-Content-Type-Options, X-Frame-Options, CORP; bonuses only count from 90) is
-    B or better. prodcheck does not read the HSTS preload list or `<meta>` CSP, so
-    its score can differ from the Observatory's by those modifiers.
+    B or better. `<meta>` CSP and referrer policies count, as in the Observatory.
+    Deliberate differences, named in the finding: prodcheck does not read the HSTS
+    preload list; an echoed Origin with credentials costs -50 and a non-numeric HSTS
+    max-age is invalid (the published table; the Observatory's code scores both
+    differently); `frame-ancestors` in a `<meta>` CSP is not credited (browsers
+    ignore it).
 
     ## Why it matters
     The grade summarises how much of the browser's built-in protection the site
@@ -393,8 +442,12 @@ def header_grade(target: LiveTarget) -> Iterator[Finding]:
     app.use(helmet())
     ```
     """
-    result = grade_headers(http_of(target), https=target.is_https)
+    result = _grade(target)
     if _GRADE_ORDER.index(result.grade) > _GRADE_ORDER.index("B"):
-        penalties = ", ".join(f"{t.name} {t.modifier}" for t in result.tests if t.modifier < 0)
-        yield Finding(message=f"header grade {result.grade} (score {result.score}/100) on {target.url}",
+        penalties = ", ".join(f"{t.name} {t.modifier}" + (f" ({t.note})" if t.note else "")
+                              for t in result.tests if t.modifier < 0)
+        # Where prodcheck scores by the published table and the Observatory's code would not, say so.
+        deviations = [t.note for t in result.tests if t.note in (CORS_CREDENTIALS_NOTE, NON_NUMERIC_NOTE)]
+        yield Finding(message=f"header grade {result.grade} (score {result.score}/100) on {target.url}"
+                              + "".join(f"; {note}" for note in deviations),
                       location=here(target), key="header-grade", evidence=penalties[:300])

@@ -11,7 +11,11 @@ Java, Windows) plus the CA bundle given with `--ca-bundle` / `SSL_CERT_FILE`
 * **self-signed**: the leaf signed itself;
 * **hostname**: no subjectAltName matches the scanned name (the common name
   is ignored, as browsers do);
-* **sha1**: the leaf or an intermediate is signed with SHA-1 (or MD5).
+* **sha1**: the leaf or an intermediate is signed with SHA-1 (or MD5);
+* **not-yet-valid**: the certificate's validity starts in the future.
+
+An untrusted chain that only lacks an intermediate the leaf's AIA URL points
+to is named as incomplete: browsers complete it, API clients do not.
 
 Expiry is judged separately by TLS-CERT-EXPIRY: trust here ignores dates.
 
@@ -68,6 +72,16 @@ def cert_invalid(target: Any) -> Iterator[Finding]:
             key="self-signed",
             evidence=issuer,
         )
+    elif not cert.trusted and cert.issuer_aia:
+        # Browsers fetch the missing intermediate from the AIA URL (SSL Labs grades this B, not T);
+        # API clients, mobile apps and curl do not, and fail.
+        yield Finding(
+            message=f"TLS certificate chain is incomplete: the intermediate is not sent (browsers fetch it "
+                    f"from {cert.issuer_aia[0]}; API clients fail)",
+            location=where,
+            key="untrusted",
+            evidence=f"{issuer}; chain length {cert.chain_length}",
+        )
     elif not cert.trusted:
         reason = f": {cert.validation_error}" if cert.validation_error else ""
         yield Finding(
@@ -75,6 +89,13 @@ def cert_invalid(target: Any) -> Iterator[Finding]:
             location=where,
             key="untrusted",
             evidence=f"{issuer}; chain length {cert.chain_length}",
+        )
+    if cert.not_yet_valid:
+        yield Finding(
+            message=f"TLS certificate is not valid yet (valid from {cert.not_before}); clients reject it",
+            location=where,
+            key="not-yet-valid",
+            evidence=issuer,
         )
     if not cert.hostname_matches:
         names = ", ".join(cert.sans) or f"no subjectAltName (CN {cert.subject_cn or '-'})"

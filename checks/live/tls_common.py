@@ -7,14 +7,12 @@ one-line reason, never a pass.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from auditor.live.hsts import target_hsts
 from auditor.live.tls import TlsObservation
 from auditor.model import Location
 from auditor.registry import NotApplicable
-
-_MAX_AGE = re.compile(r"max-age\s*=\s*\"?(\d+)\"?", re.IGNORECASE)
 
 
 class TlsScanFailed(Exception):
@@ -37,16 +35,8 @@ def location(target: Any) -> Location:
 
 
 def hsts_max_age(target: Any) -> int | None:
-    """HSTS max-age seen by the HTTP probe on the final https response, else by sslyze."""
-    http = getattr(target, "http", None)
-    page = getattr(http, "page", None)
-    header = page.header("Strict-Transport-Security") if page is not None else None
-    if header:
-        match = _MAX_AGE.search(header)
-        if match:
-            return int(match.group(1))
-    tls: TlsObservation | None = getattr(target, "tls", None)
-    return tls.hsts_max_age if tls is not None else None
+    """HSTS max-age of the target, through the one HSTS parser (None when absent or invalid)."""
+    return target_hsts(target).max_age
 
 
 def short_list(items: list[str], limit: int = 4) -> str:

@@ -8,25 +8,28 @@ B ≥ 65, C ≥ 50, D ≥ 35, E ≥ 20, F), then the guide's caps:
 
 * **F**: SSLv2, Heartbleed, ROBOT, OpenSSL CCS injection, insecure
   renegotiation, EXPORT or anonymous suites, DH < 1024 bits.
-* **C**: no TLS 1.2, SSLv3, RC4 or 3DES on TLS 1.1+, TLS compression.
-* **B**: TLS 1.0/1.1 accepted, no forward secrecy, no AEAD suite, RC4, DH < 2048.
-* **A-**: no TLS_FALLBACK_SCSV (several versions accepted), no secure renegotiation.
-* **A+**: an A with HSTS `max-age` ≥ 15552000 (180 days) and no warnings
-  (missing TLS 1.3 is a warning: it blocks A+ but does not cap).
-* **T**: certificate untrusted, expired, self-signed or SHA-1 signed;
-  **M**: certificate name mismatch. The message names the letter the
-  server would otherwise get.
+* **F**: also an RSA certificate key under 1024 bits.
+* **C**: no TLS 1.2, SSLv3, RC4 or 3DES *negotiated by a modern client* on
+  TLS 1.1+, TLS compression.
+* **B**: TLS 1.0/1.1 accepted, no forward secrecy for a modern client, no
+  AEAD suite, RC4 accepted, DH < 2048, RSA key under 2048 bits, an incomplete
+  chain that AIA fetching completes (browsers work, API clients fail).
+* **A-**: TLS 1.3 not supported (SSL Labs 2009r), no secure renegotiation.
+  TLS_FALLBACK_SCSV no longer counts (2009r).
+* **A+**: an A with HSTS `max-age` ≥ 15552000 (180 days) and no warnings.
+* **T**: certificate untrusted (and not completable through AIA), expired,
+  not yet valid, self-signed or SHA-1 signed; **M**: certificate name
+  mismatch. The message names the letter the server would otherwise get.
 
 The check fails when the grade is below A- and reports every cap.
 
 **Caps that need browser handshake simulation.** SSL Labs decides "no
-forward secrecy", "no AEAD" and "RC4/3DES with modern protocols" from the
-suites *negotiated with its reference browsers*. prodcheck does not simulate
-browsers; it caps when **no** forward-secret (resp. AEAD) suite is accepted on
-the best protocol version, and when RC4/3DES is accepted at all on TLS 1.1+.
-Current browsers all prefer ECDHE + AEAD when offered, so the result matches
-SSL Labs unless the server forces an older suite through its own preference
-order. Client-specific caps (for example Windows XP or Java 6 handshakes) and
+forward secrecy" and "RC4/3DES with modern protocols" from the suites
+*negotiated with its reference browsers*. prodcheck offers the accepted
+suites once more in a current browser's order (best first, 3DES last) and
+caps by what the server picks, so 3DES kept at the end of the list for old
+clients costs nothing while 3DES the server prefers caps at C.
+Client-specific caps (for example Windows XP or Java 6 handshakes) and
 certificate revocation are not evaluated.
 
 ## Why it matters
@@ -64,10 +67,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.live.tls_grade import grade_rank, tls_grade
+from auditor.live.tls_grade import grade_rank, grade_target_tls
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import check
-from checks.live.tls_common import hsts_max_age, location, tls_of
+from checks.live.tls_common import location, tls_of
 
 _THRESHOLD = grade_rank("A-")
 
@@ -84,8 +87,9 @@ _THRESHOLD = grade_rank("A-")
 )
 def tls_grade_check(target: Any) -> Iterator[Finding]:
     """Fail when the SSL Labs style TLS grade is below A-."""
-    obs = tls_of(target)
-    grade = tls_grade(obs, hsts_max_age(target))
+    tls_of(target)  # NotApplicable / TlsScanFailed first
+    grade = grade_target_tls(target)  # the same function the report's TLS grade uses
+    assert grade is not None
     if grade_rank(grade.grade) >= _THRESHOLD:
         return
     caps = "; ".join(grade.caps) or "score below 80"

@@ -8,7 +8,8 @@ per weakness:
   (unauthenticated) suites;
 * **rc4** and **3des** (high): RC4 (RFC 7465) and 3DES (SWEET32);
 * **no-forward-secrecy** (high): no ECDHE/DHE suite on the best protocol
-  version, so recorded traffic can be decrypted once the key leaks;
+  version, or the server's preference order gives a modern client a suite
+  without one, so recorded traffic can be decrypted once the key leaks;
 * **no-aead** (medium): only CBC suites on TLS 1.2 (no GCM or ChaCha20-Poly1305);
 * **weak-dh** (high; critical under 1024 bits) and **weak-rsa-key** (high):
   DH parameters or an RSA certificate key below 2048 bits.
@@ -86,12 +87,21 @@ def _weaknesses(obs: TlsObservation) -> Iterator[tuple[str, Severity, str, list[
     accepted = obs.accepted_protocols
     best = accepted[-1] if accepted else None
     best_suites = [s for s in suites if s.protocol == best]
+    chosen = next((s for s in best_suites if best and s.name == obs.negotiated.get(best)), None)
     if best and best_suites and not any(s.forward_secrecy for s in best_suites):
         yield (
             "no-forward-secrecy",
             Severity.HIGH,
             f"no forward secrecy: no ECDHE/DHE suite accepted on {pretty_protocol(best)}",
             [s.name for s in best_suites],
+        )
+    elif best and chosen is not None and not chosen.forward_secrecy:
+        # ECDHE is accepted, but the server's own preference hands a modern client RSA key transport.
+        yield (
+            "no-forward-secrecy",
+            Severity.HIGH,
+            f"no forward secrecy for a modern client: the server prefers {chosen.name} on {pretty_protocol(best)}",
+            [chosen.name],
         )
     tls12 = [s for s in suites if s.protocol == "TLSv1.2"]
     if tls12 and "TLSv1.3" not in accepted and not any(s.aead for s in tls12):

@@ -82,10 +82,11 @@ def test_hsts_below_180_days_is_a() -> None:
     assert tls_grade(obs(hsts_max_age=None), hsts_max_age=15552000).grade == "A+"
 
 
-def test_no_tls13_is_a_warning_not_a_cap() -> None:
+def test_no_tls13_caps_at_a_minus() -> None:
+    # SSL Labs 2009r: "This server does not support TLS 1.3" now caps at A-.
     grade = tls_grade(obs(protocols={"TLSv1.2": True, "TLSv1.3": False}, ciphers=MODERN[:2]))
-    assert grade.grade == "A"
-    assert grade.caps == () and grade.warnings == ("TLS 1.3 not supported",)
+    assert grade.grade == "A-"
+    assert grade.caps == ("A-: TLS 1.3 not supported",)
 
 
 def test_f_caps() -> None:
@@ -103,9 +104,9 @@ def test_c_caps() -> None:
                    ciphers=(suite("TLSv1.0", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", aead=False),))
     assert tls_grade(old_only).grade == "C"
     rc4 = (*MODERN, suite("TLSv1.2", "TLS_RSA_WITH_RC4_128_SHA", kx="RSA", kx_bits=2048, aead=False))
-    assert tls_grade(obs(ciphers=rc4)).grade == "C"
+    assert tls_grade(obs(ciphers=rc4, negotiated={"TLSv1.2": "TLS_RSA_WITH_RC4_128_SHA"})).grade == "C"
     des = (*MODERN, suite("TLSv1.2", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", 168, kx="RSA", kx_bits=2048, aead=False))
-    assert tls_grade(obs(ciphers=des)).grade == "C"
+    assert tls_grade(obs(ciphers=des, negotiated={"TLSv1.2": "TLS_RSA_WITH_3DES_EDE_CBC_SHA"})).grade == "C"
     assert tls_grade(with_vuln(compression=True)).grade == "C"
 
 
@@ -119,7 +120,8 @@ def test_b_caps() -> None:
 
 
 def test_a_minus_caps() -> None:
-    assert tls_grade(with_vuln(fallback_scsv_supported=False)).grade == "A-"
+    # 2009r dropped TLS_FALLBACK_SCSV from grading.
+    assert tls_grade(with_vuln(fallback_scsv_supported=False)).grade == "A+"
     assert tls_grade(with_vuln(secure_renegotiation=False)).grade == "A-"
     # one protocol version only: no downgrade possible, no SCSV cap
     single = obs(protocols={"TLSv1.3": True}, ciphers=MODERN[2:], vulnerabilities={**GOOD_VULNS,

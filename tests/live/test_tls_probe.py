@@ -144,7 +144,8 @@ def test_rsa_key_exchange_and_cbc_only(tmp_path: Path) -> None:
     assert all(c.kx_bits == 2048 for c in obs.ciphers)  # RSA key transport: the certificate key
     grade = tls_grade(obs)
     assert grade.grade == "B"
-    assert set(grade.caps) == {"B: no forward secrecy on TLS 1.2", "B: no AEAD cipher suite on TLS 1.2"}
+    assert set(grade.caps) == {"B: no forward secrecy for a modern client on TLS 1.2",
+                               "B: no AEAD cipher suite on TLS 1.2", "A-: TLS 1.3 not supported"}
 
 
 def test_refused_port_is_an_error() -> None:
