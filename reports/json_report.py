@@ -17,6 +17,7 @@ from importlib import resources
 from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
+from auditor.textsafe import safe_report
 from reports.common import baseline_state, remediation_text, severity_of
 
 EXTENSION = "json"
@@ -66,6 +67,7 @@ def _finding(report: Report, result: CheckResult, finding: Finding, status: str)
 
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data (what :func:`render` serialises)."""
+    report = safe_report(report)
     ordered = _ordered_results(report)
     return {
         "schema_version": SCHEMA_VERSION,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.model import Report, Severity, Status
+from auditor.textsafe import safe_report
 from reports import common
 from reports.plan import build_plan
 
@@ -25,6 +26,7 @@ def _plain(text: str) -> str:
 
 def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
     """Score, grade, risk, counts by severity, live sub-grades and the top actions, as plain lines."""
+    report = safe_report(report)
 
     def paint(sev: Severity, text: str) -> str:
         return f"{_COLORS[sev]}{text}{_RESET}" if color else text
