@@ -57,6 +57,12 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     results = outcome.results
     notes.extend(outcome.notes)
     score = overall(results)
+    if project is not None:
+        from auditor.scope import judged_nothing, scope_notes, without_judgement
+
+        notes.extend(scope_notes(project, options))
+        if judged_nothing(project):
+            score = without_judgement(score, results)
     stacks: tuple[str, ...] = ()
     if project is not None:
         from auditor.stacks import detect_stacks

@@ -336,6 +336,9 @@ def executive_summary(report: Report) -> str:
     with care". Titles are lower-cased mid-sentence; the text is plain (each
     renderer escapes it for its format).
     """
+    if not report.complete and report.coverage == 0:
+        return ("Nothing could be assessed: no check had anything to judge (see the notes in the appendix), "
+                "so this report gives no verdict.")
     verdict = _verdict(report)
     open_items = [item for item in issues(report) if item.severity > Severity.INFO]
     serious = [item for item in open_items if item.severity >= Severity.HIGH]
