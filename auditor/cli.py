@@ -66,7 +66,11 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
+    from auditor.observation_file import ObservationFileError, check_observation_file
+    from auditor.outputs import OutputError, install_warning_filter, preflight, write_reports
     from auditor.settings import SettingsError, resolve_settings
+
+    install_warning_filter()
 
     if path is not None and not path.is_dir():
         raise click.UsageError(f"path {str(path)!r} is not a directory")
@@ -85,6 +89,14 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     except SettingsError as exc:
         _stderr(f"prodcheck: configuration error: {exc}")
         sys.exit(EXIT_USAGE)
+    try:
+        # Before any work: a scan must not end in a crash because its output cannot be written.
+        preflight(output=output, output_dir=output_dir, save_observations=save_observations)
+        if from_observations is not None:
+            check_observation_file(from_observations)
+    except (OutputError, ObservationFileError) as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
     options = settings.scan_options(path=path, urls=urls, ca_bundle=ca_bundle, resolves=resolves,
                                     save_observations=save_observations,
                                     from_observations=from_observations)
@@ -100,7 +112,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         except BaselineError as exc:
             _stderr(f"prodcheck: {exc}")
             sys.exit(EXIT_USAGE)
-    _write_reports(report, settings.formats, output, output_dir, summary)
+    write_failures = write_reports(report, settings.formats, output, output_dir, summary)
     from auditor.gates import evaluate
     from auditor.model import Severity
 
@@ -116,6 +128,10 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         _stderr(render_summary(report, color=_use_color()))
         for reason in outcome.reasons:
             _stderr(f"gate failed: {reason}")
+    for failure in write_failures:
+        _stderr(f"prodcheck: {failure}")
+    if write_failures:
+        sys.exit(EXIT_USAGE)
     incomplete = (not report.complete) or any(t.error for t in report.targets)
     if not outcome.passed:
         sys.exit(EXIT_GATE)
@@ -133,42 +149,6 @@ def _progress(message: str) -> None:
 
 def _use_color() -> bool:
     return sys.stderr.isatty() and not os.environ.get("NO_COLOR")
-
-
-def _write_reports(report: Any, formats: list[str], output: Path | None, output_dir: Path | None,
-                   summary: bool) -> None:
-    from reports import FORMATS, renderer
-
-    if not formats and (output is not None or output_dir is not None):
-        formats = ["md"]
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise click.UsageError(f"unknown format {fmt!r}")
-        module = renderer(fmt)
-        if fmt == "md" and summary:
-            from reports.markdown import render_summary_markdown
-
-            text = render_summary_markdown(report)
-        else:
-            text = module.render(report)
-        if fmt == "github":
-            # Annotations go to stdout where the runner reads them; the step summary to its file.
-            click.echo(text, nl=False)
-            write_summary = getattr(module, "write_step_summary", None)
-            if callable(write_summary):
-                write_summary(report)  # no-op unless $GITHUB_STEP_SUMMARY is set
-            continue
-        if output is not None:
-            if str(output) == "-":
-                click.echo(text, nl=False)
-            else:
-                output.parent.mkdir(parents=True, exist_ok=True)
-                output.write_text(text, encoding="utf-8")
-        elif output_dir is not None:
-            output_dir.mkdir(parents=True, exist_ok=True)
-            (output_dir / f"prodcheck-report.{module.EXTENSION}").write_text(text, encoding="utf-8")
-        else:
-            click.echo(text, nl=False)
 
 
 @main.group()
