@@ -122,7 +122,7 @@ def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:
         from auditor.live.grades import target_grades
 
         grades = target_grades(target)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - grading judges recorded input too: a bad value costs the grade only
         grades = {}
     return TargetInfo(
         kind="url",
