@@ -63,12 +63,13 @@ def load_yaml(text: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}", line) from None
     except YAMLError as exc:
-        raise YamlError(f"invalid YAML: {_first_line(exc) or 'error'}") from None
+        raise YamlError(f"invalid YAML: {_first_line(exc) or 'error'}", _line_from_traceback(exc)) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
     except (ValueError, TypeError) as exc:
         # Constructors reject some well-formed scalars (e.g. the date 2026-13-01).
-        raise YamlError(f"invalid YAML value: {_first_line(exc) or type(exc).__name__}") from None
+        raise YamlError(f"invalid YAML value: {_first_line(exc) or type(exc).__name__}",
+                        _line_from_traceback(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the parse boundary: whatever ruamel raises is a parse problem
         # e.g. a merge key that points at its own anchor (AttributeError) or `!!bool z` (KeyError).
         raise YamlError(f"invalid YAML: the parser gave up ({type(exc).__name__})",

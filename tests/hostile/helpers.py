@@ -45,7 +45,7 @@ def render_all(report: Report) -> dict[str, str]:
     out = {fmt: renderer(fmt).render(report) for fmt in FORMATS}
     out["md-summary"] = render_summary_markdown(report)
     out["github-summary"] = summary_markdown(report)
-    out["terminal"] = render_summary(report, color=True)
+    out["terminal"] = render_summary(report, color=False)
     return out
 
 
