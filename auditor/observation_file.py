@@ -49,16 +49,21 @@ def check_observation_file(path: Path) -> None:
     except (ValueError, RecursionError) as exc:
         raise ObservationFileError(f"{shown}: not valid JSON: {str(exc).splitlines()[0][:200]}") from None
     _check_numbers(raw, shown, "$")
-    from auditor.live.observations import load_observations
+    from auditor.live.observations import LiveTarget, load_observations
 
+    items = raw.get("targets") if isinstance(raw, dict) else raw
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            # The loader converts loosely (str(5) is a URL to it): check the JSON as written first.
+            problem = _mismatch(LiveTarget, item, f"targets[{index}]") if isinstance(item, dict) else ""
+            if problem:
+                raise ObservationFileError(f"{shown}: {problem}")
     try:
-        targets = load_observations(path)
+        load_observations(path)
     except Exception as exc:  # noqa: BLE001 - any shape the model rejects is the file's problem
+        detail = str(exc).replace(str(path), "").strip(": ").splitlines()[0][:200] if str(exc) else ""
         raise ObservationFileError(f"{shown}: not a prodcheck observations file: "
-                                   f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
-                                   ) from None
-    for index, target in enumerate(targets):
-        _check_types(target, f"targets[{index}]", shown)
+                                   f"{type(exc).__name__}: {detail}".rstrip(": ")) from None
 
 
 def _no_constant(name: str) -> Any:
@@ -98,17 +103,8 @@ def _check_numbers(value: Any, shown: str, where: str) -> None:
             _check_numbers(item, shown, f"{where}[{index}]")
 
 
-def _check_types(obj: Any, where: str, shown: str) -> None:
-    """Every field of a loaded observation has its declared type (the loader converts only some)."""
-    hints = typing.get_type_hints(type(obj))
-    for field in dataclasses.fields(obj):
-        value = getattr(obj, field.name)
-        problem = _mismatch(hints.get(field.name, Any), value, f"{where}.{field.name}", shown)
-        if problem:
-            raise ObservationFileError(f"{shown}: {problem}")
-
-
-def _mismatch(hint: Any, value: Any, where: str, shown: str) -> str:
+def _mismatch(hint: Any, value: Any, where: str) -> str:
+    """Why a JSON value does not fit the declared type (empty when it fits); missing keys take defaults."""
     if hint is Any:
         return ""
     origin = typing.get_origin(hint)
@@ -116,39 +112,46 @@ def _mismatch(hint: Any, value: Any, where: str, shown: str) -> str:
         options = typing.get_args(hint)
         if value is None and type(None) in options:
             return ""
-        problems = [_mismatch(o, value, where, shown) for o in options if o is not type(None)]
+        problems = [_mismatch(o, value, where) for o in options if o is not type(None)]
         return "" if any(not p for p in problems) else problems[0]
+    if value is None:
+        return f"{where}: must not be null"
     if origin is tuple:
-        if not isinstance(value, tuple):
-            return f"{where}: expected a list, got {type(value).__name__}"
+        if not isinstance(value, list):
+            return f"{where}: expected a list, got {_json_type(value)}"
         args = typing.get_args(hint)
-        items = [(args[0], v) for v in value] if len(args) == 2 and args[1] is Ellipsis else list(zip(args, value,
-                                                                                                     strict=False))
-        if not (len(args) == 2 and args[1] is Ellipsis) and len(value) != len(args):
+        repeated = len(args) == 2 and args[1] is Ellipsis
+        if not repeated and len(value) != len(args):
             return f"{where}: expected {len(args)} items, got {len(value)}"
-        for index, (sub, item) in enumerate(items):
-            problem = _mismatch(sub, item, f"{where}[{index}]", shown)
-            if problem:
-                return problem
-        return ""
+        subs = [args[0]] * len(value) if repeated else list(args)
+        return next((p for i, (sub, item) in enumerate(zip(subs, value, strict=False))
+                     if (p := _mismatch(sub, item, f"{where}[{i}]"))), "")
     if origin is dict:
-        return "" if isinstance(value, dict) else f"{where}: expected a mapping, got {type(value).__name__}"
+        if not isinstance(value, dict):
+            return f"{where}: expected an object, got {_json_type(value)}"
+        value_hint = typing.get_args(hint)[1] if len(typing.get_args(hint)) == 2 else Any
+        return next((p for k, item in value.items() if (p := _mismatch(value_hint, item, f"{where}.{k}"))), "")
     if dataclasses.is_dataclass(hint):
-        if not isinstance(value, hint):  # type: ignore[arg-type]
-            return f"{where}: expected an object, got {type(value).__name__}"
-        try:
-            _check_types(value, where, shown)
-        except ObservationFileError as exc:
-            return str(exc).removeprefix(f"{shown}: ")
-        return ""
-    if hint is bool:
-        return "" if isinstance(value, bool) else f"{where}: expected true or false, got {type(value).__name__}"
-    if hint is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return "" if ok else f"{where}: expected a whole number, got {type(value).__name__}"
-    if hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-        return "" if ok else f"{where}: expected a number, got {type(value).__name__}"
-    if hint is str:
-        return "" if isinstance(value, str) else f"{where}: expected a string, got {type(value).__name__}"
+        if not isinstance(value, dict):
+            return f"{where}: expected an object, got {_json_type(value)}"
+        hints = typing.get_type_hints(hint)
+        names = {f.name for f in dataclasses.fields(hint)}
+        return next((p for k, item in value.items() if k in names
+                     and (p := _mismatch(hints.get(k, Any), item, f"{where}.{k}"))), "")
+    checks: dict[Any, tuple[tuple[type, ...], str]] = {
+        bool: ((bool,), "true or false"), int: ((int,), "a whole number"), float: ((int, float), "a number"),
+        str: ((str,), "a string"),
+    }
+    if hint in checks:
+        kinds, wanted = checks[hint]
+        if (isinstance(value, bool) and hint is not bool) or not isinstance(value, kinds):
+            return f"{where}: expected {wanted}, got {_json_type(value)}"
     return ""
+
+
+def _json_type(value: Any) -> str:
+    for kind, name in ((bool, "true/false"), (int, "a number"), (float, "a number"), (str, "a string"),
+                       (list, "a list"), (dict, "an object")):
+        if isinstance(value, kind):
+            return name
+    return "null" if value is None else type(value).__name__
