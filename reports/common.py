@@ -387,6 +387,8 @@ def executive_summary(report: Report) -> str:
 
 def risk_sentence(report: Report) -> str:
     """The risk assessment in one sentence (same verdict levels as :func:`executive_summary`)."""
+    if not report.complete and report.coverage == 0:
+        return f"Risk level {report.risk}: unknown, since nothing could be assessed."
     verdict = {
         _CRITICAL: "not ready for production until the critical findings are fixed",
         _WEAK: "not ready for production until the most serious gaps are fixed",
