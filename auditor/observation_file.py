@@ -23,7 +23,12 @@ MAX_DEPTH = 64
 
 
 class ObservationFileError(Exception):
-    """The observations file cannot be judged; the message says why and where."""
+    """The observations file cannot be judged; the message says why and where (masked and escaped)."""
+
+    def __init__(self, message: str) -> None:
+        from auditor.textsafe import safe_text
+
+        super().__init__(safe_text(message, keep_newlines=False))
 
 
 def check_observation_file(path: Path) -> None:

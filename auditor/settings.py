@@ -29,7 +29,17 @@ _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", 
 
 
 class SettingsError(Exception):
-    """A configuration problem; the message names file, key and line."""
+    """A configuration problem; the message names file, key and line.
+
+    The message may quote the repository's own config (a key, a value): it is
+    masked and escaped here, once, so no caller can print a secret or a
+    terminal escape from it.
+    """
+
+    def __init__(self, message: str) -> None:
+        from auditor.textsafe import safe_text
+
+        super().__init__(safe_text(message, keep_newlines=False))
 
 
 @dataclass

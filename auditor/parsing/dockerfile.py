@@ -160,6 +160,11 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
     from dockerfile_parse import DockerfileParser
 
     problems: list[ParseProblem] = []
+    runaway = _runaway_continuation(text)
+    if runaway is not None:
+        # dockerfile-parse joins continuation lines by repeated concatenation (quadratic): refuse the file.
+        reason = f"an instruction continues over more than {MAX_CONTINUATION_LINES} lines; the file was not parsed"
+        return Dockerfile(path, (), problems=(ParseProblem(path, runaway, reason),))
     try:
         parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
         structure = parser.structure
@@ -187,6 +192,26 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
     elif instructions:
         problems.append(ParseProblem(path, 1, "no FROM instruction"))
     return Dockerfile(path, tuple(stages), tuple(preamble), tuple(problems), tuple(text.splitlines()))
+
+
+#: Longest instruction (in physical lines) prodcheck parses; real ones are a few hundred lines at most.
+MAX_CONTINUATION_LINES = 5000
+
+
+def _runaway_continuation(text: str) -> int | None:
+    """The 1-based line where an instruction starts that continues over too many lines, else None."""
+    run = 0
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.rstrip().endswith(("\\", "`")):
+            if run == 0:
+                start = number
+            run += 1
+            if run > MAX_CONTINUATION_LINES:
+                return start
+        else:
+            run = 0
+    return None
 
 
 def _fold(structure: list[dict[str, object]], path: str, problems: list[ParseProblem]) -> list[Instruction]:

@@ -84,3 +84,12 @@ def test_whole_scan_of_megabyte_lines_is_bounded(tmp_path: Path) -> None:
     report = scan(tmp_path)
     assert time.process_time() - start < 60.0
     assert report.results
+
+
+def test_runaway_continuation_is_a_parse_problem_not_minutes() -> None:
+    text = "FROM alpine:3.20\nHEALTHCHECK CMD " + "\\\n" * (MB // 2)
+    assert cpu_seconds(parse_dockerfile, "Dockerfile", text) < 3.0
+    parsed = parse_dockerfile("Dockerfile", text)
+    assert [(p.line, "continues over more than" in p.reason) for p in parsed.problems] == [(2, True)]
+    normal = parse_dockerfile("Dockerfile", "FROM alpine:3.20\nRUN a \\\n  b \\\n  c\n")
+    assert not normal.problems and normal.stages[0].instructions[0].value.split() == ["a", "b", "c"]
