@@ -34,23 +34,21 @@ def _one_line(exc: BaseException) -> str:
 
 def _enable_debug() -> None:
     """``--debug`` (on the group or a command): unexpected errors show their traceback."""
-    ctx = click.get_current_context(silent=True)
-    if ctx is not None:
-        root = ctx.find_root()
-        root.ensure_object(dict)["debug"] = True
+    from auditor.errors import enable_debug
+
+    enable_debug()
 
 
 def _debug_enabled() -> bool:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    return bool(isinstance(obj, dict) and obj.get("debug")) or bool(os.environ.get("PRODCHECK_DEBUG"))
+    from auditor.errors import debug_enabled
+
+    return debug_enabled()
 
 
 def _debug_traceback() -> None:
-    if _debug_enabled():
-        import traceback
+    from auditor.errors import debug_traceback
 
-        traceback.print_exc(file=sys.stderr)
+    debug_traceback()
 
 
 class _Cli(click.Group):
@@ -174,8 +172,11 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     import dataclasses
 
     from auditor.console import PhaseLine, use_color
+    from auditor.observation_file import check_observation_file
+    from auditor.outputs import install_warning_filter, preflight, write_reports
     from auditor.settings import resolve_settings
 
+    install_warning_filter()
     if debug:
         _enable_debug()
     if path is not None and not path.is_dir():
@@ -196,6 +197,10 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         "timeout": timeout, "formats": wanted or None,
     }
     settings = resolve_settings(root=path, config_path=config_path, cli=cli_values, environ=os.environ)
+    # Before any work: a scan must not end in a crash because its output cannot be written.
+    preflight(output=output, output_dir=output_dir, save_observations=save_observations)
+    if from_observations is not None:
+        check_observation_file(from_observations)
     options = settings.scan_options(path=path, urls=urls, ca_bundle=ca_bundle, resolves=resolves,
                                     save_observations=save_observations,
                                     from_observations=from_observations)
@@ -219,9 +224,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
 
         report, new_findings = apply_baseline(report, baseline)
     paint = use_color(color)
-    written, failed = _write_reports(report, settings.formats, output, output_dir,
-                                     text_color=use_color(color, sys.stdout), min_severity=min_severity,
-                                     summary=summary)
+    written, failed = write_reports(report, settings.formats, output, output_dir, summary=summary,
+                                    text_color=use_color(color, sys.stdout), min_severity=min_severity)
     from auditor.gates import evaluate
     from auditor.model import Severity
 
@@ -270,72 +274,6 @@ def _verbose_lines(report: Any) -> str:
         lines.append("skipped checks:")
         lines += [f"  {r.meta.id}: {one_line(r.reason)}" for r in skipped]
     return "\n".join(lines)
-
-
-def _write_reports(report: Any, formats: list[str], output: Path | None, output_dir: Path | None, *,
-                   text_color: bool = False, min_severity: str | None = None,
-                   summary: bool = False) -> tuple[list[str], list[str]]:
-    """Render and write every asked-for format; returns (files written, failure messages).
-
-    One failing renderer or unwritable file does not stop the others: each is tried in turn.
-    With no format asked for, the text listing goes to stdout (or Markdown to ``--output`` / ``--output-dir``).
-    """
-    from auditor.model import Severity
-    from reports import FORMATS, renderer
-
-    if not formats:
-        formats = ["md"] if (output is not None or output_dir is not None) else ["text"]
-    written: list[str] = []
-    failed: list[str] = []
-    for fmt in formats:
-        if fmt not in FORMATS:
-            raise click.UsageError(f"unknown format {fmt!r}")
-        try:
-            text = _render(report, fmt, color=text_color and output is None and output_dir is None,
-                           min_severity=Severity.parse(min_severity) if min_severity else Severity.INFO,
-                           summary=summary)
-        except Exception as exc:  # noqa: BLE001 - one broken renderer must not lose the other reports
-            _debug_traceback()
-            failed.append(f"the {fmt} report could not be rendered: {_one_line(exc)}")
-            continue
-        if fmt == "github":
-            # Annotations go to stdout where the runner reads them; the step summary to its file.
-            click.echo(text, nl=False)
-            write_summary = getattr(renderer(fmt), "write_step_summary", None)
-            if callable(write_summary):
-                write_summary(report)  # no-op unless $GITHUB_STEP_SUMMARY is set
-            continue
-        destination: Path | None = None
-        if output is not None and str(output) != "-":
-            destination = output
-        elif output is None and output_dir is not None:
-            destination = output_dir / f"prodcheck-report.{renderer(fmt).EXTENSION}"
-        if destination is None:
-            click.echo(text, nl=False, color=text_color)
-            continue
-        try:
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            failed.append(f"cannot write {destination}: {exc.strerror or exc}")
-            continue
-        written.append(str(destination))
-    return written, failed
-
-
-def _render(report: Any, fmt: str, *, color: bool, min_severity: Any, summary: bool) -> str:
-    """One format's text (``--summary`` turns md into the PR-comment summary)."""
-    from reports import renderer
-
-    if fmt == "text":
-        from reports import text as text_report
-
-        return text_report.render(report, color=color, min_severity=min_severity)
-    if fmt == "md" and summary:
-        from reports.markdown import render_summary_markdown
-
-        return render_summary_markdown(report)
-    return renderer(fmt).render(report)
 
 
 @main.group()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditor.model import SkippedFile
 
@@ -24,6 +25,57 @@ PRUNED_DIRS = frozenset(
 )
 DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FILES = 200_000
+BASELINE_NAME = ".prodcheck-baseline.json"
+#: A ``.gitignore`` / ``.dockerignore`` bigger than this is not read (its rules are not applied).
+MAX_IGNORE_FILE_BYTES = 1024 * 1024
+
+
+class ReadRefused(Exception):
+    """A file under the root that prodcheck will not read; ``reason`` says why (for the appendix)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_inside(root: Path, rel: str, cap: int) -> bytes:
+    """The bytes of ``root/rel`` if it is a regular file inside ``root`` and at most ``cap`` bytes.
+
+    The one guarded reader every file read of a scan goes through: a path
+    that climbs out (``..``) or a symlink that leaves the tree is refused,
+    so is a FIFO or device (which would block or never end), and nothing
+    past ``cap`` is ever read into memory.
+    """
+    path = root / rel
+    try:
+        resolved = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ReadRefused("not found") from None
+    except (OSError, RuntimeError):
+        raise ReadRefused("broken or looping symlink") from None
+    if not resolved.is_relative_to(root):
+        raise ReadRefused("symlink points outside the scanned tree")
+    try:
+        if not resolved.is_file():
+            raise ReadRefused("not a regular file")
+        with resolved.open("rb") as handle:
+            data = handle.read(cap + 1)
+    except OSError as exc:
+        raise ReadRefused(f"unreadable: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > cap:
+        raise ReadRefused(f"larger than the {cap // 1024} KiB size cap")
+    return data
+
+
+def load_ignore_spec(root: Path, rel: str) -> tuple[Any, str]:
+    """A gitignore-style spec from ``root/rel``; (None, reason) when it is absent or refused."""
+    try:
+        data = read_inside(root, rel, MAX_IGNORE_FILE_BYTES)
+    except ReadRefused as exc:
+        return None, "" if exc.reason == "not found" else f"not applied: {exc.reason}"
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", errors="replace").splitlines()), ""
 
 
 @dataclass(frozen=True)
@@ -40,6 +92,12 @@ class Discovery:
 
     files: tuple[FileEntry, ...]
     skipped: tuple[SkippedFile, ...]
+    #: Files and directories the configured ``exclude`` patterns left out (a few examples kept).
+    excluded_files: int = 0
+    excluded_dirs: int = 0
+    excluded_examples: tuple[str, ...] = ()
+    #: Files left out for being over the size cap.
+    oversized: int = 0
 
 
 class _IgnoreRules:
@@ -48,19 +106,15 @@ class _IgnoreRules:
     def __init__(self) -> None:
         self._specs: list[tuple[str, object]] = []
 
-    def load(self, root: Path, rel_dir: str) -> None:
-        gitignore = root / rel_dir / ".gitignore" if rel_dir else root / ".gitignore"
-        try:
-            if gitignore.is_file() and not gitignore.is_symlink():
-                lines = gitignore.read_text(encoding="utf-8", errors="replace").splitlines()
-            else:
-                return
-        except OSError:
+    def load(self, root: Path, rel_dir: str, skipped: list[SkippedFile]) -> None:
+        rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+        if not os.path.lexists(root / rel):
             return
-        import pathspec
-
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        self._specs.append((rel_dir, spec))
+        spec, reason = load_ignore_spec(root, rel)
+        if reason:
+            skipped.append(SkippedFile(rel, reason))
+        if spec is not None:
+            self._specs.append((rel_dir, spec))
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
         for base, spec in self._specs:
@@ -88,6 +142,18 @@ def discover(
         exclude_spec = pathspec.GitIgnoreSpec.from_lines(list(excludes))
     files: list[FileEntry] = []
     skipped: list[SkippedFile] = []
+    excluded = {"files": 0, "dirs": 0}
+    examples: list[str] = []
+
+    def exclude(rel: str, kind: str) -> None:
+        excluded[kind] += 1
+        if len(examples) < 5:
+            examples.append(rel + ("/" if kind == "dirs" else ""))
+
+    def result() -> Discovery:
+        oversized = sum(1 for s in skipped if s.reason.startswith("larger than"))
+        return Discovery(tuple(files), tuple(skipped), excluded["files"], excluded["dirs"], tuple(examples),
+                         oversized)
 
     def on_error(err: OSError) -> None:
         where = _rel(root, Path(err.filename)) if err.filename else "?"
@@ -95,7 +161,7 @@ def discover(
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=on_error, followlinks=False):
         rel_dir = _rel(root, Path(dirpath))
-        rules.load(root, rel_dir)
+        rules.load(root, rel_dir, skipped)
         kept_dirs = []
         for name in sorted(dirnames):
             rel = f"{rel_dir}/{name}" if rel_dir else name
@@ -105,7 +171,10 @@ def discover(
             if full.is_symlink():
                 skipped.append(SkippedFile(rel, "symlinked directory not followed"))
                 continue
-            if rules.ignored(rel, True) or (exclude_spec and exclude_spec.match_file(rel + "/")):
+            if rules.ignored(rel, True):
+                continue
+            if exclude_spec and exclude_spec.match_file(rel + "/"):
+                exclude(rel, "dirs")
                 continue
             kept_dirs.append(name)
         dirnames[:] = kept_dirs
@@ -114,6 +183,8 @@ def discover(
             if rules.ignored(rel, False) and not _always_wanted(name):
                 continue
             if exclude_spec and exclude_spec.match_file(rel):
+                if name != BASELINE_NAME:  # the baseline is always excluded; not worth saying
+                    exclude(rel, "files")
                 continue
             entry, reason = _inspect(root, Path(dirpath, name), rel, max_file_bytes)
             if entry is not None:
@@ -122,8 +193,8 @@ def discover(
                 skipped.append(SkippedFile(rel, reason))
             if len(files) >= MAX_FILES:
                 skipped.append(SkippedFile(rel_dir or ".", f"file limit of {MAX_FILES} reached"))
-                return Discovery(tuple(files), tuple(skipped))
-    return Discovery(tuple(files), tuple(skipped))
+                return result()
+    return result()
 
 
 def _always_wanted(name: str) -> bool:

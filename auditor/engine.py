@@ -58,6 +58,12 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     results = outcome.results
     notes.extend(outcome.notes)
     score = overall(results)
+    if project is not None:
+        from auditor.scope import judged_nothing, scope_notes, without_judgement
+
+        notes.extend(scope_notes(project, options))
+        if judged_nothing(project):
+            score = without_judgement(score, results)
     stacks: tuple[str, ...] = ()
     if project is not None:
         from auditor.stacks import detect_stacks
@@ -117,7 +123,7 @@ def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:
         from auditor.live.grades import target_grades
 
         grades = target_grades(target)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - grading judges recorded input too: a bad value costs the grade only
         grades = {}
     return TargetInfo(
         kind="url",

@@ -37,5 +37,29 @@ class PluginLoadError(ProdcheckError):
     """A third-party check could not be loaded."""
 
 
-class OutputError(ProdcheckError):
-    """A report or observation file cannot be written."""
+
+
+def debug_traceback() -> None:
+    """Print the current exception's traceback when ``--debug`` (or ``PRODCHECK_DEBUG``) is on."""
+    import os
+    import sys
+
+    if _DEBUG[0] or os.environ.get("PRODCHECK_DEBUG"):
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+
+
+_DEBUG = [False]
+
+
+def enable_debug() -> None:
+    """Turn on tracebacks for unexpected errors (the CLI's ``--debug``)."""
+    _DEBUG[0] = True
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` or ``PRODCHECK_DEBUG`` is on."""
+    import os
+
+    return _DEBUG[0] or bool(os.environ.get("PRODCHECK_DEBUG"))

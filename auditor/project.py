@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
-from auditor.discovery import DEFAULT_MAX_FILE_BYTES, Discovery, discover
+from auditor.discovery import DEFAULT_MAX_FILE_BYTES, Discovery, ReadRefused, discover, load_ignore_spec, read_inside
 from auditor.model import SkippedFile
 from auditor.parsing import ParseProblem
 from auditor.parsing.compose import ComposeFile, parse_compose
@@ -29,6 +29,7 @@ T = TypeVar("T")
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _ENV_TEMPLATE = re.compile(r"^\.env(\.[\w-]+)*\.(example|sample|template|dist|defaults)$|^\.env\.(example|sample|template)(\.[\w-]+)*$", re.IGNORECASE)
 _ENV_REAL = re.compile(r"^\.env(\.[\w-]+)?$")
+_TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
 _FROM_LINE = re.compile(r"^\s*FROM\s+\S+", re.IGNORECASE | re.MULTILINE)
 
 
@@ -138,14 +139,19 @@ class Project:
     # -- reading ---------------------------------------------------------
 
     def read_text(self, rel: str) -> str | None:
-        """Text of a discovered file, or None (binary/unreadable; the skip is recorded)."""
+        """Text of a file inside the root, or None (outside, binary, unreadable; the skip is recorded).
+
+        Every read of scanned content goes through here (and so through
+        :func:`auditor.discovery.read_inside`): whatever path a caller builds,
+        nothing outside the scan root is read.
+        """
         if rel in self._texts:
             return self._texts[rel]
         text: str | None = None
         try:
-            data = (self.root / rel).read_bytes()[: self.max_file_bytes]
-        except OSError as exc:
-            self.read_skips.append(SkippedFile(rel, f"unreadable: {exc.strerror or exc}"))
+            data = read_inside(self.root, rel, self.max_file_bytes)
+        except ReadRefused as exc:
+            self.read_skips.append(SkippedFile(rel, exc.reason))
         else:
             if b"\x00" in data[:8192]:
                 self.read_skips.append(SkippedFile(rel, "binary file"))
@@ -238,7 +244,26 @@ class Project:
         for group in (self.dockerfiles, self.compose_files, self.env_templates, self.env_files):
             for item in group:
                 problems.extend(item.problems)
+        problems.extend(self.manifest_problems)
         return problems
+
+    @cached_property
+    def manifest_problems(self) -> tuple[ParseProblem, ...]:
+        """``pyproject.toml`` files that are not valid TOML (a broken one never stops the scan)."""
+        import tomllib
+
+        out = []
+        for rel in self.files_named("pyproject.toml"):
+            text = self.read_text(rel)
+            if text is None:
+                continue
+            try:
+                tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                found = _TOML_LINE.search(str(exc))
+                reason = _TOML_LINE.sub("", str(exc)).strip() or "syntax error"
+                out.append(ParseProblem(rel, int(found.group(1)) if found else None, f"invalid TOML: {reason}"))
+        return tuple(out)
 
     # -- git -------------------------------------------------------------
 
@@ -266,15 +291,9 @@ class Project:
         parts = PurePosixPath(rel).parts
         for depth in range(len(parts)):
             base = "/".join(parts[:depth])
-            spec_file = self.root / base / ".gitignore" if base else self.root / ".gitignore"
-            if not spec_file.is_file():
-                continue
-            import pathspec
-
-            spec = pathspec.GitIgnoreSpec.from_lines(
-                spec_file.read_text(encoding="utf-8", errors="replace").splitlines()
-            )
-            if spec.match_file("/".join(parts[depth:])):
+            spec_rel = f"{base}/.gitignore" if base else ".gitignore"
+            spec = self.memo(f"gitignore:{spec_rel}", lambda r=spec_rel: load_ignore_spec(self.root, r)[0])  # type: ignore[misc]
+            if spec is not None and spec.match_file("/".join(parts[depth:])):
                 return True
         return False
 

@@ -9,6 +9,7 @@ Unknown keys and bad values are errors that name the file, key and line.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,17 @@ _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", 
 
 
 class SettingsError(ProdcheckError):
-    """A configuration problem; the message names file, key and line."""
+    """A configuration problem; the message names file, key and line.
+
+    The message may quote the repository's own config (a key, a value): it is
+    masked and escaped here, once, so no caller can print a secret or a
+    terminal escape from it.
+    """
+
+    def __init__(self, message: str) -> None:
+        from auditor.textsafe import safe_text
+
+        super().__init__(safe_text(message, keep_newlines=False))
 
 
 @dataclass
@@ -91,28 +102,35 @@ class Settings:
         )
 
 
+#: The config file is a few dozen lines; anything bigger is refused before it is parsed.
+MAX_CONFIG_BYTES = 1024 * 1024
+#: ``max_file_kb`` above this (1 GiB) is refused: prodcheck reads every kept file whole.
+MAX_FILE_KB_LIMIT = 1024 * 1024
+
+
 def find_config(root: Path | None, explicit: Path | None) -> tuple[Path, dict[str, Any], dict[str, int]] | None:
-    """Locate and load the config file; returns (path, data, key lines) or None."""
+    """Locate and load the config file; returns (path, data, key lines) or None.
+
+    A config found in the scanned tree is read only when it really lives
+    there: a symlink that leaves the tree is refused, and its content is never
+    shown. A ``--config`` file was named by the user and may live anywhere.
+    """
     if explicit is not None:
         if not explicit.is_file():
             raise SettingsError(f"{explicit}: config file not found")
-        return _load_file(explicit)
-    for directory in config_dirs(root if root is not None else Path(".")):
+        return _load_file(explicit, _read_config(explicit))
+    dirs = config_dirs(root if root is not None else Path("."))
+    top = dirs[-1]  # the repository root: no config is read from above it, nor through a symlink out of it
+    for directory in dirs:
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file():
-                return _load_file(candidate)
+            if candidate.is_file() or candidate.is_symlink():
+                return _load_file(candidate, _read_config(candidate, root=top))
         pyproject = directory / "pyproject.toml"
-        if pyproject.is_file():
-            import tomllib
-
-            try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-                raise SettingsError(f"{pyproject}: invalid TOML: {exc}") from None
-            section = data.get("tool", {}).get("prodcheck")
-            if isinstance(section, dict):
-                return pyproject, section, {}
+        if pyproject.is_file() or pyproject.is_symlink():
+            found = _from_pyproject(pyproject, _read_config(pyproject, root=top))
+            if found is not None:
+                return found
     return None
 
 
@@ -131,28 +149,131 @@ def config_dirs(root: Path) -> list[Path]:
     return [start]
 
 
-def _load_file(path: Path) -> tuple[Path, dict[str, Any], dict[str, int]]:
+def _read_config(path: Path, *, root: Path | None = None) -> str:
+    """The text of a config file: inside ``root`` (when given), under the size cap, UTF-8."""
+    from auditor.textsafe import safe_path
+
+    shown = safe_path(str(path))
+    try:
+        if root is not None:
+            resolved = path.resolve(strict=True)
+            if not resolved.is_relative_to(root.resolve()):
+                raise SettingsError(f"{shown}: refused: a symlink that leaves the scanned tree")
+            if not resolved.is_file():
+                raise SettingsError(f"{shown}: not a regular file")
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise SettingsError(f"{shown}: config file is {size // 1024} KiB, over the "
+                                f"{MAX_CONFIG_BYTES // 1024} KiB limit for a config file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except (OSError, RuntimeError) as exc:
+        raise SettingsError(f"{shown}: cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise SettingsError(f"{shown}: config file is over the {MAX_CONFIG_BYTES // 1024} KiB limit")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _from_pyproject(path: Path, text: str) -> tuple[Path, dict[str, Any], dict[str, int]] | None:
+    """``[tool.prodcheck]`` of a pyproject.toml; None when it has none.
+
+    A pyproject.toml that does not parse is the project's problem, not a
+    configuration error, unless it (apparently) holds prodcheck's table: the
+    PARSE-ERROR check reports it and the scan goes on.
+    """
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        if _names_prodcheck_table(text):
+            raise SettingsError(f"{path}: invalid TOML: {exc}") from None
+        return None
+    tool = data.get("tool")
+    if tool is None:
+        return None
+    if not isinstance(tool, dict):
+        raise SettingsError(f"{path}:{_toml_line(text, 'tool')}: 'tool' must be a table, got {_type_name(tool)}")
+    section = tool.get("prodcheck")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise SettingsError(f"{path}:{_toml_line(text, 'prodcheck')}: 'tool.prodcheck' must be a table, "
+                            f"got {_type_name(section)}")
+    return path, section, _toml_key_lines(text, section)
+
+
+def _names_prodcheck_table(text: str) -> bool:
+    """Whether TOML text (even broken) appears to hold a ``[tool.prodcheck]`` table."""
+    import re
+
+    if re.search(r"\btool\s*\.\s*\"?prodcheck\b", text):
+        return True
+    header = re.search(r"^\s*\[\s*tool\s*\]", text, re.MULTILINE)
+    if header is None:
+        return False
+    body = text[header.end():]
+    next_table = re.search(r"^\s*\[", body, re.MULTILINE)
+    body = body[: next_table.start()] if next_table else body
+    return bool(re.search(r"^\s*\"?prodcheck\"?\s*[.=]", body, re.MULTILINE))
+
+
+def _type_name(value: Any) -> str:
+    for kind, name in ((bool, "a boolean"), (int, "a number"), (float, "a number"), (str, "a string"),
+                       (list, "a list"), (dict, "a mapping"), (dt.date, "a date")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _toml_line(text: str, key: str) -> int:
+    """Best-effort line of ``key = ...`` or ``[...key...]`` in TOML text (tomllib keeps no positions)."""
+    import re
+
+    pattern = re.compile(rf"^\s*(?:\[[^\]\n]*\b{re.escape(key)}\b|(?:[\w.\-\"]*\.)?{re.escape(key)}\s*=)", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else 1
+
+
+def _toml_key_lines(text: str, section: Mapping[str, Any]) -> dict[str, int]:
+    """Lines of the top-level keys of ``[tool.prodcheck]`` (first occurrence after the table header)."""
+    import re
+
+    header = re.search(r"^\s*\[tool\.prodcheck\]", text, re.MULTILINE)
+    offset = header.end() if header else 0
+    lines: dict[str, int] = {}
+    for key in section:
+        match = re.compile(rf"^\s*(?:\[tool\.prodcheck\.)?{re.escape(str(key))}\b", re.MULTILINE).search(text, offset)
+        if match:
+            lines[str(key)] = text.count("\n", 0, match.start()) + 1
+    return lines
+
+
+def _load_file(path: Path, text: str) -> tuple[Path, dict[str, Any], dict[str, int]]:
     if path.suffix == ".toml":
         import tomllib
 
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"{path}: invalid TOML: {exc}") from None
-        section = data.get("tool", {}).get("prodcheck", data)
-        return path, section if isinstance(section, dict) else {}, {}
+        tool = data.get("tool")
+        if isinstance(tool, dict) and "prodcheck" in tool:
+            found = _from_pyproject(path, text)
+            return found if found is not None else (path, {}, {})
+        if tool is not None and not isinstance(tool, dict):
+            raise SettingsError(f"{path}:{_toml_line(text, 'tool')}: 'tool' must be a table, got {_type_name(tool)}")
+        return path, data, _toml_key_lines(text, data)
     from auditor.parsing.yamlsafe import YamlError, line_of, load_yaml
 
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        data = load_yaml(text)
     except YamlError as exc:
         where = f":{exc.line}" if exc.line else ""
         raise SettingsError(f"{path}{where}: {exc.reason}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot read: {exc}") from None
-    except (ValueError, TypeError) as exc:
-        # ruamel's constructors raise plain errors for values such as the date 2026-13-01.
-        raise SettingsError(f"{path}: invalid YAML value: {exc}") from None
     if data is None:
         return path, {}, {}
     if not isinstance(data, dict):
@@ -171,9 +292,33 @@ def resolve_settings(*, root: Path | None, config_path: Path | None, cli: Mappin
         settings.source = str(path)
         settings.source_lines = lines
         _apply_file(settings, data, str(path), lines)
+        if config_path is None:
+            _confine_paths(settings, root or Path("."), str(path))
     _apply_env(settings, environ)
     _apply_cli(settings, cli)
     return settings
+
+
+def _confine_paths(settings: Settings, root: Path, source: str) -> None:
+    """Files named by a config found in the scanned tree must be in that tree.
+
+    The repository is not trusted: its config may not make prodcheck read
+    ``/etc/shadow`` as a CA bundle. A relative path is taken from the root.
+    """
+    base = root.resolve()
+    holders = [settings.live, *settings.targets]
+    for holder in holders:
+        value = holder.get("ca_bundle")
+        if not value:
+            continue
+        try:
+            resolved = (base / str(value)).resolve(strict=True)
+        except (OSError, RuntimeError):
+            raise SettingsError(f"{source}: live.ca_bundle: file not found in the scanned tree") from None
+        if not resolved.is_relative_to(base) or not resolved.is_file():
+            raise SettingsError(f"{source}: live.ca_bundle: refused: it points outside the scanned tree "
+                                "(name it with --ca-bundle instead)")
+        holder["ca_bundle"] = str(resolved)
 
 
 class _ValueProblem(Exception):
@@ -206,7 +351,8 @@ def _apply_file(settings: Settings, data: Mapping[str, Any], source: str, lines:
             line = exc.line or lines.get(str(key))
             where = f"{source}:{line}" if line else source
             raise SettingsError(f"{where}: {exc.message}") from None
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+            # The config is data from the repository: any shape it has ends as a message, not a traceback.
             line = lines.get(str(key))
             where = f"{source}:{line}" if line else source
             raise SettingsError(f"{where}: bad value for {key!r}: {exc}") from None
@@ -219,7 +365,7 @@ def _field(parent: Any, sub: Any, path: str, convert: Any) -> Any:
         return convert(parent[sub])
     except _ValueProblem:
         raise
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, ArithmeticError) as exc:
         raise _ValueProblem(f"bad value for {path!r}: {exc}", path, _line(parent, sub)) from None
 
 
@@ -237,7 +383,7 @@ def _apply_key(settings: Settings, key: str, value: Any) -> None:
         items = _field(holder, key, key, _list)
         settings.formats = [_field(items, i, f"formats[{i}]", _format) for i in range(len(items))]
     elif key == "max_file_kb":
-        settings.max_file_kb = int(_positive(value))
+        settings.max_file_kb = _file_kb(value)
     elif key == "exclude":
         settings.excludes = [_scalar(v) for v in _list(value)]
     elif key == "checks":
@@ -268,15 +414,69 @@ def _apply_key(settings: Settings, key: str, value: Any) -> None:
             settings.ignores.append(_ignore_rule(items, index, item))
             settings.ignore_lines.append(_line(item, "check"))
     elif key == "live":
-        settings.live.update(_mapping(value, _LIVE_KEYS, key))
+        mapping = _mapping(value, _LIVE_KEYS, key)
+        settings.live.update({k: _field(value, k, f"live.{k}", _LIVE_VALUES[k]) for k in mapping})
     elif key == "targets":
         items = _field(holder, key, key, _list)
         for index, item in enumerate(items):
             target = dict(_mapping(item, {"url", *_LIVE_KEYS}, f"targets[{index}]"))
+            for sub in target:
+                convert = _LIVE_VALUES.get(sub, _url)
+                target[sub] = _field(item, sub, f"targets[{index}].{sub}", convert)
             if not target.get("url"):
                 raise _ValueProblem(f"targets[{index}] needs a 'url'", key, _line(items, index))
             target["_line"] = _line(items, index)
             settings.targets.append(target)
+
+
+def _file_kb(value: Any) -> int:
+    number = _positive(value)
+    if number > MAX_FILE_KB_LIMIT:
+        raise ValueError(f"max_file_kb must be at most {MAX_FILE_KB_LIMIT} (1 GiB), got {value!r}")
+    return max(1, int(number))
+
+
+def _strings(value: Any) -> list[str]:
+    """A string or a list of strings (nothing nested)."""
+    return [_scalar(v) for v in _list(value)]
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise TypeError(f"expected a string, got {_type_name(value)}")
+    return str(value)
+
+
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not text.startswith(("http://", "https://")):
+        raise ValueError(f"expected an http(s) URL, got {text[:80]!r}")
+    return text
+
+
+def _burst_size(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"expected a whole number, got {_type_name(value)}")
+    if not 1 <= value <= 30:
+        raise ValueError(f"burst_size must be between 1 and 30, got {value!r}")
+    return value
+
+
+def _timeout(value: Any) -> float:
+    number = _positive(value)
+    if number > 120:
+        raise ValueError(f"timeout must be at most 120 seconds, got {value!r}")
+    return number
+
+
+def _resolve_entries(value: Any) -> list[str]:
+    entries = _strings(value)
+    for entry in entries:
+        if entry.count(":") < 2:
+            raise ValueError(f"expected HOST:PORT:IP, got {entry[:80]!r}")
+    return entries
+
+
 
 
 def _ignore_rule(items: list[Any], index: int, item: Any) -> IgnoreRule:
@@ -375,12 +575,12 @@ def _list(value: Any) -> list[Any]:
         return list(value)
     if isinstance(value, str):
         return [value]
-    raise TypeError(f"expected a list, got {type(value).__name__}")
+    raise TypeError(f"expected a list, got {_type_name(value)}")
 
 
 def _mapping(value: Any, allowed: set[str], path: str = "") -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _ValueProblem(f"bad value for {path!r}: expected a mapping, got {type(value).__name__}", path,
+        raise _ValueProblem(f"bad value for {path!r}: expected a mapping, got {_type_name(value)}", path,
                             _line(value))
     for k in value:
         if str(k) not in allowed:
@@ -402,18 +602,20 @@ def _bool(value: Any) -> bool:
 
 
 def _score(value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError(f"expected a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected a number, got {_type_name(value)}")
     number = float(value)
-    if not 0 <= number <= 100:
+    if not math.isfinite(number) or not 0 <= number <= 100:
         raise ValueError(f"min_score must be between 0 and 100, got {value!r}")
     return number
 
 
 def _positive(value: Any) -> float:
-    if isinstance(value, bool):
-        raise TypeError(f"expected a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise TypeError(f"expected a number, got {_type_name(value)}")
     number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {value!r}")
     if number <= 0:
         raise ValueError(f"expected a positive number, got {value!r}")
     return number
@@ -426,3 +628,16 @@ def _format(value: Any) -> str:
     if text not in FORMATS:
         raise ValueError(f"unknown format {text!r} (choose from {', '.join(FORMATS)})")
     return text
+
+
+# How each ``live:`` (and per-target) key is checked and converted.
+_LIVE_VALUES: dict[str, Any] = {
+    "assets": _strings,
+    "health_paths": _strings,
+    "burst_path": _text,
+    "burst_size": _burst_size,
+    "no_burst": _bool,
+    "timeout": _timeout,
+    "ca_bundle": _text,
+    "resolve": _resolve_entries,
+}

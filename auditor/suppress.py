@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -34,11 +33,64 @@ HASH, SLASH, BLOCK, HTML = "#", "//", "/*", "<!--"
 ALL_STYLES = frozenset({HASH, SLASH, BLOCK, HTML})
 
 # The comment opener must come right before "prodcheck:" so that the words in
-# a string literal or in prose do not count as a suppression.
-_SUPPRESSION = re.compile(
-    r"(?P<open>#|//|/\*+|<!--)\s*prodcheck:\s*ignore\[(?P<ids>[^\]\n]*)\](?P<rest>[^\n]*)",
-    re.IGNORECASE,
-)
+# a string literal or in prose do not count as a suppression. The comment is
+# found by plain string search, not a regular expression with open-ended
+# repetition: a 2 MB line of repeated openers must cost linear time.
+_MARK = "prodcheck:"
+_IGNORE = "ignore["
+
+
+@dataclass(frozen=True)
+class _Match:
+    opener: str
+    start: int
+    ids: str
+    rest: str
+
+
+def _opener_before(line: str, end: int) -> tuple[str, int] | None:
+    """The comment opener ending at ``end`` (``#``, ``//``, ``/*``+, ``<!--``) and where it starts."""
+    if line.startswith("#", end - 1) and end >= 1:
+        return "#", end - 1
+    if end >= 4 and line.startswith("<!--", end - 4):
+        return "<!--", end - 4
+    if end >= 2 and line.startswith("//", end - 2):
+        return "//", end - 2
+    stars = end
+    while stars > 0 and line[stars - 1] == "*":
+        stars -= 1
+    if stars < end and stars >= 1 and line[stars - 1] == "/":
+        return line[stars - 1 : end], stars - 1
+    return None
+
+
+def _style(opener: str) -> str:
+    return BLOCK if opener.startswith("/*") else opener
+
+
+def _find_suppression(line: str, styles: frozenset[str]) -> _Match | None:
+    """The first ``<opener> prodcheck: ignore[ids] rest`` of an allowed style on one line, in linear time."""
+    lower = line.lower()
+    pos = lower.find(_MARK)
+    while pos != -1:
+        back = pos
+        while back > 0 and line[back - 1].isspace():
+            back -= 1
+        found = _opener_before(line, back)
+        after = pos + len(_MARK)
+        while after < len(line) and line[after].isspace():
+            after += 1
+        if found is not None and _style(found[0]) in styles and lower.startswith(_IGNORE, after):
+            close = line.find("]", after + len(_IGNORE))
+            if close == -1:
+                return None  # no later comment on this line can close its brackets either
+            opener, start = found
+            return _Match(opener, start, line[after + len(_IGNORE) : close], line[close + 1 :])
+        pos = lower.find(_MARK, pos + 1)
+    return None
+
+
+MAX_REASON_CHARS = 300
 _REASON_TRIM = " \t-:–—,;"
 
 _HASH_SUFFIXES = {
@@ -115,20 +167,17 @@ def parse_suppressions(path: str, text: str) -> list[InlineSuppression]:
     for number, line in enumerate(text.splitlines(), start=1):
         if "prodcheck:" not in line.lower():
             continue
-        for match in _SUPPRESSION.finditer(line):
-            opener = match.group("open")
-            style = BLOCK if opener.startswith("/*") else opener
-            if style not in styles:
-                continue
-            ids = tuple(dict.fromkeys(i.strip().upper() for i in match.group("ids").split(",") if i.strip()))
-            found.append(InlineSuppression(
-                path=path,
-                line=number,
-                check_ids=ids,
-                reason=_reason(match.group("rest")),
-                own_line=not line[: match.start()].strip(),
-            ))
-            break  # one suppression comment per line
+        match = _find_suppression(line, styles)
+        if match is None:
+            continue
+        ids = tuple(dict.fromkeys(i.strip().upper() for i in match.ids.split(",") if i.strip()))
+        found.append(InlineSuppression(
+            path=path,
+            line=number,
+            check_ids=ids,
+            reason=_reason(match.rest),
+            own_line=not line[: match.start].strip(),
+        ))
     return found
 
 
@@ -138,7 +187,8 @@ def _reason(rest: str) -> str:
     for closer in ("-->", "*/"):
         if closer in text:
             text = text.split(closer, 1)[0]
-    return text.strip(_REASON_TRIM)
+    # A reason is a sentence; a megabyte of "reason" is cut so reports stay readable.
+    return text.strip(_REASON_TRIM)[:MAX_REASON_CHARS]
 
 
 def project_suppressions(project: Project, path: str) -> dict[int, InlineSuppression]:

@@ -361,6 +361,9 @@ def executive_summary(report: Report) -> str:
     with care". Titles are lower-cased mid-sentence; the text is plain (each
     renderer escapes it for its format).
     """
+    if not report.complete and report.coverage == 0 and not any(t.error for t in report.targets):
+        return ("Nothing could be assessed: no check had anything to judge (see the notes in the appendix), "
+                "so this report gives no verdict.")
     verdict = _verdict(report)
     open_items = [item for item in issues(report) if item.severity > Severity.INFO]
     serious = [item for item in open_items if item.severity >= Severity.HIGH]
@@ -410,6 +413,8 @@ def executive_summary(report: Report) -> str:
 
 def risk_sentence(report: Report) -> str:
     """The risk assessment in one sentence (same verdict levels as :func:`executive_summary`)."""
+    if not report.complete and report.coverage == 0 and not any(t.error for t in report.targets):
+        return f"Risk level {report.risk}: unknown, since nothing could be assessed."
     verdict = {
         _CRITICAL: "not ready for production until the critical findings are fixed",
         _WEAK: "not ready for production until the most serious gaps are fixed",

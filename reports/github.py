@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from auditor.model import Report, Severity, Status
+from auditor.textsafe import safe_report
 from reports.common import grade_label, location_text, plural, score_label, severity_of
 from reports.sarif import anchor, finding_target_url
 
@@ -56,6 +57,7 @@ def command(level: str, message: str, **properties: str | int | None) -> str:
 
 def annotation_lines(report: Report) -> list[str]:
     """Annotation lines, worst first, capped per level, then one summary notice."""
+    report = safe_report(report)
     lines: list[str] = []
     shown = {"error": 0, "warning": 0}
     left_out = 0
@@ -116,6 +118,7 @@ def summary_markdown(report: Report) -> str:
 
 
 def _fallback_summary(report: Report) -> str:
+    report = safe_report(report)
     # Only used until reports.markdown exists: a plain table of open findings.
     lines = [
         "# prodcheck report",

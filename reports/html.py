@@ -27,6 +27,7 @@ from pygments.util import ClassNotFound
 
 from auditor.docs import fix_prose
 from auditor.model import CheckResult, Finding, Report, Section, Severity, Status, Target
+from auditor.textsafe import safe_report
 from reports.common import (
     assessment_date,
     baseline_resolved,
@@ -364,4 +365,4 @@ def _context(report: Report) -> dict[str, Any]:
 
 def render(report: Report) -> str:
     """The report as one self-contained HTML document."""
-    return _environment().get_template("report.html.j2").render(**_context(report))
+    return _environment().get_template("report.html.j2").render(**_context(safe_report(report)))

@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
+from auditor.textsafe import safe_report
 from reports.common import (
     baseline_state,
     executive_summary,
@@ -113,6 +114,7 @@ def _plan(report: Report) -> dict[str, Any]:
 
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data (what :func:`render` serialises)."""
+    report = safe_report(report)
     ordered = _ordered_results(report)
     return {
         "schema_version": SCHEMA_VERSION,

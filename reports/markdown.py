@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from auditor.docs import fix_prose
 from auditor.model import CheckResult, Finding, Report, Section, SectionScore, Severity, Status, Target
+from auditor.textsafe import safe_report
 from reports.common import (
     BASELINE_EXISTING,
     STATUS_NOT_ASSESSED,
@@ -58,6 +59,7 @@ MAX_EVIDENCE = 160
 
 def render(report: Report) -> str:
     """The full Markdown report."""
+    report = safe_report(report)
     plan = build_plan(report)
     blocks: list[str] = [
         _header(report),
@@ -82,6 +84,7 @@ def render_summary_markdown(report: Report) -> str:
     Its size does not grow with the number of findings (beyond a handful of
     numbers), so it always fits a pull-request comment.
     """
+    report = safe_report(report)
     plan = build_plan(report)
     blocks = [
         _header(report),

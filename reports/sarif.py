@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 
 from auditor.docs import fix_prose
 from auditor.model import CheckMeta, CheckResult, Finding, Report, Severity, Status, Target
+from auditor.textsafe import safe_report
 from reports.common import BASELINE_EXISTING, baseline_state, severity_of
 
 EXTENSION = "sarif"
@@ -294,6 +295,7 @@ def _run(report: Report, kind: Target, results: Iterable[CheckResult]) -> dict[s
 
 def build(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict: one run per target kind present."""
+    report = safe_report(report)
     kinds: list[Target] = []
     has_repo = any(t.kind == "repo" for t in report.targets) or any(
         r.meta.target is Target.REPO for r in report.results)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.model import Report, Severity, Status
+from auditor.textsafe import safe_report
 from reports import common
 from reports.plan import build_plan
 
@@ -29,6 +30,7 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
     Errored checks are named with their reason (the appendix is mentioned only when a report
     file was written), and so are targets that could not be scanned.
     """
+    report = safe_report(report)
 
     def paint(sev: Severity, text: str) -> str:
         return f"{_COLORS[sev]}{text}{_RESET}" if color else text

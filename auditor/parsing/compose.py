@@ -123,9 +123,16 @@ class ComposeFile:
 def parse_compose(path: str, text: str) -> ComposeFile:
     """Parse compose YAML; a malformed or hostile file yields a problem, never an exception."""
     try:
-        data = load_yaml(text)
+        return _parse_compose(path, text)
     except YamlError as exc:
         return ComposeFile(path, None, (), (ParseProblem(path, exc.line, exc.reason),), text)
+    except Exception as exc:  # noqa: BLE001 - the parse boundary: odd shapes become a problem
+        return ComposeFile(path, None, (), (ParseProblem(path, None, f"could not read compose file: "
+                                                                    f"{type(exc).__name__}"),), text)
+
+
+def _parse_compose(path: str, text: str) -> ComposeFile:
+    data = load_yaml(text)
     if data is None:
         return ComposeFile(path, None, (), (), text)
     if not isinstance(data, dict):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from auditor.parsing import ParseProblem
@@ -161,6 +160,11 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
     from dockerfile_parse import DockerfileParser
 
     problems: list[ParseProblem] = []
+    runaway = _runaway_continuation(text)
+    if runaway is not None:
+        # dockerfile-parse joins continuation lines by repeated concatenation (quadratic): refuse the file.
+        reason = f"an instruction continues over more than {MAX_CONTINUATION_LINES} lines; the file was not parsed"
+        return Dockerfile(path, (), problems=(ParseProblem(path, runaway, reason),))
     try:
         parser = DockerfileParser(fileobj=io.BytesIO(text.encode("utf-8")), env_replace=False)
         structure = parser.structure
@@ -188,6 +192,26 @@ def parse_dockerfile(path: str, text: str) -> Dockerfile:
     elif instructions:
         problems.append(ParseProblem(path, 1, "no FROM instruction"))
     return Dockerfile(path, tuple(stages), tuple(preamble), tuple(problems), tuple(text.splitlines()))
+
+
+#: Longest instruction (in physical lines) prodcheck parses; real ones are a few hundred lines at most.
+MAX_CONTINUATION_LINES = 5000
+
+
+def _runaway_continuation(text: str) -> int | None:
+    """The 1-based line where an instruction starts that continues over too many lines, else None."""
+    run = 0
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.rstrip().endswith(("\\", "`")):
+            if run == 0:
+                start = number
+            run += 1
+            if run > MAX_CONTINUATION_LINES:
+                return start
+        else:
+            run = 0
+    return None
 
 
 def _fold(structure: list[dict[str, object]], path: str, problems: list[ParseProblem]) -> list[Instruction]:
@@ -239,8 +263,67 @@ def _stage(index: int, header: Instruction, instructions: list[Instruction]) -> 
 
 
 def shell_words(command: str) -> list[str]:
-    """Split a shell command into words, tolerating unbalanced quotes."""
-    try:
-        return shlex.split(command, comments=False, posix=True)
-    except ValueError:
-        return command.split()
+    """Split a shell command into words like ``shlex.split`` (POSIX), tolerating unbalanced quotes.
+
+    Hand-written because ``shlex`` grows each token by string concatenation,
+    which is quadratic: a 1 MB ``RUN`` line took seconds. This is one pass.
+    """
+    words: list[str] = []
+    word: list[str] = []
+    in_word = False
+    index, size = 0, len(command)
+    while index < size:
+        char = command[index]
+        if char == "'":
+            end = command.find("'", index + 1)
+            if end == -1:
+                return command.split()
+            word.append(command[index + 1 : end])
+            in_word, index = True, end + 1
+        elif char == '"':
+            index = _double_quoted(command, index + 1, word)
+            if index < 0:
+                return command.split()
+            in_word = True
+        elif char == "\\":
+            if index + 1 >= size:
+                return command.split()
+            word.append(command[index + 1])
+            in_word, index = True, index + 2
+        elif char.isspace() and char in _SHLEX_SPACE:
+            if in_word:
+                words.append("".join(word))
+                word, in_word = [], False
+            index += 1
+        else:
+            start = index
+            while index < size and command[index] not in _WORD_STOP:
+                index += 1
+            word.append(command[start:index])
+            in_word = True
+    if in_word:
+        words.append("".join(word))
+    return words
+
+
+_SHLEX_SPACE = frozenset(" \t\r\n")
+_WORD_STOP = frozenset("'\"\\ \t\r\n")
+
+
+def _double_quoted(command: str, index: int, word: list[str]) -> int:
+    """Append a double-quoted part (after its opening quote) to ``word``; the index after it, or -1."""
+    size = len(command)
+    while index < size:
+        char = command[index]
+        if char == '"':
+            return index + 1
+        if char == "\\" and index + 1 < size and command[index + 1] in '"\\':
+            word.append(command[index + 1])
+            index += 2
+            continue
+        start = index
+        index += 1
+        while index < size and command[index] not in '"\\':
+            index += 1
+        word.append(command[start:index])
+    return -1

@@ -38,9 +38,15 @@ class Workflow:
 def parse_github_workflow(path: str, text: str) -> Workflow:
     """Parse a GitHub Actions workflow; problems instead of exceptions."""
     try:
-        data = load_yaml(text)
+        return _parse_github_workflow(path, load_yaml(text), text)
     except YamlError as exc:
         return Workflow(path, (), (), (ParseProblem(path, exc.line, exc.reason),), text=text)
+    except Exception as exc:  # noqa: BLE001 - the parse boundary: odd shapes become a problem
+        return Workflow(path, (), (), (ParseProblem(path, None, f"could not read workflow: "
+                                                                f"{type(exc).__name__}"),), text=text)
+
+
+def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
     if not isinstance(data, dict):
         return Workflow(path, (), (), text=text)
     # YAML 1.1 reads a bare `on:` key as boolean True.
@@ -90,9 +96,15 @@ def parse_github_workflow(path: str, text: str) -> Workflow:
 def parse_gitlab_ci(path: str, text: str) -> Workflow:
     """Parse ``.gitlab-ci.yml`` jobs' scripts as run steps."""
     try:
-        data = load_yaml(text)
+        return _parse_gitlab_ci(path, load_yaml(text), text)
     except YamlError as exc:
         return Workflow(path, (), (), (ParseProblem(path, exc.line, exc.reason),), text=text)
+    except Exception as exc:  # noqa: BLE001 - the parse boundary: odd shapes become a problem
+        return Workflow(path, (), (), (ParseProblem(path, None, f"could not read workflow: "
+                                                                f"{type(exc).__name__}"),), text=text)
+
+
+def _parse_gitlab_ci(path: str, data: Any, text: str) -> Workflow:
     steps: list[Step] = []
     if isinstance(data, dict):
         for job_name, job in data.items():

@@ -10,11 +10,14 @@ refused instead of expanded.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 MAX_DEPTH = 64
 MAX_NODES = 200_000
 MAX_ALIASES = 500
+#: Largest YAML text parsed at all; bigger files are refused before the parser sees them.
+MAX_YAML_CHARS = 4 * 1024 * 1024
 
 
 class YamlError(Exception):
@@ -34,6 +37,8 @@ def load_yaml(text: str) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    if len(text) > MAX_YAML_CHARS:
+        raise YamlError(f"larger than the {MAX_YAML_CHARS // (1024 * 1024)} MiB YAML size cap")
     # Cheap pre-check: deep flow nesting would make the parser recurse.
     depth = 0
     for ch in text[:200_000]:
@@ -48,21 +53,49 @@ def load_yaml(text: str) -> Any:
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = True
     try:
-        docs = list(yaml.load_all(text))
+        with warnings.catch_warnings():
+            # ruamel warns (duplicate anchors ...) by printing the raw line, which may hold a
+            # secret: the warning adds nothing a finding needs, so it is never shown.
+            warnings.simplefilter("ignore")
+            docs = list(yaml.load_all(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}", line) from None
     except YAMLError as exc:
-        raise YamlError(f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'error'}") from None
+        raise YamlError(f"invalid YAML: {_first_line(exc) or 'error'}", _line_from_traceback(exc)) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
     except (ValueError, TypeError) as exc:
         # Constructors reject some well-formed scalars (e.g. the date 2026-13-01).
-        raise YamlError(f"invalid YAML value: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise YamlError(f"invalid YAML value: {_first_line(exc) or type(exc).__name__}",
+                        _line_from_traceback(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the parse boundary: whatever ruamel raises is a parse problem
+        # e.g. a merge key that points at its own anchor (AttributeError) or `!!bool z` (KeyError).
+        raise YamlError(f"invalid YAML: the parser gave up ({type(exc).__name__})",
+                        _line_from_traceback(exc)) from None
     data = docs[0] if docs else None
     _check_budget(data)
     return data
+
+
+def _line_from_traceback(exc: BaseException) -> int | None:
+    """The line of the YAML node ruamel was building when it failed (it gives no mark itself)."""
+    tb = exc.__traceback__
+    line: int | None = None
+    while tb is not None:
+        for name in ("node", "value_node", "key_node", "event"):
+            mark = getattr(tb.tb_frame.f_locals.get(name), "start_mark", None)
+            if mark is not None and isinstance(getattr(mark, "line", None), int):
+                line = mark.line + 1  # innermost frame wins: keep overwriting
+                break
+        tb = tb.tb_next
+    return line
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else ""
 
 
 def _check_budget(data: Any) -> None:

@@ -99,8 +99,57 @@ def grammar_for(path: str) -> str:
 
 
 def parse_tree(path: str, data: bytes) -> ts.Tree:
-    """Parse bytes with the grammar the extension names."""
-    return _parser(grammar_for(path)).parse(data)
+    """Parse bytes with the grammar the extension names.
+
+    JSX text may hold a bare ``&`` ("Tom & Jerry"), which React renders but the
+    tree-sitter grammars reject: such an ``&`` is blanked (same length, so every
+    position stays right) and the file parsed again.
+    """
+    kind = grammar_for(path)
+    tree = _parser(kind).parse(data)
+    if kind == "ts" or b"&" not in data:
+        return tree
+    buffer = bytearray(data)
+    for _ in range(_MAX_JSX_REPAIRS):
+        if not tree.root_node.has_error:
+            break
+        spots = _bare_jsx_ampersands(tree)
+        if not spots:
+            break
+        for index in spots:
+            buffer[index] = 0x20
+        tree = _parser(kind).parse(bytes(buffer))
+    return tree
+
+
+_MAX_JSX_REPAIRS = 16
+_JSX_PARENTS = frozenset({"jsx_element", "jsx_fragment"})
+_AMPERSANDS = frozenset({"&", "&&", "&=", "&&="})
+
+
+def _bare_jsx_ampersands(tree: ts.Tree) -> list[int]:
+    """Byte offsets of ``&`` tokens the parser could not place in JSX text.
+
+    An ``&`` counts when it sits in an ERROR node right after JSX (text, a tag,
+    an element) or in an ERROR directly inside an element; ``a & b`` in plain
+    code never has JSX beside it.
+    """
+    spots: list[int] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR":
+            in_jsx = node.parent is not None and node.parent.type in _JSX_PARENTS
+            previous = None
+            for child in node.children:
+                if child.type in _AMPERSANDS and (in_jsx or (previous is not None
+                                                              and previous.type.startswith("jsx_"))):
+                    spots.extend(range(child.start_byte, child.end_byte))
+                previous = child
+            stack.extend(c for c in node.children if c.has_error)
+        elif node.has_error:
+            stack.extend(node.children)
+    return spots
 
 
 def first_error_line(tree: ts.Tree) -> int:

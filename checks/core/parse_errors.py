@@ -24,13 +24,17 @@ from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
-from auditor.registry import check
+from auditor.registry import NotApplicable, check
 
 
 @check(id="PARSE-ERROR", severity=Severity.MEDIUM, section=Section.DEPLOYMENT,
        passed="All deployment files parse cleanly")
 def parse_errors(project: Project) -> Iterator[Finding]:
     """Report every parse problem the project met, at its file and line."""
+    if not (project.dockerfile_paths or project.compose_paths or project.env_template_paths
+            or project.env_file_paths or project.files_named("pyproject.toml")):
+        # Nothing to parse: a pass here would praise files nobody read.
+        raise NotApplicable("no deployment files to parse")
     for problem in project.parse_problems:
         yield Finding(
             message=f"{problem.path}: {problem.reason}",
