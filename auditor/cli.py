@@ -54,7 +54,10 @@ def main() -> None:
               help="CA bundle for private certificate authorities.")
 @click.option("--resolve", "resolves", multiple=True, metavar="HOST:PORT:IP",
               help="Connect HOST:PORT to IP (curl style).")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=None, help="Per-request timeout (s).")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=None,
+              help="Per-request time limit, connect to last byte (s).")
+@click.option("--target-timeout", type=click.FloatRange(1, 3600), default=None,
+              help="Time limit per live target (s, default 60); what was not observed by then is an error.")
 @click.option("--save-observations", type=click.Path(dir_okay=False, path_type=Path),
               help="Write live observations as JSON.")
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -63,10 +66,15 @@ def main() -> None:
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
          output_dir: Path | None, fail_on: str | None, min_score: float | None, config_path: Path | None,
          baseline: Path | None, offline: bool | None, summary: bool, no_burst: bool | None,
-         ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
+         ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None, target_timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
+    from auditor.live.targets import resolve_problem, url_problem
     from auditor.settings import SettingsError, resolve_settings
+
+    for problem in [*map(url_problem, urls), *map(resolve_problem, resolves)]:
+        if problem:
+            raise click.UsageError(problem)
 
     if path is not None and not path.is_dir():
         raise click.UsageError(f"path {str(path)!r} is not a directory")
@@ -76,7 +84,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         raise click.UsageError("--output takes one format; use --output-dir for several")
     cli_values: dict[str, Any] = {
         "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
-        "timeout": timeout, "formats": list(formats) or None,
+        "timeout": timeout, "formats": list(formats) or None, "target_timeout": target_timeout,
     }
     try:
         settings = resolve_settings(
@@ -88,6 +96,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     options = settings.scan_options(path=path, urls=urls, ca_bundle=ca_bundle, resolves=resolves,
                                     save_observations=save_observations,
                                     from_observations=from_observations)
+    for note in options.live.get("notes") or ():
+        _stderr(f"prodcheck: note: {note}")
     from auditor.engine import scan as run_scan
 
     report = run_scan(options, progress=(lambda m: None) if quiet else _progress)

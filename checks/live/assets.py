@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from auditor.live.observations import AssetObservation, Headers, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import failed_probes, here, http_of
 
 ONE_YEAR = 31536000
 MIN_COMPRESS_BYTES = 1024
@@ -18,8 +18,13 @@ _TEXT_TYPES = ("javascript", "ecmascript", "css", "json", "html", "svg", "xml", 
 
 
 def _assets(target: LiveTarget) -> list[AssetObservation]:
-    assets = [a for a in http_of(target).assets if a.status is not None and 200 <= a.status < 300]
+    fetched = http_of(target).assets
+    assets = [a for a in fetched if a.status is not None and 200 <= a.status < 300]
     if not assets:
+        errors = [a.error for a in fetched if a.error and a.status is None]
+        if errors:
+            # Assets were found but none could be fetched: unknown, not absent.
+            raise failed_probes("static asset", errors)
         raise NotApplicable("no static assets found on the page or configured")
     return assets
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.live.observations import CorsObservation, CorsProbe, Headers, LiveTarget, header_value
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import ProbeFailed, here, http_of
 
 # Why each reflected origin is dangerous, and how bad: any site can send the first two
 # (a sandboxed iframe has the opaque origin "null"); a localhost origin takes code
@@ -44,7 +44,7 @@ def _cors(target: LiveTarget) -> CorsObservation:
     if cors is None:
         raise NotApplicable("no CORS probe recorded")
     if not any(p.answered for p in cors.probes()):
-        raise NotApplicable(f"the CORS probe got no answer: {cors.error or 'no response'}")
+        raise ProbeFailed(f"the CORS probe got no answer: {cors.error or 'no response'}")
     return cors
 
 

@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from auditor.live.observations import LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import http_of
+from checks.live._common import ProbeFailed, http_of
 
 _PROM_LINE = re.compile(r"^# (?:HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* ", re.MULTILINE)
 _SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: \d+)?$", re.MULTILINE)
@@ -54,7 +54,7 @@ def metrics_public(target: LiveTarget) -> Iterator[Finding]:
     if metrics is None:
         raise NotApplicable("/metrics was not probed")
     if metrics.status is None:
-        raise NotApplicable(f"/metrics got no answer: {metrics.error or 'no response'}")
+        raise ProbeFailed(f"/metrics got no answer: {metrics.error or 'no response'}")
     if metrics.status in (401, 403):
         return  # the endpoint exists and asks for credentials: the pass this check is about
     if not 200 <= metrics.status < 300:

@@ -7,15 +7,18 @@ from collections.abc import Iterator
 from auditor.live.observations import BurstObservation, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import http_of
+from checks.live._common import ProbeFailed, http_of
 
 
 def _burst(target: LiveTarget) -> BurstObservation:
     burst = http_of(target).burst
+    if burst is not None and burst.error and burst.limited_at is None:
+        # Attempted (or due) and cut short: whether a limit exists is unknown.
+        raise ProbeFailed(f"rate-limit burst failed after {len(burst.statuses)} answer(s): {burst.error}")
     if burst is None or not burst.ran:
         raise NotApplicable(burst.reason if burst and burst.reason else "rate-limit burst not run")
     if not burst.statuses:
-        raise NotApplicable(f"rate-limit burst got no answers: {burst.error or 'no response'}")
+        raise NotApplicable("rate-limit burst got no answers")
     return burst
 
 
