@@ -110,7 +110,7 @@ class _DeadlineBackend(httpcore.NetworkBackend):
 def deadline_transport(context: ssl.SSLContext, limits: httpx.Limits) -> httpx.HTTPTransport:
     """An httpx transport whose connections honour :class:`RequestDeadline`."""
     transport = httpx.HTTPTransport(verify=context, limits=limits, trust_env=False)
-    transport._pool = httpcore.ConnectionPool(  # noqa: SLF001 - the one private name, see module doc
+    transport._pool = httpcore.ConnectionPool(
         ssl_context=context,
         max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,

@@ -19,8 +19,8 @@ import ssl
 import time
 import warnings
 import zlib
-from http.cookiejar import CookieJar
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 

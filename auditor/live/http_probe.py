@@ -17,7 +17,6 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from auditor.live.http_fetch import Fetched, Fetcher, decode_body, default_port
-from auditor.live.redaction import redact_headers, redact_observation, redact_text
 from auditor.live.observations import (
     AssetObservation,
     BurstObservation,
@@ -32,6 +31,7 @@ from auditor.live.observations import (
     header_value,
     header_values,
 )
+from auditor.live.redaction import redact_headers, redact_observation, redact_text
 
 FOREIGN_ORIGIN = "https://prodcheck-probe.invalid"
 # Origins permissive CORS callbacks tend to trust: any local dev server, and the opaque
@@ -385,7 +385,7 @@ def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[Htt
         if _same_origin(absolute, base) and all(a != absolute for a, _ in asset_urls):
             asset_urls.append((absolute, False))
     asset_urls = asset_urls[:MAX_ASSETS]
-    configured = []
+    configured: list[tuple[str, bool]] = []
     for path in settings.assets:
         absolute = urljoin(base, path)
         if _same_origin(absolute, base) and all(a != absolute for a, _ in [*asset_urls, *configured]):

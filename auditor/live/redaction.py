@@ -59,7 +59,7 @@ _PAIR = re.compile(
     r"(?P<head>(?P<q>[\"']?)(?P<name>[A-Za-z_][A-Za-z0-9_.-]{1,60})(?P=q)\s*(?:=|:)\s*(?P<vq>[\"']?))"
     r"(?P<value>[^\s\"'&;,<>}{\]\[]{4,})"
 )
-_TOKEN = re.compile(r"[A-Za-z0-9+/=_~-]{%d,}" % MIN_TOKEN)
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_~-]{" + str(MIN_TOKEN) + ",}")
 _PREFIX = re.compile(r"^(?:[A-Za-z]{2,6}_(?:live_|test_)?|[a-z]{3,6}\d{0,3}-)")
 _COOKIE_HEADERS = frozenset({"set-cookie", "set-cookie2", "cookie"})
 _SECRET_HEADER = re.compile(r"authori[sz]ation|api[-_]?key|token|secret|password|session|credential|"

@@ -43,8 +43,11 @@ def _cors(target: LiveTarget) -> CorsObservation:
     cors = http_of(target).cors
     if cors is None:
         raise NotApplicable("no CORS probe recorded")
-    if not any(p.answered for p in cors.probes()):
-        raise ProbeFailed(f"the CORS probe got no answer: {cors.error or 'no response'}")
+    failed = [p for p in cors.probes() if p.error]
+    if failed:
+        # A preflight or simple request that got no response leaves the verdict unknown.
+        raise ProbeFailed(f"{len(failed)} of {len(cors.probes())} CORS probes failed "
+                          f"(origin {failed[0].origin}): {failed[0].error}")
     return cors
 
 
