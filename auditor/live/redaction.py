@@ -71,7 +71,8 @@ _NOT_SECRET_NAMES = frozenset({"max-age", "maxage", "max_age", "path", "domain",
 def _masked(token: str) -> str:
     """The token with at most its kind prefix (``ghp_``, ``sk_live_``, ``nonce-``) left."""
     prefix = _PREFIX.match(token)
-    keep = prefix.group(0) if prefix and len(prefix.group(0)) < len(token) - 8 else ""
+    # At most 7 characters survive, so no 8-character piece of a secret can.
+    keep = prefix.group(0) if prefix and len(prefix.group(0)) < min(8, len(token) - 8) else ""
     return keep + MASK
 
 
