@@ -57,8 +57,8 @@ def test_legacy_only_server_is_graded_and_probed(tmp_path: Path, scenario: objec
 def test_http_side_errored_keeps_the_tls_facts(tmp_path: Path) -> None:
     """When the page cannot be fetched at all but sslyze saw the server, TLS is judged, HTTP is an error."""
     from auditor.live.observations import LiveTarget
-    from auditor.registry import load_registry
     from auditor.model import Status, Target
+    from auditor.registry import load_registry
     from auditor.runner import run_live_checks
     from tests.live.tls_scenarios import valid
 
