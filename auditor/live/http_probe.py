@@ -143,11 +143,14 @@ def on_scanned_host(url: str, scanned: str) -> bool:
     return port == default_port(scheme) and s_port == default_port(s_scheme)
 
 
-def follow(fetcher: Fetcher, url: str, scanned: str | None = None) -> tuple[PageObservation, bytes]:
+def follow(fetcher: Fetcher, url: str, scanned: str | None = None, *,
+           leave_origin: bool = True) -> tuple[PageObservation, bytes]:
     """GET ``url`` following redirects hop by hop, on the scanned origin only.
 
     A redirect to another origin is fetched once (it is the page users land on)
     and recorded; a further redirect from there is recorded, never followed.
+    With ``leave_origin=False`` (the http twin of an https URL) not even that
+    one request leaves the origin: the redirect is recorded in ``not_followed``.
     Returns the observation and the final body.
     """
     scanned = scanned or url
@@ -179,9 +182,10 @@ def follow(fetcher: Fetcher, url: str, scanned: str | None = None) -> tuple[Page
         if 300 <= got.status < 400 and location:
             following = urljoin(current, location.strip())
             if off or not on_scanned_host(following, scanned):
-                if off:
+                if off or not leave_origin:
                     # Already off the scanned origin: record where it goes, send nothing more.
-                    return _final(url, hops, got, cookies, current, off_origin_url, following), got.body
+                    return _final(url, hops, got, cookies, current, off_origin_url or following,
+                                  following), got.body
                 off_origin_url = following
             current = following
             continue
@@ -356,7 +360,7 @@ def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[Htt
         notes.append(f"a further redirect to {page.not_followed} was recorded, not followed")
     http_leg: PageObservation | None = None
     if urlsplit(url).scheme.lower() == "https":
-        http_leg, _ = follow(fetcher, _http_variant(url), url)
+        http_leg, _ = follow(fetcher, _http_variant(url), url, leave_origin=False)
     ctype = (page.content_type or "").lower()
     is_html = "html" in ctype
     refs = _Refs()

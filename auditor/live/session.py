@@ -144,6 +144,7 @@ def _observe_http(plan: _Plan, started: float, tls_result: Callable[..., Any] | 
     if error is not None and tls is not None and not getattr(tls, "error", None):
         # The server answered the TLS probe: judge what it saw, mark the HTTP side errored.
         http_error, error = error, None
+        notes.append(f"the TLS probe reached the server but the page could not be fetched: {http_error}")
     return LiveTarget(url=plan.url, error=error, tls=tls, http=http, resolved_ip=plan.ip,
                       duration_s=round(time.monotonic() - started, 3),
                       notes=tuple(redact_text(n) for n in notes), http_error=http_error)

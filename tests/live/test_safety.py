@@ -181,6 +181,22 @@ def test_a_second_off_origin_redirect_is_not_followed() -> None:
     assert target.http is not None and target.http.page.not_followed == f"{third.origin}/"
 
 
+def test_the_http_twin_never_leaves_the_origin() -> None:
+    from auditor.live.http_fetch import FetchConfig, Fetcher
+    from auditor.live.http_probe import follow
+
+    with serve(lambda conn, _m, _p, _s: respond(conn, body=PAGE)) as other:
+        with serve(lambda conn, _m, _p, _s: respond(
+                conn, 301, headers=(("Location", f"https://{other.host}:{other.port}/"),), body=b"")) as scanned:
+            with Fetcher(FetchConfig(timeout=2)) as fetcher:
+                leg, _ = follow(fetcher, f"{scanned.origin}/", f"https://{scanned.host}:{scanned.port}/",
+                                leave_origin=False)
+            at_other = other.paths()
+    assert at_other == []
+    assert leg.not_followed == f"https://{other.host}:{other.port}/"
+    assert [h.url for h in leg.hops] == [f"{scanned.origin}/"]
+
+
 # ---------------------------------------------------------------------------- 3. a repository cannot point it
 
 
