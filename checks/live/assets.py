@@ -73,7 +73,8 @@ def cache_control(target: LiveTarget) -> Iterator[Finding]:
     Every script and stylesheet of the page (same origin, up to ten) and every
     configured asset sends `Cache-Control`. Fingerprinted files (a content hash in
     the name) must be cacheable for a year with `immutable`. Skipped when no
-    asset was found on the page or configured (`assets` in the config).
+    asset was found on the page or configured (`assets` in the config); an error
+    (not a skip) when assets were found but none could be fetched.
 
     ## Why it matters
     Without caching every page view downloads the bundle again from the origin; no

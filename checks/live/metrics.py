@@ -4,8 +4,9 @@
 A GET of `/metrics` without credentials does not answer with Prometheus or
 OpenMetrics text (`# HELP` / `# TYPE` lines, or the exposition content type).
 The check passes when `/metrics` asks for credentials (401 or 403), and is
-skipped when no `/metrics` endpoint answered (404, an error, or a page that
-serves no metrics, such as a single-page app's catch-all route).
+skipped when no `/metrics` endpoint answered (404, an error status, or a page
+that serves no metrics, such as a single-page app's catch-all route). A request
+that got no response at all (timeout, reset) is an error: nothing was learnt.
 
 ## Why it matters
 Metrics reveal traffic, error rates, internal route names, library versions and

@@ -33,7 +33,8 @@ def absent(target: LiveTarget) -> Iterator[Finding]:
     at the first 429) to the configured `burst_path`, else the first `/api/` path
     the page links to, else the page. It fails when no 429 came back and no
     `RateLimit`/`X-RateLimit-*`/`Retry-After` header was seen. Skipped with
-    `--no-burst`. A limit set higher than the burst is not seen: configure
+    `--no-burst`; an error when the burst was cut short (a request failed, or the
+    target's time limit was reached) before any 429. A limit set higher than the burst is not seen: configure
     `burst_path` to an endpoint with a low limit, or advertise the limit in headers.
 
     ## Why it matters
