@@ -11,6 +11,7 @@ that cannot be reached gets a one-line ``error`` and the others carry on.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -66,15 +67,29 @@ def observe_url(url: str, config: Mapping[str, Any]) -> LiveTarget:
         plan = _plan(url, config)
         if isinstance(plan, LiveTarget):
             return plan
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prodcheck-tls")
-        try:
-            tls_future = pool.submit(_probe_tls, plan) if plan.scheme == "https" else None
-            return _observe_http(plan, started, tls_future.result if tls_future is not None else None)
-        finally:
-            # Do not wait for a TLS probe that overran the target time limit; it ends on its own timeouts.
-            pool.shutdown(wait=False, cancel_futures=True)
+        tls_future = _in_daemon(_probe_tls, plan) if plan.scheme == "https" else None
+        return _observe_http(plan, started, tls_future.result if tls_future is not None else None)
     except Exception as exc:  # noqa: BLE001 - one broken target must not stop the scan
         return _failed(url, exc, started)
+
+
+def _in_daemon(func: Callable[..., Any], *args: Any) -> Future[Any]:
+    """Run ``func(*args)`` on a daemon thread; its result (or exception) lands in the returned future.
+
+    A daemon thread, not an executor: a TLS probe still running past the target's
+    time limit (sslyze against a server that drips) must not keep the process
+    alive after the report is written.
+    """
+    future: Future[Any] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(func(*args))
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="prodcheck-tls", daemon=True).start()
+    return future
 
 
 def _failed(url: str, exc: Exception, started: float) -> LiveTarget:
@@ -230,11 +245,10 @@ def _observe_many(urls: list[str], options: ScanOptions) -> list[LiveTarget]:
     tls_results: list[Future[Any]] = [Future() for _ in https]
     tls_of = {id(plan): future.result for plan, future in zip(https, tls_results, strict=True)}
     probed = [p for p in plans if isinstance(p, _Plan)]
-    tls_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prodcheck-tls")
     with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, max(1, len(probed))),
                             thread_name_prefix="prodcheck-http") as http_pool:
         if https:
-            tls_pool.submit(_probe_tls_many, https, tls_results)
+            _in_daemon(_probe_tls_many, https, tls_results)
 
         def one(plan: _Plan | LiveTarget) -> LiveTarget:
             if isinstance(plan, LiveTarget):
@@ -244,10 +258,7 @@ def _observe_many(urls: list[str], options: ScanOptions) -> list[LiveTarget]:
             except Exception as exc:  # noqa: BLE001 - one broken target must not stop the scan
                 return _failed(plan.url, exc, started)
 
-        try:
-            return list(http_pool.map(one, plans))
-        finally:
-            tls_pool.shutdown(wait=False)  # a TLS scan past the time limits is not waited for
+        return list(http_pool.map(one, plans))
 
 
 def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget]:

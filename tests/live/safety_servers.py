@@ -12,6 +12,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from tests.live.hostile_servers import raw_server
 
@@ -100,3 +101,28 @@ def drip_headers(conn: socket.socket, stopped: threading.Event, interval: float 
 def hang(stopped: threading.Event, seconds: float = 30.0) -> None:
     """Read the request, then never answer."""
     stopped.wait(seconds)
+
+
+@contextlib.contextmanager
+def serve_tls(behaviour: Behaviour, context: Any) -> Iterator[Served]:
+    """Like :func:`serve`, over TLS with a server ``ssl.SSLContext`` (handshake failures are dropped)."""
+    holder: list[Served] = []
+
+    def on_connection(conn: socket.socket, stopped: threading.Event) -> None:
+        try:
+            tls = context.wrap_socket(conn, server_side=True)
+        except (OSError, ValueError):
+            return
+        with tls:
+            head = _read_head(tls)
+            if not head:
+                return
+            method, path, headers = _parse(head)
+            served = holder[0]
+            with served.lock:
+                served.requests.append((method, path, headers))
+            behaviour(tls, method, path, stopped)
+
+    with raw_server(on_connection) as (host, port):
+        holder.append(Served(host, port))
+        yield holder[0]

@@ -73,3 +73,31 @@ def test_http_side_errored_keeps_the_tls_facts(tmp_path: Path) -> None:
     assert results["TLS-GRADE"].status is Status.PASS
     assert results["HDR-HSTS"].status is Status.ERROR
     assert "timed out after 3s" in results["HDR-HSTS"].reason
+
+
+def test_https_server_dripping_headers_ends_by_the_target_limit(tmp_path: Path) -> None:
+    """The whole process (report written, exit) ends soon after --target-timeout, sslyze still hanging or not."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.live.safety_servers import drip_headers, serve_tls
+    from tests.live.tls_server import make_server_context
+
+    ca = make_ca(tmp_path)
+    leaf = make_valid_leaf(ca, tmp_path)
+    context = make_server_context(leaf.cert_path, leaf.key_path)
+    report = tmp_path / "r.json"
+    with serve_tls(lambda conn, _m, _p, stopped: drip_headers(conn, stopped), context) as server:
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "auditor", "scan", "--url", f"https://localhost:{server.port}/",
+             "--ca-bundle", str(ca.cert_path), "--timeout", "1", "--target-timeout", "5", "--no-burst", "-q",
+             "-f", "json", "-o", str(report)], capture_output=True, text=True, timeout=120, check=False)
+        took = time.monotonic() - started
+    assert done.returncode == 3, done.stderr
+    assert took < 30, f"the scan process took {took:.1f}s with a 5 s target limit"
+    import json
+
+    [target] = json.loads(report.read_text())["targets"]
+    assert "timed out after 1s" in (target["error"] or "")
