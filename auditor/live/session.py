@@ -261,13 +261,27 @@ def _observe_many(urls: list[str], options: ScanOptions) -> list[LiveTarget]:
         return list(http_pool.map(one, plans))
 
 
+def _redacted(target: LiveTarget) -> LiveTarget:
+    """A loaded target with its HTTP facts, error and notes redacted."""
+    import dataclasses
+
+    from auditor.live.redaction import redact_observation, redact_text
+
+    return dataclasses.replace(
+        target, http=redact_observation(target.http) if target.http is not None else None,
+        error=redact_text(target.error) if target.error else None,
+        http_error=redact_text(target.http_error) if target.http_error else None,
+        notes=tuple(redact_text(n) for n in target.notes))
+
+
 def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget]:
     """Probe ``options.urls`` concurrently (or load ``options.from_observations``); save when asked."""
     targets: list[LiveTarget] = []
     if options.from_observations is not None:
         progress(f"loading observations from {options.from_observations}")
         try:
-            targets.extend(load_observations(options.from_observations))
+            # Recorded elsewhere (maybe by an older prodcheck): redacted like a live probe before judging.
+            targets.extend(_redacted(t) for t in load_observations(options.from_observations))
         except (OSError, ValueError) as exc:
             targets.append(LiveTarget(url=str(options.from_observations),
                                       error=f"cannot read observations: {str(exc).splitlines()[0][:200]}"))

@@ -149,3 +149,26 @@ def test_library_warnings_and_logs_are_redacted(capsys: pytest.CaptureFixture[st
     assert "bad header value" in captured.err
     assert "token" in stream.getvalue()
     assert not _leaks(captured.err + captured.out + stream.getvalue())
+
+
+def test_recorded_observations_are_redacted_before_judging(tmp_path: Path) -> None:
+    """An observations file written by an older prodcheck (or by hand) is redacted like a live probe."""
+    recorded = tmp_path / "old.json"
+    recorded.write_text(json.dumps({"schema_version": 1, "targets": [{
+        "url": "https://app.test/", "notes": [f"seen token {S['github']}"],
+        "http": {"page": {"url": "https://app.test/", "status": 200, "final_url": "https://app.test/",
+                          "headers": [[k, v] for k, v in HEADERS], "hops": []},
+                 "missing": {"path": "/x", "url": "https://app.test/x", "status": 500,
+                             "body": ERROR_PAGE.decode()},
+                 "metrics": {"path": "/metrics", "url": "https://app.test/metrics", "status": 200,
+                             "content_type": "text/plain; version=0.0.4", "body": METRICS.decode()}}}]}))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["scan", "--from-observations", str(recorded), "-f", "md", "-f", "json",
+                                       "-f", "sarif", "-f", "html", "--output-dir", str(out)])
+    assert result.exit_code in (0, 1, 3), result.output
+    texts = {f.name: f.read_text(encoding="utf-8") for f in out.iterdir()}
+    assert len(texts) == 4
+    texts["stderr"] = result.stderr
+    leaks = {name: _leaks(text) for name, text in texts.items()}
+    assert not any(leaks.values()), leaks
+    assert "nginx/1.25.3" in texts["prodcheck-report.md"]  # the version finding is still made
