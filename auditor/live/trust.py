@@ -31,7 +31,7 @@ def untrusted_live_config(targets: list[dict[str, Any]], live: MutableMapping[st
     if named:
         shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
         notes.append(f"{source}: 'targets' ({shown}) ignored: a config found in the scanned tree cannot name "
-                     "live targets; pass it with --config, or use --url")
+                     "live targets; pass it with --config, or use --url (its per-URL probe settings then apply)")
     dropped = [key for key in _WHERE if key in live]
     for key in dropped:
         del live[key]
