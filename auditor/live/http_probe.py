@@ -50,6 +50,8 @@ MAX_REDIRECTS = 10
 MAX_ASSETS = 10
 # At most this many health paths and this many configured assets per target, whatever a config says.
 MAX_PATHS = 20
+# Cookies recorded per page (a server sending thousands gets the first ones judged and the count noted).
+MAX_COOKIES = 50
 KEEP_BODY = 64 * 1024
 BURST_DEFAULT = 20
 BURST_MAX = 30
@@ -159,6 +161,7 @@ def follow(fetcher: Fetcher, url: str, scanned: str | None = None, *,
     cookies: list[CookieObservation] = []
     current = url
     off_origin_url: str | None = None
+    cookies_total = 0
     for _ in range(MAX_REDIRECTS + 1):
         if current in seen:
             chain = " -> ".join([h.url for h in hops] + [current])
@@ -178,30 +181,46 @@ def follow(fetcher: Fetcher, url: str, scanned: str | None = None, *,
         scheme, host, _ = _origin(current)
         off = off_origin_url is not None
         hops.append(Hop(url=current, status=got.status, scheme=scheme, host=host, location=location, off_origin=off))
-        cookies.extend(parse_cookie(v) for v in header_values(got.headers, "set-cookie"))
+        set_cookies = header_values(got.headers, "set-cookie")
+        cookies_total += len(set_cookies)
+        cookies.extend(parse_cookie(v) for v in set_cookies[:max(0, MAX_COOKIES - len(cookies))])
         if 300 <= got.status < 400 and location:
             following = urljoin(current, location.strip())
             if off or not on_scanned_host(following, scanned):
                 if off or not leave_origin:
                     # Already off the scanned origin: record where it goes, send nothing more.
                     return _final(url, hops, got, cookies, current, off_origin_url or following,
-                                  following), got.body
+                                  following, cookies_total), got.body
                 off_origin_url = following
             current = following
             continue
-        return _final(url, hops, got, cookies, current, off_origin_url, None), got.body
+        return _final(url, hops, got, cookies, current, off_origin_url, None, cookies_total), got.body
     return PageObservation(url=url, hops=tuple(hops), too_many_redirects=True, off_origin_url=off_origin_url,
                            error=f"more than {MAX_REDIRECTS} redirects from {url}"), b""
 
 
 def _final(url: str, hops: list[Hop], got: Fetched, cookies: list[CookieObservation], current: str,
-           off_origin_url: str | None, not_followed: str | None) -> PageObservation:
+           off_origin_url: str | None, not_followed: str | None, cookies_total: int) -> PageObservation:
     return PageObservation(
         url=url, hops=tuple(hops), status=got.status, final_url=current,
-        headers=_redacted_headers(got.headers), cookies=tuple(cookies),
+        headers=_redacted_headers(_cap_set_cookie(got.headers)), cookies=tuple(cookies),
         content_type=header_value(got.headers, "content-type"),
         off_origin_url=off_origin_url, not_followed=not_followed,
+        cookies_total=cookies_total if cookies_total > MAX_COOKIES else None,
     )
+
+
+def _cap_set_cookie(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The headers with at most MAX_COOKIES Set-Cookie lines (linear, one pass)."""
+    kept: list[tuple[str, str]] = []
+    seen = 0
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            seen += 1
+            if seen > MAX_COOKIES:
+                continue
+        kept.append((name, value))
+    return tuple(kept)
 
 
 def _http_variant(url: str) -> str:
@@ -358,6 +377,8 @@ def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[Htt
                      f"recorded; every other probe went to {_base(url)} only")
     if page.not_followed:
         notes.append(f"a further redirect to {page.not_followed} was recorded, not followed")
+    if page.cookies_total:
+        notes.append(f"the page set {page.cookies_total} cookies; the first {MAX_COOKIES} were recorded and judged")
     http_leg: PageObservation | None = None
     if urlsplit(url).scheme.lower() == "https":
         http_leg, _ = follow(fetcher, _http_variant(url), url, leave_origin=False)

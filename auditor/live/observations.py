@@ -91,6 +91,8 @@ class PageObservation:
     # from there that was recorded but not followed.
     off_origin_url: str | None = None
     not_followed: str | None = None
+    # How many Set-Cookie headers the chain sent when more than the probe records (see MAX_COOKIES).
+    cookies_total: int | None = None
 
     def header(self, name: str) -> str | None:
         """A response header of the final response (joined when repeated)."""
