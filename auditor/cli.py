@@ -151,7 +151,10 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
               help="CA bundle for private certificate authorities.")
 @click.option("--resolve", "resolves", multiple=True, metavar="HOST:PORT:IP",
               help="Connect HOST:PORT to IP (curl style).")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=None, help="Per-request timeout (s).")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=None,
+              help="Per-request time limit, connect to last byte (s).")
+@click.option("--target-timeout", type=click.FloatRange(1, 3600), default=None,
+              help="Time limit per live target (s, default 60); what was not observed by then is an error.")
 @click.option("--save-observations", type=click.Path(dir_okay=False, path_type=Path),
               help="Write live observations as JSON.")
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
@@ -167,11 +170,12 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          config_path: Path | None, baseline: Path | None, offline: bool | None, summary: bool,
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
-         color: bool | None, debug: bool) -> None:
+         color: bool | None, debug: bool, target_timeout: float | None) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
     from auditor.console import PhaseLine, use_color
+    from auditor.live.targets import resolve_problem, url_problem
     from auditor.observation_file import check_observation_file
     from auditor.outputs import install_warning_filter, preflight, write_reports
     from auditor.settings import resolve_settings
@@ -179,6 +183,9 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     install_warning_filter()
     if debug:
         _enable_debug()
+    for problem in [*map(url_problem, urls), *map(resolve_problem, resolves)]:
+        if problem:
+            raise click.UsageError(problem)
     if path is not None and not path.is_dir():
         raise click.UsageError(f"path {str(path)!r} is not a directory")
     if path is None and not urls and from_observations is None:
@@ -194,7 +201,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     selected, ignored = _check_ids(select_ids, "--select"), _check_ids(ignore_ids, "--ignore")
     cli_values: dict[str, Any] = {
         "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
-        "timeout": timeout, "formats": wanted or None,
+        "timeout": timeout, "formats": wanted or None, "target_timeout": target_timeout,
     }
     settings = resolve_settings(root=path, config_path=config_path, cli=cli_values, environ=os.environ)
     # Before any work: a scan must not end in a crash because its output cannot be written.
@@ -210,6 +217,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         disabled_checks=options.disabled_checks | ignored,
         excludes=(*options.excludes, *exclude_globs),
     )
+    for note in options.live.get("notes") or ():
+        _stderr(f"prodcheck: note: {note}")
     from auditor.engine import scan as run_scan
 
     phase = PhaseLine() if not quiet else None

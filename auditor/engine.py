@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor import __version__
-from auditor.model import CheckResult, Report, Target, TargetInfo
+from auditor.model import CheckResult, Report, Status, Target, TargetInfo
 from auditor.options import ScanOptions
 from auditor.project import Project
 from auditor.registry import Registry, load_registry
@@ -30,7 +30,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     specs, disabled = select(registry, options)
     results: list[CheckResult] = list(disabled)
     targets: list[TargetInfo] = []
-    notes: list[str] = list(registry.problems)
+    notes: list[str] = [*registry.problems, *(options.live.get("notes") or ())]
     project: Project | None = None
     secrets: frozenset[str] = frozenset()
     if options.path is not None:
@@ -52,6 +52,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         results.extend(run_live_checks(specs, live_targets, secrets))
         for target in live_targets:
             targets.append(_live_target_info(target, results))
+            notes.extend(f"{target.url}: {note}" for note in getattr(target, "notes", ()))
     from auditor.suppress import suppress
 
     outcome = suppress(results, project, options)
@@ -78,7 +79,9 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         score=score.score,
         grade=score.grade,
         risk=score.risk,
-        complete=score.complete,
+        # A live check that errored (a probe attempted and failed) leaves the scan incomplete.
+        complete=score.complete and not any(r.status is Status.ERROR and r.target not in ("", "repo")
+                                            for r in results),
         coverage=score.coverage,
         stacks=stacks,
         scanned_files=project.files if project else (),

@@ -27,7 +27,8 @@ _TOP_KEYS = {
     "fail_on", "min_score", "offline", "formats", "checks", "sections", "severity", "ignore",
     "exclude", "max_file_kb", "live", "targets", "no_burst", "timeout",
 }
-_LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve"}
+_LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve",
+              "target_timeout"}
 
 
 class SettingsError(ProdcheckError):
@@ -67,6 +68,9 @@ class Settings:
     source_lines: dict[str, int] = field(default_factory=dict)
     check_id_lines: dict[str, int | None] = field(default_factory=dict)
     ignore_lines: list[int | None] = field(default_factory=list)
+    # The config was named by the user (--config): only then may it name live targets.
+    trusted_config: bool = False
+    target_timeout: float | None = None
 
     def scan_options(self, *, path: Path | None, urls: tuple[str, ...], ca_bundle: Path | None = None,
                      resolves: tuple[str, ...] = (), save_observations: Path | None = None,
@@ -75,15 +79,21 @@ class Settings:
         live = dict(self.live)
         live["no_burst"] = self.no_burst or bool(live.get("no_burst"))
         live["timeout"] = self.timeout
+        if self.target_timeout is not None:
+            live["target_timeout"] = self.target_timeout
+        from auditor.live.trust import untrusted_live_config
+
+        targets, may_name, notes = untrusted_live_config(self.targets, live, self.source, trusted=self.trusted_config)
+        live["notes"] = notes
         if ca_bundle is not None:
             live["ca_bundle"] = str(ca_bundle)
         if resolves:
             live["resolve"] = list(resolves)
-        all_urls = list(urls) + [str(t["url"]) for t in self.targets if t.get("url") and not urls]
-        live["targets"] = self.targets
+        all_urls = list(urls) + [str(t["url"]) for t in targets if t.get("url") and not urls and may_name]
+        live["targets"] = targets
         if self.source:
             live["config_file"] = self.source
-            live["config_url_lines"] = {str(t["url"]): t.get("_line") for t in self.targets if t.get("url")}
+            live["config_url_lines"] = {str(t["url"]): t.get("_line") for t in targets if t.get("url")}
         return ScanOptions(
             path=path,
             urls=tuple(dict.fromkeys(all_urls)),
@@ -290,6 +300,7 @@ def resolve_settings(*, root: Path | None, config_path: Path | None, cli: Mappin
     if found is not None:
         path, data, lines = found
         settings.source = str(path)
+        settings.trusted_config = config_path is not None
         settings.source_lines = lines
         _apply_file(settings, data, str(path), lines)
         if config_path is None:
@@ -469,6 +480,13 @@ def _timeout(value: Any) -> float:
     return number
 
 
+def _target_timeout(value: Any) -> float:
+    number = _positive(value)
+    if not 1 <= number <= 3600:
+        raise ValueError(f"target_timeout must be between 1 and 3600 seconds, got {value!r}")
+    return number
+
+
 def _resolve_entries(value: Any) -> list[str]:
     entries = _strings(value)
     for entry in entries:
@@ -640,4 +658,5 @@ _LIVE_VALUES: dict[str, Any] = {
     "timeout": _timeout,
     "ca_bundle": _text,
     "resolve": _resolve_entries,
+    "target_timeout": _target_timeout,
 }

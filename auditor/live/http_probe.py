@@ -32,6 +32,7 @@ from auditor.live.observations import (
     header_value,
     header_values,
 )
+from auditor.live.redaction import redact_headers, redact_observation, redact_text
 
 FOREIGN_ORIGIN = "https://prodcheck-probe.invalid"
 # Origins permissive CORS callbacks tend to trust: any local dev server, and the opaque
@@ -48,6 +49,10 @@ CDN_HEADERS = frozenset({
 HEALTH_PATHS = ("/health", "/healthz", "/livez", "/readyz", "/ready", "/live", "/status", "/actuator/health")
 MAX_REDIRECTS = 10
 MAX_ASSETS = 10
+# At most this many health paths and this many configured assets per target, whatever a config says.
+MAX_PATHS = 20
+# Cookies recorded per page (a server sending thousands gets the first ones judged and the count noted).
+MAX_COOKIES = 50
 KEEP_BODY = 64 * 1024
 BURST_DEFAULT = 20
 BURST_MAX = 30
@@ -122,52 +127,101 @@ def parse_cookie(raw: str) -> CookieObservation:
 
 
 def _redacted_headers(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """Drop cookie values: observations may be shared, session ids must not be."""
-    out = []
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            cookie_name, _, rest = value.partition("=")
-            attrs = rest.split(";", 1)[1] if ";" in rest else ""
-            value = f"{cookie_name}=<redacted>" + (f";{attrs}" if attrs else "")
-        out.append((name, value))
-    return tuple(out)
+    """Drop cookie values and mask secret-looking values: observations may be shared."""
+    return redact_headers(headers)
 
 
-def follow(fetcher: Fetcher, url: str) -> tuple[PageObservation, bytes]:
-    """GET ``url`` following redirects hop by hop; returns the observation and the final body."""
+def on_scanned_host(url: str, scanned: str) -> bool:
+    """``url`` is on the origin prodcheck was pointed at (or its http/https twin on the same host).
+
+    Same host and same port, or the same host moving between the default ports
+    of http and https (``http://a/`` -> ``https://a/``).
+    """
+    scheme, host, port = _origin(url)
+    s_scheme, s_host, s_port = _origin(scanned)
+    if host != s_host or not host:
+        return False
+    if port == s_port:
+        return True
+    return port == default_port(scheme) and s_port == default_port(s_scheme)
+
+
+def follow(fetcher: Fetcher, url: str, scanned: str | None = None, *,
+           leave_origin: bool = True) -> tuple[PageObservation, bytes]:
+    """GET ``url`` following redirects hop by hop, on the scanned origin only.
+
+    A redirect to another origin is fetched once (it is the page users land on)
+    and recorded; a further redirect from there is recorded, never followed.
+    With ``leave_origin=False`` (the http twin of an https URL) not even that
+    one request leaves the origin: the redirect is recorded in ``not_followed``.
+    Returns the observation and the final body.
+    """
+    scanned = scanned or url
     hops: list[Hop] = []
     seen: set[str] = set()
     cookies: list[CookieObservation] = []
     current = url
+    off_origin_url: str | None = None
+    cookies_total = 0
     for _ in range(MAX_REDIRECTS + 1):
         if current in seen:
             chain = " -> ".join([h.url for h in hops] + [current])
-            return PageObservation(url=url, hops=tuple(hops), loop=True,
+            return PageObservation(url=url, hops=tuple(hops), loop=True, off_origin_url=off_origin_url,
                                    error=f"redirect loop: {chain}"), b""
         seen.add(current)
         got = fetcher.fetch(current)
         if got.error:
-            return PageObservation(url=url, hops=tuple(hops), error=got.error), b""
+            return PageObservation(url=url, hops=tuple(hops), error=got.error, off_origin_url=off_origin_url), b""
         if got.deadline_hit:
             # A page that cannot be delivered within the timeout is unusable, however it drips.
-            return PageObservation(url=url, hops=tuple(hops), error=(
+            return PageObservation(url=url, hops=tuple(hops), off_origin_url=off_origin_url, error=(
                 f"response from {current} still incomplete after {fetcher.config.timeout:g}s "
                 "(server sends too slowly)")), b""
         assert got.status is not None
         location = header_value(got.headers, "location")
         scheme, host, _ = _origin(current)
-        hops.append(Hop(url=current, status=got.status, scheme=scheme, host=host, location=location))
-        cookies.extend(parse_cookie(v) for v in header_values(got.headers, "set-cookie"))
+        off = off_origin_url is not None
+        hops.append(Hop(url=current, status=got.status, scheme=scheme, host=host, location=location, off_origin=off))
+        set_cookies = header_values(got.headers, "set-cookie")
+        cookies_total += len(set_cookies)
+        cookies.extend(parse_cookie(v) for v in set_cookies[:max(0, MAX_COOKIES - len(cookies))])
         if 300 <= got.status < 400 and location:
-            current = urljoin(current, location.strip())
+            following = urljoin(current, location.strip())
+            if off or not on_scanned_host(following, scanned):
+                if off or not leave_origin:
+                    # Already off the scanned origin: record where it goes, send nothing more.
+                    return _final(url, hops, got, cookies, current, off_origin_url or following,
+                                  following, cookies_total), got.body
+                off_origin_url = following
+            current = following
             continue
-        return PageObservation(
-            url=url, hops=tuple(hops), status=got.status, final_url=current,
-            headers=_redacted_headers(got.headers), cookies=tuple(cookies),
-            content_type=header_value(got.headers, "content-type"),
-        ), got.body
-    return PageObservation(url=url, hops=tuple(hops), too_many_redirects=True,
+        return _final(url, hops, got, cookies, current, off_origin_url, None, cookies_total), got.body
+    return PageObservation(url=url, hops=tuple(hops), too_many_redirects=True, off_origin_url=off_origin_url,
                            error=f"more than {MAX_REDIRECTS} redirects from {url}"), b""
+
+
+def _final(url: str, hops: list[Hop], got: Fetched, cookies: list[CookieObservation], current: str,
+           off_origin_url: str | None, not_followed: str | None, cookies_total: int) -> PageObservation:
+    return PageObservation(
+        url=url, hops=tuple(hops), status=got.status, final_url=current,
+        headers=_redacted_headers(_cap_set_cookie(got.headers)), cookies=tuple(cookies),
+        content_type=header_value(got.headers, "content-type"),
+        off_origin_url=off_origin_url, not_followed=not_followed,
+        cookies_total=cookies_total if cookies_total > MAX_COOKIES else None,
+    )
+
+
+def _cap_set_cookie(headers: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The headers with at most MAX_COOKIES Set-Cookie lines (linear, one pass)."""
+    kept: list[tuple[str, str]] = []
+    seen = 0
+    for name, value in headers:
+        if name.lower() == "set-cookie":
+            seen += 1
+            if seen > MAX_COOKIES:
+                continue
+        kept.append((name, value))
+    return tuple(kept)
 
 
 def _http_variant(url: str) -> str:
@@ -304,16 +358,31 @@ def _api_path(refs: _Refs, page_url: str) -> str | None:
 
 
 def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[HttpObservation | None, str | None]:
-    """Observe ``url``; returns (observation, error). An error means the page itself was unreachable."""
-    page, body = follow(fetcher, url)
+    """Observe ``url``; returns (observation, error). An error means the page itself was unreachable.
+
+    Every probe goes to the origin of ``url``: when the page redirects to another
+    origin, that page is fetched once and recorded, and nothing else is sent there.
+    Everything kept is redacted (:mod:`auditor.live.redaction`) before it is returned.
+    """
+    page, body = follow(fetcher, url, url)
     if page.error or page.final_url is None:
-        return None, page.error or "no response"
+        return None, redact_text(page.error or "no response")
     final = page.final_url
-    base = _base(final)
+    # The page's own origin when it stayed on the scanned host, else the scanned origin.
+    on_host = on_scanned_host(final, url)
+    probe_page = final if on_host else _last_on_host(page, url)
+    base = _base(probe_page)
     notes: list[str] = []
+    if page.off_origin_url:
+        notes.append(f"{url} redirects to another origin ({page.off_origin_url}): that page was fetched once and "
+                     f"recorded; every other probe went to {_base(url)} only")
+    if page.not_followed:
+        notes.append(f"a further redirect to {page.not_followed} was recorded, not followed")
+    if page.cookies_total:
+        notes.append(f"the page set {page.cookies_total} cookies; the first {MAX_COOKIES} were recorded and judged")
     http_leg: PageObservation | None = None
     if urlsplit(url).scheme.lower() == "https":
-        http_leg, _ = follow(fetcher, _http_variant(url))
+        http_leg, _ = follow(fetcher, _http_variant(url), url, leave_origin=False)
     ctype = (page.content_type or "").lower()
     is_html = "html" in ctype
     refs = _Refs()
@@ -328,32 +397,68 @@ def probe_http(url: str, fetcher: Fetcher, settings: ProbeSettings) -> tuple[Htt
         absolute = urljoin(final, src)
         scripts.append(ScriptRef(src=src, integrity=integrity, same_origin=_same_origin(absolute, final),
                                  secure=absolute.lower().startswith("https://") and not src.startswith("//")))
-    cors = _cors(fetcher, final)
+    cors = _cors(fetcher, probe_page)
     health_paths = list(dict.fromkeys([*HEALTH_PATHS, *settings.health_paths]))
+    if len(health_paths) > MAX_PATHS:
+        notes.append(f"{len(health_paths)} health paths configured or built in; only the first {MAX_PATHS} probed")
+        health_paths = health_paths[:MAX_PATHS]
     health = tuple(_endpoint(fetcher, base, p) for p in health_paths)
     missing = _endpoint(fetcher, base, f"/prodcheck-{secrets.token_hex(6)}")
     metrics = _endpoint(fetcher, base, "/metrics", keep=8192)
     asset_urls: list[tuple[str, bool]] = []
     for ref in [*(s for s, _ in refs.scripts), *refs.styles]:
         absolute = urljoin(final, ref)
-        if _same_origin(absolute, final) and all(a != absolute for a, _ in asset_urls):
+        if _same_origin(absolute, base) and all(a != absolute for a, _ in asset_urls):
             asset_urls.append((absolute, False))
     asset_urls = asset_urls[:MAX_ASSETS]
+    configured: list[tuple[str, bool]] = []
     for path in settings.assets:
         absolute = urljoin(base, path)
-        if all(a != absolute for a, _ in asset_urls):
-            asset_urls.append((absolute, True))
-    assets = tuple(_asset(fetcher, a, configured) for a, configured in asset_urls)
+        if _same_origin(absolute, base) and all(a != absolute for a, _ in [*asset_urls, *configured]):
+            configured.append((absolute, True))
+    if len(configured) > MAX_PATHS:
+        notes.append(f"{len(configured)} assets configured; only the first {MAX_PATHS} fetched")
+    asset_urls += configured[:MAX_PATHS]
+    assets = tuple(_asset(fetcher, a, named) for a, named in asset_urls)
     if settings.no_burst:
         burst = BurstObservation(ran=False, reason="rate-limit burst turned off (--no-burst)")
+    elif fetcher.out_of_time():
+        burst = BurstObservation(ran=False, reason="", error=fetcher.not_attempted(base).error)
     else:
-        target = urljoin(base, settings.burst_path) if settings.burst_path else (_api_path(refs, final) or final)
-        burst = _burst(fetcher, target, settings.burst_size)
-    return HttpObservation(
+        target = urljoin(base, settings.burst_path) if settings.burst_path else (
+            _api_path(refs, probe_page) or probe_page)
+        if not on_scanned_host(target, url):
+            burst = BurstObservation(ran=False, reason=f"burst path {target} is not on the scanned origin")
+        else:
+            burst = _burst(fetcher, target, settings.burst_size)
+    timed_out = tuple(_not_attempted(health, missing, metrics, assets, cors))
+    if timed_out:
+        notes.append(f"the target time limit was reached: {len(timed_out)} probe(s) not attempted")
+    observation = HttpObservation(
         page=page, http=http_leg, scripts=tuple(scripts), cors=cors, health=health, missing=missing,
         metrics=metrics, assets=assets, burst=burst, is_html=is_html, verify_error=fetcher.verify_error,
-        notes=tuple(notes), meta_http_equiv=http_equiv_headers(body[:MAX_HTML]) if is_html else (),
-    ), None
+        notes=tuple(notes), legacy_tls=fetcher.legacy_tls, probe_origin=base, timed_out=timed_out,
+        meta_http_equiv=http_equiv_headers(body[:MAX_HTML]) if is_html else (),
+    )
+    return redact_observation(observation), None
+
+
+def _last_on_host(page: PageObservation, scanned: str) -> str:
+    """The last URL of the chain still on the scanned origin (where probes go when the page left it)."""
+    on_host = [hop.url for hop in page.hops if not hop.off_origin and on_scanned_host(hop.url, scanned)]
+    return on_host[-1] if on_host else scanned
+
+
+def _not_attempted(health: tuple[EndpointObservation, ...], missing: EndpointObservation,
+                   metrics: EndpointObservation, assets: tuple[AssetObservation, ...],
+                   cors: CorsObservation) -> list[str]:
+    """URLs of the probes the per-target time limit skipped."""
+    marker = "not attempted:"
+    found = [e.url for e in (*health, missing, metrics) if e.error and e.error.startswith(marker)]
+    found += [a.url for a in assets if a.error and a.error.startswith(marker)]
+    if cors.error and cors.error.startswith(marker):
+        found.append(cors.url)
+    return found
 
 
 MAX_HTML = 512 * 1024

@@ -48,6 +48,8 @@ class Hop:
     scheme: str
     host: str
     location: str | None = None
+    # The hop is on another origin than the one scanned: fetched once, recorded, never probed further.
+    off_origin: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,12 @@ class PageObservation:
     error: str | None = None
     loop: bool = False
     too_many_redirects: bool = False
+    # Where the chain left the scanned origin (the first off-origin URL), and a redirect
+    # from there that was recorded but not followed.
+    off_origin_url: str | None = None
+    not_followed: str | None = None
+    # How many Set-Cookie headers the chain sent when more than the probe records (see MAX_COOKIES).
+    cookies_total: int | None = None
 
     def header(self, name: str) -> str | None:
         """A response header of the final response (joined when repeated)."""
@@ -158,6 +166,11 @@ class EndpointObservation:
     error: str | None = None
 
     @property
+    def failed(self) -> bool:
+        """The request was attempted (or due) and got no response: an error, not an absence."""
+        return self.error is not None and self.status is None
+
+    @property
     def ok(self) -> bool:
         """Answered with a success status (or 503, which health endpoints use for 'down')."""
         return self.status is not None and (200 <= self.status < 300 or self.status == 503)
@@ -221,6 +234,13 @@ class HttpObservation:
     notes: tuple[str, ...] = ()
     # CSP and referrer policies the page sets in <meta> tags (auditor.live.csp.http_equiv_headers).
     meta_http_equiv: Headers = ()
+    # Why the default TLS client could not reach the server (the HTTP side then used a
+    # permissive context: TLS 1.0/1.1 and static-RSA suites allowed).
+    legacy_tls: str | None = None
+    # The origin every probe was sent to (scheme://host:port/); redirects elsewhere are only recorded.
+    probe_origin: str | None = None
+    # Probes cut short by the per-target time limit.
+    timed_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -234,6 +254,9 @@ class LiveTarget:
     resolved_ip: str | None = None
     duration_s: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # The page could not be fetched although the target was reached (TLS observed): the
+    # HTTP checks are errors with this reason, the TLS checks still judge.
+    http_error: str | None = None
 
     @property
     def is_https(self) -> bool:
@@ -250,6 +273,7 @@ class LiveTarget:
             "resolved_ip": self.resolved_ip,
             "duration_s": self.duration_s,
             "notes": list(self.notes),
+            "http_error": self.http_error,
         }
 
     @classmethod
@@ -267,6 +291,7 @@ class LiveTarget:
             resolved_ip=data.get("resolved_ip"),
             duration_s=data.get("duration_s"),
             notes=tuple(str(n) for n in data.get("notes") or ()),
+            http_error=str(data["http_error"]) if data.get("http_error") else None,
         )
 
 

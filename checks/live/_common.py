@@ -7,11 +7,23 @@ from auditor.model import Location
 from auditor.registry import NotApplicable
 
 
+class ProbeFailed(Exception):
+    """A probe was attempted and failed: the check's result is an error with this reason, not a skip."""
+
+
 def http_of(target: LiveTarget) -> HttpObservation:
-    """The HTTP observation, or NotApplicable when the probe recorded none."""
+    """The HTTP observation; ProbeFailed when the page could not be fetched, NotApplicable when none was recorded."""
     if target.http is None:
+        if target.http_error:
+            raise ProbeFailed(f"the page could not be fetched: {target.http_error}")
         raise NotApplicable("no HTTP observation recorded for this target")
     return target.http
+
+
+def failed_probes(what: str, errors: list[str]) -> ProbeFailed:
+    """The error for ``len(errors)`` failed requests of one kind, naming the first reason."""
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ProbeFailed(f"{len(errors)} {what} request(s) failed: {errors[0]}{more}")
 
 
 def here(target: LiveTarget) -> Location:

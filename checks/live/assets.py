@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from auditor.live.observations import AssetObservation, Headers, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import failed_probes, here, http_of
 
 ONE_YEAR = 31536000
 MIN_COMPRESS_BYTES = 1024
@@ -18,8 +18,13 @@ _TEXT_TYPES = ("javascript", "ecmascript", "css", "json", "html", "svg", "xml", 
 
 
 def _assets(target: LiveTarget) -> list[AssetObservation]:
-    assets = [a for a in http_of(target).assets if a.status is not None and 200 <= a.status < 300]
+    fetched = http_of(target).assets
+    assets = [a for a in fetched if a.status is not None and 200 <= a.status < 300]
     if not assets:
+        errors = [a.error for a in fetched if a.error and a.status is None]
+        if errors:
+            # Assets were found but none could be fetched: unknown, not absent.
+            raise failed_probes("static asset", errors)
         raise NotApplicable("no static assets found on the page or configured")
     return assets
 
@@ -68,7 +73,8 @@ def cache_control(target: LiveTarget) -> Iterator[Finding]:
     Every script and stylesheet of the page (same origin, up to ten) and every
     configured asset sends `Cache-Control`. Fingerprinted files (a content hash in
     the name) must be cacheable for a year with `immutable`. Skipped when no
-    asset was found on the page or configured (`assets` in the config).
+    asset was found on the page or configured (`assets` in the config); an error
+    (not a skip) when assets were found but none could be fetched.
 
     ## Why it matters
     Without caching every page view downloads the bundle again from the origin; no

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.live.observations import CorsObservation, CorsProbe, Headers, LiveTarget, header_value
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import ProbeFailed, here, http_of
 
 # Why each reflected origin is dangerous, and how bad: any site can send the first two
 # (a sandboxed iframe has the opaque origin "null"); a localhost origin takes code
@@ -43,8 +43,11 @@ def _cors(target: LiveTarget) -> CorsObservation:
     cors = http_of(target).cors
     if cors is None:
         raise NotApplicable("no CORS probe recorded")
-    if not any(p.answered for p in cors.probes()):
-        raise NotApplicable(f"the CORS probe got no answer: {cors.error or 'no response'}")
+    failed = [p for p in cors.probes() if p.error]
+    if failed:
+        # A preflight or simple request that got no response leaves the verdict unknown.
+        raise ProbeFailed(f"{len(failed)} of {len(cors.probes())} CORS probes failed "
+                          f"(origin {failed[0].origin}): {failed[0].error}")
     return cors
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.live.observations import LiveTarget, header_value
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import ProbeFailed, here, http_of
 
 _VERSIONED = re.compile(r"\d+\.\d+")
 _HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator", "x-runtime-version")
@@ -96,8 +96,10 @@ def error_page(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     missing = http_of(target).missing
-    if missing is None or missing.status is None:
-        raise NotApplicable("the missing-path request got no answer")
+    if missing is None:
+        raise NotApplicable("no missing-path request recorded")
+    if missing.status is None:
+        raise ProbeFailed(f"the missing-path request got no answer: {missing.error or 'no response'}")
     kinds = [kind for kind, pattern in _LEAK_PATTERNS if pattern.search(missing.body)]
     if kinds:
         yield Finding(message=f"{missing.path} (status {missing.status}) shows {', '.join(kinds)}",

@@ -11,7 +11,7 @@ from typing import Any
 from auditor.live.observations import EndpointObservation, HttpObservation, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
+from checks.live._common import failed_probes, here, http_of
 
 LIVENESS = ("/livez", "/live", "/health/live", "/health/liveness", "/actuator/health/liveness")
 READINESS = ("/readyz", "/ready", "/health/ready", "/health/readiness", "/actuator/health/readiness")
@@ -37,6 +37,16 @@ def found_endpoints(http: HttpObservation) -> list[EndpointObservation]:
         if missing is not None and missing.ok and missing.body == endpoint.body:
             continue  # catch-all route: every path answers the same
         found.append(endpoint)
+    return found
+
+
+def found_or_failed(http: HttpObservation) -> list[EndpointObservation]:
+    """The health endpoints found; ProbeFailed when none was found and some health requests failed."""
+    found = found_endpoints(http)
+    if not found:
+        errors = [e.error for e in http.health if e.failed and e.error]
+        if errors:
+            raise failed_probes("health endpoint", errors)
     return found
 
 
@@ -136,7 +146,7 @@ def health_endpoint(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     http = http_of(target)
-    found = found_endpoints(http)
+    found = found_or_failed(http)
     if not found:
         tried = ", ".join(e.path for e in http.health) or ", ".join(HEALTH_TRIED)
         yield Finding(message=f"no health endpoint answered (tried {tried}); add separate liveness and readiness "
@@ -192,7 +202,7 @@ def health_slow(target: LiveTarget) -> Iterator[Finding]:
     const checks = await Promise.allSettled([withTimeout(checkDatabase(), 300), withTimeout(checkDisk(), 300)])
     ```
     """
-    found = found_endpoints(http_of(target))
+    found = found_or_failed(http_of(target))
     if not found:
         raise NotApplicable("no health endpoint found")
     for endpoint in found:
@@ -241,7 +251,7 @@ def health_detail(target: LiveTarget) -> Iterator[Finding]:
           show-details: when-authorized
     ```
     """
-    found = found_endpoints(http_of(target))
+    found = found_or_failed(http_of(target))
     if not found:
         raise NotApplicable("no health endpoint found")
     for endpoint in found:

@@ -4,8 +4,9 @@
 A GET of `/metrics` without credentials does not answer with Prometheus or
 OpenMetrics text (`# HELP` / `# TYPE` lines, or the exposition content type).
 The check passes when `/metrics` asks for credentials (401 or 403), and is
-skipped when no `/metrics` endpoint answered (404, an error, or a page that
-serves no metrics, such as a single-page app's catch-all route).
+skipped when no `/metrics` endpoint answered (404, an error status, or a page
+that serves no metrics, such as a single-page app's catch-all route). A request
+that got no response at all (timeout, reset) is an error: nothing was learnt.
 
 ## Why it matters
 Metrics reveal traffic, error rates, internal route names, library versions and
@@ -39,7 +40,7 @@ from collections.abc import Iterator
 from auditor.live.observations import LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import http_of
+from checks.live._common import ProbeFailed, http_of
 
 _PROM_LINE = re.compile(r"^# (?:HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* ", re.MULTILINE)
 _SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: \d+)?$", re.MULTILINE)
@@ -54,7 +55,7 @@ def metrics_public(target: LiveTarget) -> Iterator[Finding]:
     if metrics is None:
         raise NotApplicable("/metrics was not probed")
     if metrics.status is None:
-        raise NotApplicable(f"/metrics got no answer: {metrics.error or 'no response'}")
+        raise ProbeFailed(f"/metrics got no answer: {metrics.error or 'no response'}")
     if metrics.status in (401, 403):
         return  # the endpoint exists and asks for credentials: the pass this check is about
     if not 200 <= metrics.status < 300:

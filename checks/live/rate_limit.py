@@ -7,15 +7,18 @@ from collections.abc import Iterator
 from auditor.live.observations import BurstObservation, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import http_of
+from checks.live._common import ProbeFailed, http_of
 
 
 def _burst(target: LiveTarget) -> BurstObservation:
     burst = http_of(target).burst
+    if burst is not None and burst.error and burst.limited_at is None:
+        # Attempted (or due) and cut short: whether a limit exists is unknown.
+        raise ProbeFailed(f"rate-limit burst failed after {len(burst.statuses)} answer(s): {burst.error}")
     if burst is None or not burst.ran:
         raise NotApplicable(burst.reason if burst and burst.reason else "rate-limit burst not run")
     if not burst.statuses:
-        raise NotApplicable(f"rate-limit burst got no answers: {burst.error or 'no response'}")
+        raise NotApplicable("rate-limit burst got no answers")
     return burst
 
 
@@ -30,7 +33,8 @@ def absent(target: LiveTarget) -> Iterator[Finding]:
     at the first 429) to the configured `burst_path`, else the first `/api/` path
     the page links to, else the page. It fails when no 429 came back and no
     `RateLimit`/`X-RateLimit-*`/`Retry-After` header was seen. Skipped with
-    `--no-burst`. A limit set higher than the burst is not seen: configure
+    `--no-burst`; an error when the burst was cut short (a request failed, or the
+    target's time limit was reached) before any 429. A limit set higher than the burst is not seen: configure
     `burst_path` to an endpoint with a low limit, or advertise the limit in headers.
 
     ## Why it matters

@@ -13,6 +13,17 @@ from checks.live._common import here, http_of
 MAX_HOPS = 3
 
 
+def chain(leg: PageObservation) -> list[tuple[str, str, str]]:
+    """(url, scheme, host) of every hop, plus a redirect that was recorded but not followed (off-origin)."""
+    from urllib.parse import urlsplit
+
+    hops = [(h.url, h.scheme, h.host) for h in leg.hops]
+    if leg.not_followed:
+        parts = urlsplit(leg.not_followed)
+        hops.append((leg.not_followed, parts.scheme.lower(), (parts.hostname or "").lower()))
+    return hops
+
+
 def _http_leg(target: LiveTarget) -> PageObservation:
     http = http_of(target)
     leg = http.http if http.http is not None else http.page
@@ -53,12 +64,13 @@ def http_not_https(target: LiveTarget) -> Iterator[Finding]:
     leg = _http_leg(target)
     if leg.error and len(leg.hops) <= 1:
         return  # unreachable over http (or broken there): no redirect needed
-    final = leg.hops[-1]
-    if len(leg.hops) == 1:
-        yield Finding(message=f"{leg.url} is served over plain http (status {final.status}) without a redirect "
-                              "to https", location=here(target), key="http-no-redirect")
-    elif final.scheme != "https":
-        yield Finding(message=f"{leg.url} redirects but ends on http ({final.url})", location=here(target),
+    hops = chain(leg)
+    final_url, final_scheme, _ = hops[-1]
+    if len(hops) == 1:
+        yield Finding(message=f"{leg.url} is served over plain http (status {leg.hops[-1].status}) without a "
+                              "redirect to https", location=here(target), key="http-no-redirect")
+    elif final_scheme != "https":
+        yield Finding(message=f"{leg.url} redirects but ends on http ({final_url})", location=here(target),
                       key="http-no-redirect")
 
 
@@ -87,18 +99,18 @@ def redirect_chain(target: LiveTarget) -> Iterator[Finding]:
     ```
     """
     http = http_of(target)
-    legs = [leg for leg in (http.page, http.http) if leg is not None and len(leg.hops) > 1]
+    legs = [leg for leg in (http.page, http.http) if leg is not None and len(chain(leg)) > 1]
     if not legs:
         raise NotApplicable("no redirects observed")
     for leg in legs:
-        hops = leg.hops
-        for before, after in itertools.pairwise(hops):
-            if before.scheme == "https" and after.scheme == "http":
-                yield Finding(message=f"redirect downgrades from {before.url} to {after.url}", location=here(target),
+        hops = chain(leg)
+        for (before, b_scheme, _), (after, a_scheme, _) in itertools.pairwise(hops):
+            if b_scheme == "https" and a_scheme == "http":
+                yield Finding(message=f"redirect downgrades from {before} to {after}", location=here(target),
                               key=f"downgrade:{leg.url}")
                 break
-        if hops[0].scheme == "http" and hops[1].scheme == "https" and hops[1].host != hops[0].host:
-            yield Finding(message=f"first redirect from {hops[0].url} leaves the host for {hops[1].url}",
+        if hops[0][1] == "http" and hops[1][1] == "https" and hops[1][2] != hops[0][2]:
+            yield Finding(message=f"first redirect from {hops[0][0]} leaves the host for {hops[1][0]}",
                           location=here(target), key=f"off-host:{leg.url}")
         if len(hops) - 1 > MAX_HOPS:
             yield Finding(message=f"{leg.url} takes {len(hops) - 1} redirects (more than {MAX_HOPS})",
