@@ -59,12 +59,15 @@ def main() -> None:
               help="Write live observations as JSON.")
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Judge recorded observations instead of probing.")
+@click.option("--roles", type=click.Choice(["production", "all"]), default=None,
+              help="Deployment roles to judge (default production; see `prodcheck deploy-model`).")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
          output_dir: Path | None, fail_on: str | None, min_score: float | None, config_path: Path | None,
          baseline: Path | None, offline: bool | None, summary: bool, no_burst: bool | None,
          ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
-         save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
+         save_observations: Path | None, from_observations: Path | None, roles: str | None,
+         quiet: bool) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     from auditor.settings import SettingsError, resolve_settings
 
@@ -76,7 +79,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         raise click.UsageError("--output takes one format; use --output-dir for several")
     cli_values: dict[str, Any] = {
         "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
-        "timeout": timeout, "formats": list(formats) or None,
+        "timeout": timeout, "formats": list(formats) or None, "roles": roles,
     }
     try:
         settings = resolve_settings(
@@ -291,6 +294,14 @@ def init_command(path: Path, force: bool) -> None:
     detected = ", ".join(stacks) or "no specific stack"
     click.echo(f"wrote {written} ({detected}); edit it, then run 'prodcheck scan {path}'")
 
+
+def _register_deploy_model() -> None:
+    from auditor.deploy.command import deploy_model_command
+
+    main.add_command(deploy_model_command)
+
+
+_register_deploy_model()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -34,7 +34,10 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     project: Project | None = None
     secrets: frozenset[str] = frozenset()
     if options.path is not None:
-        project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes)
+        from auditor.deploy.build import deploy_config
+
+        project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes,
+                          deploy=deploy_config(options.deploy_roles, options.roles))
         progress(f"scanning {options.path}")
         from auditor.secrets import collect_secret_values
 

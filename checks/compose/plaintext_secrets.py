@@ -52,12 +52,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from auditor.deploy.compose import Part, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import Part, require_services
 from checks.env._shared import secret_name, url_password
 
 

@@ -36,11 +36,11 @@ from collections.abc import Iterator
 
 import pathspec
 
+from auditor.deploy.checkviews import build_contexts, dockerfiles
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import build_contexts, dockerfiles
 
 _WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/"})
 

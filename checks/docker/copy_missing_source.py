@@ -59,11 +59,11 @@ from fnmatch import fnmatchcase
 
 import pathspec
 
+from auditor.deploy.checkviews import arg_defaults, build_contexts, dockerfiles, has_unresolved, resolve
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import arg_defaults, build_contexts, dockerfiles, has_unresolved, resolve
 
 _GLOB = re.compile(r"[*?\[]")
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://|^git@", re.IGNORECASE)

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import building_services, chain_instructions, dockerfiles, last_of, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.compose import Service
 from auditor.project import Project
 from auditor.registry import check
-from checks.docker.common import building_services, chain_instructions, dockerfiles, last_of, runtime_stage
 
 
 def compose_healthcheck(service: Service) -> bool:
@@ -66,6 +66,10 @@ def no_healthcheck(project: Project) -> Iterator[Finding]:
         if health is not None and health.args.strip().upper() != "NONE":
             continue
         if any(compose_healthcheck(s) for s in building_services(project, dockerfile)):
+            continue
+        # A compose service that runs this image (built here, or the repository's own published image)
+        # and defines its own healthcheck covers it.
+        if any(s.healthcheck == "compose" for s in project.deployment.services_built_from(dockerfile.path)):
             continue
         disabled = health is not None
         yield Finding(

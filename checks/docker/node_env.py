@@ -33,11 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import split_image
-from auditor.project import Project
-from auditor.registry import NotApplicable, check
-from checks.docker.common import (
+from auditor.deploy.checkviews import (
     arg_defaults,
     building_services,
     chain_instructions,
@@ -48,6 +44,10 @@ from checks.docker.common import (
     runtime_stage,
     start_command,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import split_image
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
 
 _MODE_VARS = ("NODE_ENV", "APP_ENV", "ENV", "ENVIRONMENT", "FLASK_ENV", "RAILS_ENV", "RACK_ENV", "PYTHON_ENV")
 _DEV_VALUES = frozenset({"development", "dev", "debug", "local", "develop"})

@@ -44,13 +44,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import dockerfiles
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Instruction
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import check
 from auditor.secrets import env_pairs, looks_secret_key
-from checks.docker.common import dockerfiles
 
 KNOWN_PREFIXES = re.compile(
     r"(?<![A-Za-z0-9])(sk_live_|rk_live_|sk_test_|sk-|AKIA[0-9A-Z]{12}|ASIA[0-9A-Z]{12}|ghp_|gho_|ghu_|ghs_|ghr_|"

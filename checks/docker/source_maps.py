@@ -47,11 +47,11 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import chain_instructions, dockerfiles, run_commands, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import chain_instructions, dockerfiles, run_commands, runtime_stage
 
 _OUTPUT_DIRS = frozenset({"dist", "build", "out", ".next", "lib", ".output", "www"})
 _VITE_LIKE = re.compile(r"\bsource[mM]ap\s*:\s*(true|[\"'](inline|hidden|external|both)[\"'])")
