@@ -64,7 +64,7 @@ def build_model(project: Project, config: DeployConfig | None = None) -> Deploym
     config = config or DeployConfig({})
     refs = find_references(project)
     compose_by_path = {c.path: c for c in project.compose_files}
-    projects = _projects(project, refs, compose_by_path, config)
+    projects = _apply_content(project, _projects(project, refs, compose_by_path, config), compose_by_path)
     docker_roles = _dockerfile_roles(project, refs, projects, compose_by_path, config)
     files: list[DeployFile] = [DeployFile(path, "dockerfile", decision) for path, decision in docker_roles.items()]
     files.extend(_compose_file_roles(project, projects, config))
@@ -120,7 +120,6 @@ def _projects(project: Project, refs: tuple[Reference, ...], compose: Mapping[st
                 continue
             seen.add(files)
             decision = _default_role(path, override, refs, config)
-            decision = _by_content(files, compose, decision)
             origin = "default project (base + override)" if override else "default project"
             out.append(_info(files, decision, origin, project, None, compose))
         elif ".override." not in name.lower() and path not in chained:
@@ -130,11 +129,13 @@ def _projects(project: Project, refs: tuple[Reference, ...], compose: Mapping[st
             seen.add(files)
             decision = override_role(path, config.overrides) or convention_role(path) or RoleDecision(
                 Role.PRODUCTION, "a compose file of its own, and no other role fits")
-            decision = _by_content(files, compose, decision)
             out.append(_info(files, decision, "compose file on its own", project, None, compose))
     return out
 
 
+DEV_TOOLS = frozenset({"maildev", "mailhog", "mailpit", "mailcatcher", "smtp4dev", "adminer", "pgadmin",
+                       "pgadmin4", "mongo-express", "phpmyadmin", "redis-commander", "redisinsight",
+                       "dbgate", "kafka-ui", "localstack"})
 _SOURCE_MOUNT = re.compile(r"^\.{1,2}/?$|^\./(src|app|lib|code|backend|server|api)(/|$)")
 
 
@@ -151,6 +152,10 @@ def _by_content(files: tuple[str, ...], compose: Mapping[str, ComposeFile],
             if found:
                 return RoleDecision(Role.DEVELOPMENT, f"service {service.name} runs a development server "
                                     f"({found[0]}) at {path}:{service.line_of('command')}")
+            tool = _image_base_name(service.image)
+            if tool in DEV_TOOLS:
+                return RoleDecision(Role.DEVELOPMENT, f"service {service.name} runs the development tool {tool} "
+                                    f"at {path}:{service.line}")
             for item, line in service.as_list("volumes"):
                 source = str(item.get("source", "")) if isinstance(item, dict) else str(item).split(":", 1)[0]
                 if ":" in str(item) or isinstance(item, dict):
@@ -158,6 +163,41 @@ def _by_content(files: tuple[str, ...], compose: Mapping[str, ComposeFile],
                         return RoleDecision(Role.DEVELOPMENT, f"service {service.name} bind-mounts the source "
                                             f"tree ({source}) for live editing at {path}:{line}")
     return decision
+
+
+def _apply_content(project: Project, projects: list[ComposeProjectInfo],
+                   compose: Mapping[str, ComposeFile]) -> list[ComposeProjectInfo]:
+    """Second pass: undecided projects that look like development stacks, when another deploy path exists.
+
+    A lone compose file that runs ``--reload`` is often the file a template tells you to deploy after
+    edits, so content alone decides only when the repository shows another way to production.
+    """
+    other = _other_deploy_path(project, projects)
+    if other is None:
+        return projects
+    out = []
+    for info in projects:
+        found = _by_content(info.files, compose, info.decision)
+        if found is not info.decision:
+            found = RoleDecision(found.role, f"{found.reason}; production runs {other}")
+            info = replace(info, decision=found)
+        out.append(info)
+    return out
+
+
+_DEPLOY_CONFIGS = ("Procfile", "fly.toml", "app.yaml", "render.yaml", "railway.json", "railway.toml",
+                   "heroku.yml", "Chart.yaml", "kustomization.yaml", "kustomization.yml")
+
+
+def _other_deploy_path(project: Project, projects: list[ComposeProjectInfo]) -> str | None:
+    for info in projects:
+        if info.role is Role.PRODUCTION and not info.decision.reason.endswith("no other role fits"):
+            return f"compose project {info.name}"
+    for name in _DEPLOY_CONFIGS:
+        found = project.files_named(name)
+        if found:
+            return found[0]
+    return None
 
 
 def _overlays(project: Project, compose: Mapping[str, ComposeFile], chained: set[str]) -> list[tuple[str, str]]:
@@ -176,6 +216,12 @@ def _overlays(project: Project, compose: Mapping[str, ComposeFile], chained: set
         if all(s.name in names and s.get("image") is None and s.get("build") is None for s in services):
             out.append((base, path))
     return out
+
+
+def _image_base_name(image: str | None) -> str:
+    if not image:
+        return ""
+    return split_image(resolve_vars(image).strip())[0].rsplit("/", 1)[-1].lower()
 
 
 def _info(files: tuple[str, ...], decision: RoleDecision, origin: str, project: Project,
@@ -287,7 +333,7 @@ def _dockerfile_roles(project: Project, refs: tuple[Reference, ...], projects: l
                        and not _is_doc(r.source)), None)
         built = next((r for r in refs if r.command == "build" and path in r.files
                       and r.source.startswith((".github/", ".gitlab"))), None)
-        convention = convention_role(path)
+        convention = convention_role(path) or _tool_image(project, path)
         decision = override_role(path, config.overrides)
         if decision is None and pushed is not None:
             decision = RoleDecision(Role.PRODUCTION, f"built and pushed by {pushed.where}")
@@ -314,6 +360,19 @@ _INHERITED = frozenset({Role.TEST, Role.CI, Role.DEVCONTAINER, Role.DOCS, Role.E
 
 def _is_doc(path: str) -> bool:
     return bool(re.search(r"\.(md|mdx|rst|txt)$", path, re.IGNORECASE))
+
+
+def _tool_image(project: Project, path: str) -> RoleDecision | None:
+    """A Dockerfile that only packages a third-party development tool (maildev, mailhog, adminer ...)."""
+    words = name_tokens(path.rsplit("/", 1)[-1])
+    hit = next((w for w in sorted(words) if w in DEV_TOOLS), None)
+    if hit is None:
+        parsed = next((d for d in project.dockerfiles if d.path == path and d.stages), None)
+        base = _image_base_name(parsed.stages[-1].image) if parsed else ""
+        hit = base if base in DEV_TOOLS else None
+    if hit is None:
+        return None
+    return RoleDecision(Role.TOOLING, f"it packages the development tool {hit}")
 
 
 def _compose_builders(projects: list[ComposeProjectInfo],
@@ -481,7 +540,7 @@ def _released_names(project: Project, refs: tuple[Reference, ...], by_path: dict
         if ref.command == "build" and ref.pushed:
             for path in ref.files:
                 if path in by_path:
-                    out.setdefault(path, _derived_name(project, path))
+                    out.setdefault(path, ref.image or _derived_name(project, path))
     return out
 
 

@@ -74,6 +74,7 @@ class Reference:
     context: str | None = None
     service: str | None = None  # compose ``run``/``exec`` service
     run: str | None = None  # the command it runs there (a deploy step such as migrations)
+    image: str | None = None  # image name a build tags (last path component)
 
     @property
     def where(self) -> str:

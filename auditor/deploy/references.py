@@ -170,7 +170,16 @@ def _build_ref(project: Project, rel: str, line: int, segment: str, base: str, v
         path = _existing(project, candidate, (base, ""), project.dockerfile_paths)
         if path is not None:
             pushed = pushed or any(tag.split(":", 1)[0] in pushes for tag in tags if tag)
-            return Reference(rel, line, "build", (path,), target, pushed, context)
+            return Reference(rel, line, "build", (path,), target, pushed, context, image=_image_name(tags))
+    return None
+
+
+def _image_name(tags: list[str]) -> str | None:
+    """The image repository's last path component from the first ``-t`` tag (``ghcr.io/acme/api:1`` -> api)."""
+    for tag in tags:
+        name = tag.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].lower()
+        if name and "$" not in name and "{" not in name:
+            return name
     return None
 
 
