@@ -40,7 +40,7 @@ from auditor.deploy.model import (
 )
 from auditor.deploy.references import find_references
 from auditor.deploy.roles import PRODUCTION_WORDS, convention_role, name_tokens, override_role
-from auditor.deploy.startpath import command_start, dockerfile_start, release_hooks
+from auditor.deploy.startpath import command_start, dockerfile_start, entry_point, release_hooks
 from auditor.parsing.compose import ComposeFile, Service
 from auditor.parsing.dockerfile import Dockerfile, Stage, split_image
 from auditor.project import Project
@@ -446,7 +446,7 @@ def _services(project: Project, projects: list[ComposeProjectInfo], compose: Map
         health = "dockerfile" if _has_healthcheck(dockerfile, stage) else None
         out.append(DeployService(image, None, roles[path].role, "image", None,
                                  _context_of(refs, path), path, targets.get(path), image, None, health,
-                                 _package_of(project, path), _entry(start), start))
+                                 _package_of(project, path), _entry(project, posixpath.dirname(path), start), start))
     represented = {s.dockerfile or s.own_image_of for s in out}
     for path, dockerfile in by_path.items():
         if path in represented:
@@ -457,7 +457,7 @@ def _services(project: Project, projects: list[ComposeProjectInfo], compose: Map
         health = "dockerfile" if _has_healthcheck(dockerfile, stage) else None
         out.append(DeployService(_derived_name(project, path), None, roles[path].role, "image", None,
                                  posixpath.dirname(path) or ".", path, targets.get(path), None, None, health,
-                                 _package_of(project, path), _entry(start), start))
+                                 _package_of(project, path), _entry(project, posixpath.dirname(path), start), start))
     out.extend(_procfile_services(project))
     return out
 
@@ -475,7 +475,7 @@ def _procfile_services(project: Project) -> list[DeployService]:
     start = StartPath(tuple(release_hooks(project, "")) + start.steps, "Procfile", None, start.pid1,
                       start.pid1_reason, start.user, start.user_reason, start.privilege_drop)
     return [DeployService("web", None, Role.PRODUCTION, "procfile", None, ".", None, None, None, None, None,
-                          ".", _entry(start), start)]
+                          ".", _entry(project, "", start), start)]
 
 
 def _compose_service(project: Project, info: ComposeProjectInfo, view: ServiceView,
@@ -511,7 +511,7 @@ def _compose_service(project: Project, info: ComposeProjectInfo, view: ServiceVi
         build_context=built[0] if built else None, dockerfile=built[1] if built else None, target=target,
         image=image, own_image_of=own, healthcheck=health,
         package=_package_of(project, dockerfile_path) if dockerfile_path else None,
-        entry_point=_entry(start), start=start)
+        entry_point=_entry(project, posixpath.dirname(dockerfile_path or info.files[0]), start), start=start)
 
 
 def _words(value: object) -> list[str]:
@@ -586,12 +586,8 @@ def _context_of(refs: tuple[Reference, ...], path: str) -> str | None:
     return next((r.context for r in refs if r.command == "build" and path in r.files and r.context), None)
 
 
-def _entry(start: StartPath) -> str | None:
-    sources = [origin for origin, _t in start.sources]
-    if sources:
-        return sources[0]
-    texts = start.texts
-    return texts[0][1].split("\n", 1)[0][:120] if texts else None
+def _entry(project: Project, base: str, start: StartPath) -> str | None:
+    return entry_point(project, base, start.steps)
 
 
 # -- packages ----------------------------------------------------------------------------------
@@ -637,8 +633,10 @@ def _packages(project: Project, services: list[DeployService]) -> list[Package]:
         scripts = data.get("scripts") if isinstance(data.get("scripts"), dict) else {}
         start = str(scripts.get("start", "")) if isinstance(scripts, dict) else ""
         name = str(data.get("name") or folder)
-        if folder in contexts and deps & _FRONTEND_DEPS and not deps & _SERVER_DEPS:
-            out.append(Package(folder, name, "frontend", "a browser front end served by its own image"))
+        serves = bool(_SERVER_START.search(start))
+        if deps & _FRONTEND_DEPS and not serves and (folder in contexts or not deps & _SERVER_DEPS):
+            out.append(Package(folder, name, "frontend", "a browser front end (" +
+                               ", ".join(sorted(deps & _FRONTEND_DEPS)) + ") with no server start script"))
         elif folder in contexts:
             out.append(Package(folder, name, "service", "the build context or Dockerfile folder of a service"))
         elif deps & _SERVER_DEPS and _SERVER_START.search(start):

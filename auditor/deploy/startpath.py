@@ -26,7 +26,8 @@ from auditor.project import Project
 _SCRIPT_RUN = re.compile(r"\b(?:npm|pnpm|yarn|bun)\s+(?:--[\w-]+(?:=\S+)?\s+)*(?:run(?:-script)?\s+)?([A-Za-z0-9:_.-]+)")
 _MULTI_RUN = re.compile(r"\b(?:npm-run-all2?|run-s|run-p|concurrently)\b([^\n&|;]*)")
 _SCRIPT_FILE = re.compile(
-    r"(?:^|[\s\"'=/:])((?:\./|/)?[\w./-]*?([\w.-]+\.(?:sh|bash|ini|conf|py|js|mjs|cjs|ts)))\b")
+    r"(?:^|[\s\"'=/:])((?:\./|/)?[\w./-]*?([\w.-]+\.(?:sh|bash|ini|conf|json|py|js|mjs|cjs|ts)))\b")
+_PM2_CONFIG = re.compile(r"(^|/)(ecosystem\.config\.(js|cjs|mjs|json)|pm2\.json|process\.json)$")
 _NOT_SCRIPTS = frozenset({"install", "ci", "i", "add", "exec", "dlx", "x", "prune", "audit", "config", "set",
                           "run", "--", "-c"})
 _ENTRY_FILE = re.compile(r"(?:^|[\s\"'=/])([\w.-]+)\.(?:js|mjs|cjs|ts|mts|py)\b")
@@ -156,7 +157,10 @@ def _expand(project: Project, base: str, text: str, package: dict[str, str]) -> 
                 yield StartStep(f"package.json script {script}", package[script], "package-script")
     for match in _SCRIPT_FILE.finditer(text):
         candidate = match.group(1).lstrip("/")
-        if candidate.endswith((".js", ".mjs", ".cjs", ".ts", ".py")):
+        pm2 = bool(_PM2_CONFIG.search(candidate))
+        if candidate.endswith(".json") and not pm2:
+            continue
+        if candidate.endswith((".js", ".mjs", ".cjs", ".ts", ".py")) and not pm2:
             continue  # application entry files are source: see _entry_sources
         path = find_repo_file(project, base, candidate)
         if path is None:
@@ -164,8 +168,8 @@ def _expand(project: Project, base: str, text: str, package: dict[str, str]) -> 
         body = project.read_text(path)
         if body is None:
             continue
-        kind = "supervisor" if path.endswith((".ini", ".conf")) else "script"
-        if kind == "supervisor" and not _is_supervisor_config(body):
+        kind = "supervisor" if path.endswith((".ini", ".conf")) or pm2 else "script"
+        if kind == "supervisor" and not pm2 and not _is_supervisor_config(body):
             continue
         yield StartStep(path, strip_comments(body), kind)
 
@@ -197,17 +201,96 @@ def _s6_steps(project: Project, dockerfile: Dockerfile, stage: Stage, command: s
             yield from _expand(project, here, body, {})
 
 
+_ENTRY_PATH = re.compile(r"(?:^|[\s\"'=])((?:\.{0,2}/)?[\w./-]*?[\w.-]+\.(?:js|mjs|cjs|ts|mts|py))\b")
+
+
 def _entry_sources(project: Project, base: str, texts: list[str]) -> Iterator[StartStep]:
-    """Source files of the application entry points the path runs (``dist/index.js`` -> ``src/index.ts``)."""
+    """Source files of the application entry points the path runs (``dist/index.js`` -> ``src/index.ts``).
+
+    Files that match the path itself (build folder mapped back to ``src``) come first, then files
+    with the same stem, nearest the build folder: the first one is the service's entry point.
+    """
     stems = {m.group(1) for text in texts for m in _ENTRY_FILE.finditer(text)}
     stems -= {"manage", "setup", "conftest"}
+    wanted = {_source_guess(m.group(1)) for text in texts for m in _ENTRY_PATH.finditer(text)}
     by_stem = _source_files_by_stem(project)
-    for rel in sorted({rel for stem in stems for rel in by_stem.get(stem, ())}):
-        if _BUILD_DIRS & set(rel.split("/")[:-1]) or (base and not rel.startswith(base + "/")):
-            continue
+    found = {rel for stem in stems for rel in by_stem.get(stem, ())}
+    found = {rel for rel in found
+             if not (_BUILD_DIRS & set(rel.split("/")[:-1])) and (not base or rel.startswith(base + "/"))}
+
+    def rank(rel: str) -> tuple[int, int, str]:
+        stem = rel.rsplit(".", 1)[0]
+        exact = any(stem == w or stem.endswith("/" + w) for w in wanted if w)
+        return (0 if exact else 1, rel.count("/"), rel)
+
+    for rel in sorted(found, key=rank):
         text = project.read_text(rel)
         if text is not None:
             yield StartStep(rel, text, "source")
+
+
+_RUNTIME_CALL = re.compile(
+    r"\b(?:node|nodejs|bun|tsx|ts-node|deno\s+run|python3?|pypy3?)\s+(?:--?[\w-]+(?:=\S+)?\s+)*"
+    r"([\w./-]+\.(?:js|mjs|cjs|ts|mts|py)|[\w./-]*/[\w.-]+)")
+
+
+def entry_point(project: Project, base: str, steps: tuple[StartStep, ...]) -> str | None:
+    """The application the start path finally runs: its source file when the repo has it, else the command.
+
+    The last runtime invocation wins (``npm-run-all check-db start-server`` runs the server last);
+    a built path is mapped back to its source (``node dist/main`` -> ``src/main.ts``).
+    """
+    commands = [s for s in steps if s.kind != "source"]
+    for step in reversed(commands):
+        configured = _configured_app(project, step)
+        if configured:
+            return configured
+        calls = list(_RUNTIME_CALL.finditer(step.text))
+        if not calls:
+            continue
+        target = calls[-1].group(1)
+        guess = _source_guess(target)
+        for suffix in (".ts", ".mts", ".js", ".mjs", ".cjs", ".py"):
+            for candidate in (f"{base}/{guess}{suffix}" if base else f"{guess}{suffix}", f"{guess}{suffix}"):
+                if candidate in project.file_set:
+                    return candidate
+        name = guess.rsplit("/", 1)[-1]
+        matches = sorted((r for suffix in _SOURCE_SUFFIXES for r in project.files_named(name + suffix)
+                          if not _BUILD_DIRS & set(r.split("/")[:-1]) and (not base or r.startswith(base + "/"))),
+                         key=lambda r: (r.count("/"), r))
+        if (matches and name not in {"index", "main", "server", "app"}) or len(matches) == 1:
+            return matches[0]
+        return calls[-1].group(0).strip()
+    last = commands[-1].summary(120) if commands else None
+    return None if last is None or last.startswith("-") else last
+
+
+_UWSGI_APP = re.compile(r"^\s*(?:module|wsgi-file|wsgi)\s*=\s*(\S+)", re.MULTILINE)
+_PM2_SCRIPT = re.compile(r"[\"']?script[\"']?\s*:\s*[\"']([^\"']+)[\"']")
+
+
+def _configured_app(project: Project, step: StartStep) -> str | None:
+    """The app a supervisor config names: uwsgi ``module =``, a pm2 ecosystem ``script:``."""
+    if step.kind != "supervisor":
+        return None
+    match = _UWSGI_APP.search(step.text)
+    if match:
+        module = match.group(1).split(":", 1)[0]
+        path = module if module.endswith(".py") else module.replace(".", "/") + ".py"
+        hits = [r for r in project.files if r == path or r.endswith("/" + path)]
+        return min(hits, key=len) if hits else match.group(1)
+    match = _PM2_SCRIPT.search(step.text)
+    if match:
+        target = match.group(1).lstrip("./")
+        return target if target in project.file_set else match.group(1)
+    return None
+
+
+def _source_guess(path: str) -> str:
+    """``/app/apps/api/dist/index.js`` -> ``apps/api/src/index`` (a container path mapped to its source)."""
+    path = re.sub(r"^(\./|/app/|/usr/src/app/|/opt/app/|/srv/|/code/|/)", "", path)
+    parts = ["src" if p in {"dist", "build", "out", "lib"} else p for p in path.split("/")]
+    return "/".join(parts).rsplit(".", 1)[0]
 
 
 def _source_files_by_stem(project: Project) -> dict[str, list[str]]:
