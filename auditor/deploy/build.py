@@ -228,7 +228,8 @@ def _info(files: tuple[str, ...], decision: RoleDecision, origin: str, project: 
           env_file: str | None, compose: Mapping[str, ComposeFile]) -> ComposeProjectInfo:
     folder = posixpath.dirname(files[0])
     beside = posixpath.join(folder, ".env") if folder else ".env"
-    env = env_file or (beside if beside in project.file_set else None)
+    env = (posixpath.normpath(posixpath.join(folder, env_file)) if env_file else None) or (
+        beside if beside in project.file_set else None)
     names = [" + ".join(f.rsplit("/", 1)[-1] for f in files)]
     name = f"{folder}/{names[0]}" if folder else names[0]
     services = tuple(dict.fromkeys(s.name for f in files if f in compose for s in compose[f].services))
@@ -274,8 +275,8 @@ def _chain_role(ref: Reference, config: DeployConfig) -> RoleDecision:
 def _context_role(ref: Reference) -> RoleDecision | None:
     """The role of the place that runs a chain: a deploy workflow, a ``docker:test`` script ..."""
     words = name_tokens(ref.source.rsplit("/", 1)[-1])
-    if ref.context and ref.context.startswith("package.json script "):
-        words |= name_tokens(ref.context.split(" ", 2)[2].replace(":", "-"))
+    if ref.script:
+        words |= name_tokens(ref.script.replace(":", "-"))
     if words & PRODUCTION_WORDS:
         return RoleDecision(Role.PRODUCTION, f"run by {ref.where}, a deployment")
     found = convention_role("x/" + "-".join(sorted(words)))

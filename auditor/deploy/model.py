@@ -75,6 +75,7 @@ class Reference:
     service: str | None = None  # compose ``run``/``exec`` service
     run: str | None = None  # the command it runs there (a deploy step such as migrations)
     image: str | None = None  # image name a build tags (last path component)
+    script: str | None = None  # package.json script that holds the command
 
     @property
     def where(self) -> str:

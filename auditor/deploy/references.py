@@ -13,6 +13,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.deploy.images import segments
 from auditor.deploy.model import Reference
@@ -103,8 +104,7 @@ def _package_refs(project: Project, rel: str) -> Iterator[Reference]:
     for name, command in scripts.items():
         line = next((i + 1 for i, text in enumerate(lines) if f'"{name}"' in text), None)
         for ref in _text_refs(project, rel, str(command), posixpath.dirname(rel), line=line):
-            yield Reference(ref.source, ref.line, ref.command, ref.files, ref.target, ref.pushed,
-                            f"package.json script {name}")
+            yield replace(ref, script=str(name))
 
 
 def _text_refs(project: Project, rel: str, text: str, base: str, *, line: int | None = None,

@@ -120,7 +120,7 @@ def shipped_copies(project: Project, dockerfile: Dockerfile) -> Iterator[Instruc
             dest = _dest(instructions, ins)
             names = {str(stage.index), (stage.name or "").lower()}
             for source, path in pulls:
-                path = posixpath.normpath(posixpath.join(dest, path)) if not path.startswith("/") else path
+                path = posixpath.normpath(path if path.startswith("/") else posixpath.join(dest, path))
                 if source in names and (dest == path or dest.startswith(path.rstrip("/") + "/") or path == "/"):
                     yield ins
                     break

@@ -62,7 +62,8 @@ _NOT_SECRET_SUFFIX = re.compile(r"(_FILE|_PATH|_DIR|_TTL|_EXPIRY|_EXPIRES(_IN)?|
                                 r"_NAME|_ID|_URL|_HOST|_PORT|_TIMEOUT|_PREFIX|_FIELD|_TYPE|_VERSION)$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(|changeme|change[-_]?me.*|secret|password|example.*|placeholder|todo|xxx+|none|null|true|false|yes|no|"
-    r"dummy|test|testing|default|required|replace[-_]?me.*|your[-_].*|<.*>|\*+|\.\.\.|set[-_]?me.*|tbd|n/?a)$",
+    r"dummy.*|fake.*|pass|passwd|pw|build[-_]?key|test|testing|default|required|replace[-_]?me.*|your[-_].*|<.*>|"
+    r"\*+|\.\.\.|set[-_]?me.*|tbd|n/?a)$",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-?][^}]*)?\}?$")
