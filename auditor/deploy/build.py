@@ -538,7 +538,7 @@ def _released_names(project: Project, refs: tuple[Reference, ...], by_path: dict
     """Dockerfile -> image name for every Dockerfile a workflow or bake file pushes."""
     out: dict[str, str] = {}
     for ref in refs:
-        if ref.command == "build" and ref.pushed:
+        if ref.command == "build" and ref.pushed and not _is_doc(ref.source):
             for path in ref.files:
                 if path in by_path:
                     out.setdefault(path, ref.image or _derived_name(project, path))

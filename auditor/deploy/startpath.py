@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.hooks import startup_hooks
 from auditor.deploy.images import chain, chain_instructions, last_of, segments, words
 from auditor.deploy.model import StartPath, StartStep
 from auditor.parsing.compose import Service
@@ -83,6 +84,7 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
     steps.extend(_s6_steps(project, dockerfile, stage, command))
     steps.extend(_fly_release(project, base))
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
+    steps.extend(startup_hooks((s.origin, s.text) for s in list(steps) if s.kind == "source"))
     shell_form = entry_shell if entry_words else cmd_shell
     pid1, pid1_reason = _pid1(project, base, entry_words or cmd_words, shell_form, steps)
     user, user_reason, drop = _user(dockerfile, stage, service, steps)
@@ -204,6 +206,9 @@ def _s6_steps(project: Project, dockerfile: Dockerfile, stage: Stage, command: s
 _ENTRY_PATH = re.compile(r"(?:^|[\s\"'=])((?:\.{0,2}/)?[\w./-]*?[\w.-]+\.(?:js|mjs|cjs|ts|mts|py))\b")
 
 
+_ASGI_APP = re.compile(r"\b(?:uvicorn|gunicorn|hypercorn|daphne|granian)\b[^\n;&|]*?\s([A-Za-z_][\w.]*):[A-Za-z_]\w*")
+
+
 def _entry_sources(project: Project, base: str, texts: list[str]) -> Iterator[StartStep]:
     """Source files of the application entry points the path runs (``dist/index.js`` -> ``src/index.ts``).
 
@@ -213,6 +218,11 @@ def _entry_sources(project: Project, base: str, texts: list[str]) -> Iterator[St
     stems = {m.group(1) for text in texts for m in _ENTRY_FILE.finditer(text)}
     stems -= {"manage", "setup", "conftest"}
     wanted = {_source_guess(m.group(1)) for text in texts for m in _ENTRY_PATH.finditer(text)}
+    for text in texts:
+        for match in _ASGI_APP.finditer(text):
+            module = match.group(1).replace(".", "/")
+            wanted.add(module)
+            stems.add(module.rsplit("/", 1)[-1])
     by_stem = _source_files_by_stem(project)
     found = {rel for stem in stems for rel in by_stem.get(stem, ())}
     found = {rel for rel in found
@@ -240,11 +250,16 @@ def entry_point(project: Project, base: str, steps: tuple[StartStep, ...]) -> st
     The last runtime invocation wins (``npm-run-all check-db start-server`` runs the server last);
     a built path is mapped back to its source (``node dist/main`` -> ``src/main.ts``).
     """
-    commands = [s for s in steps if s.kind != "source"]
+    commands = [s for s in steps if s.kind not in {"source", "hook"}]
     for step in reversed(commands):
         configured = _configured_app(project, step)
         if configured:
             return configured
+        asgi = list(_ASGI_APP.finditer(step.text))
+        if asgi:
+            module = asgi[-1].group(1).replace(".", "/") + ".py"
+            hits = sorted((r for r in project.files if r == module or r.endswith("/" + module)), key=len)
+            return hits[0] if hits else asgi[-1].group(0).strip()
         calls = list(_RUNTIME_CALL.finditer(step.text))
         if not calls:
             continue

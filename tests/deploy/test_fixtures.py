@@ -207,3 +207,11 @@ def test_every_service_explains_its_user_and_pid1(name: str) -> None:
     for service in _model(name).services:
         assert service.start.pid1_reason, (name, service.name)
         assert service.start.user is None or service.start.user_reason, (name, service.name)
+
+
+def test_framework_startup_hook_runs_migrations() -> None:
+    model = _model("lifespan-migrations")
+    (service,) = model.services
+    assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "app/main.py", "app/main.py:8 lifespan"]
+    assert service.entry_point == "app/main.py"
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "lifespan-migrations")) is Status.PASS
