@@ -234,9 +234,9 @@ def _entry_sources(project: Project, base: str, texts: list[str]) -> Iterator[St
         return (0 if exact else 1, rel.count("/"), rel)
 
     for rel in sorted(found, key=rank):
-        text = project.read_text(rel)
-        if text is not None:
-            yield StartStep(rel, text, "source")
+        body = project.read_text(rel)
+        if body is not None:
+            yield StartStep(rel, body, "source")
 
 
 _RUNTIME_CALL = re.compile(
