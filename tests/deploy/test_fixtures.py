@@ -215,3 +215,15 @@ def test_framework_startup_hook_runs_migrations() -> None:
     assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "app/main.py", "app/main.py:8 lifespan"]
     assert service.entry_point == "app/main.py"
     assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "lifespan-migrations")) is Status.PASS
+
+
+def test_bake_file_releases_a_target() -> None:
+    model = _model("bake")
+    decision = model.decision_of("api.Dockerfile")
+    assert decision is not None and decision.describe() == "judged as production: built and pushed by docker-bake.hcl:5"
+    assert model.target_of("api.Dockerfile") == "runtime"
+    (service,) = model.services
+    assert (service.kind, service.target, service.start.pid1, [s.origin for s in service.start.steps]) == (
+        "image", "runtime", "runtime", ["api.Dockerfile ENTRYPOINT"])
+    # The shipped stage is the distroless :nonroot runtime, not the last (dev) stage.
+    assert _run("DOCKER-ROOT-USER", Project(FIXTURES / "bake")) is Status.PASS
