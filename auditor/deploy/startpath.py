@@ -157,6 +157,14 @@ def _expand(project: Project, base: str, text: str, package: dict[str, str]) -> 
         for script in (f"pre{name}", name):
             if script in package:
                 yield StartStep(f"package.json script {script}", package[script], "package-script")
+    if re.search(r"(^|[\s/\"'])supervisord(\s|$|[\"'])", text) and not re.search(r"supervisord[^\n]*\s-c\s", text):
+        # supervisord without -c reads supervisord.conf (and the conf.d it includes): follow the repo's copy.
+        for name in ("supervisord.conf", "supervisor.conf"):
+            path = find_repo_file(project, base, name)
+            body = project.read_text(path) if path else None
+            if path and body is not None and _is_supervisor_config(body):
+                yield StartStep(path, strip_comments(body), "supervisor")
+                break
     for match in _SCRIPT_FILE.finditer(text):
         candidate = match.group(1).lstrip("/")
         pm2 = bool(_PM2_CONFIG.search(candidate))

@@ -227,3 +227,11 @@ def test_bake_file_releases_a_target() -> None:
         "image", "runtime", "runtime", ["api.Dockerfile ENTRYPOINT"])
     # The shipped stage is the distroless :nonroot runtime, not the last (dev) stage.
     assert _run("DOCKER-ROOT-USER", Project(FIXTURES / "bake")) is Status.PASS
+
+
+def test_supervisord_programs_are_on_the_start_path() -> None:
+    model = _model("supervisord")
+    (service,) = model.services
+    assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "supervisord.conf", "app/wsgi.py"]
+    assert (service.start.pid1, service.start.user) == ("supervisor", "app")
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "supervisord")) is Status.PASS
