@@ -74,7 +74,9 @@ def no_healthcheck(project: Project) -> Iterator[Finding]:
         disabled = health is not None
         yield Finding(
             message=(f"{dockerfile.path}: HEALTHCHECK NONE disables the health check" if disabled
-                     else f"{dockerfile.path}: the final stage declares no HEALTHCHECK"),
+                     else f"{dockerfile.path}: the shipped stage ({stage.name or 'last stage'}) and the stages it "
+                          "is built FROM declare no HEALTHCHECK, and no production compose service running "
+                          "this image defines one"),
             location=Location(path=dockerfile.path, line=health.line if health is not None else stage.line),
             key="no HEALTHCHECK",
         )
