@@ -159,6 +159,8 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
               help="Write live observations as JSON.")
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Judge recorded observations instead of probing.")
+@click.option("--roles", type=click.Choice(["production", "all"]), default=None,
+              help="Deployment roles to judge (default production; see `prodcheck deploy-model`).")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary (gate failures are still explained).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list per-check timing and why checks were skipped.")
 @click.option("--color/--no-color", "color", default=None,
@@ -170,7 +172,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          config_path: Path | None, baseline: Path | None, offline: bool | None, summary: bool,
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
-         color: bool | None, debug: bool, target_timeout: float | None) -> None:
+         color: bool | None, debug: bool, target_timeout: float | None,
+         roles: str | None) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
@@ -201,7 +204,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     selected, ignored = _check_ids(select_ids, "--select"), _check_ids(ignore_ids, "--ignore")
     cli_values: dict[str, Any] = {
         "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
-        "timeout": timeout, "formats": wanted or None, "target_timeout": target_timeout,
+        "timeout": timeout, "formats": wanted or None, "target_timeout": target_timeout, "roles": roles,
     }
     settings = resolve_settings(root=path, config_path=config_path, cli=cli_values, environ=os.environ)
     # Before any work: a scan must not end in a crash because its output cannot be written.
@@ -409,6 +412,14 @@ def init_command(path: Path, force: bool) -> None:
     detected = ", ".join(stacks) or "no specific stack"
     click.echo(f"wrote {written} ({detected}); edit it, then run 'prodcheck scan {path}'")
 
+
+def _register_deploy_model() -> None:
+    from auditor.deploy.command import deploy_model_command
+
+    main.add_command(deploy_model_command)
+
+
+_register_deploy_model()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

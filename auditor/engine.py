@@ -22,6 +22,22 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _deployment_notes(project: Project) -> list[str]:
+    """Role decisions for the report appendix, when some deployment file is not judged as production."""
+    from auditor.deploy.model import Role
+    from auditor.deploy.render import role_notes
+
+    try:
+        model = project.deployment
+    except Exception as exc:  # noqa: BLE001 - the model is advisory here; checks report their own errors
+        return [f"deployment model could not be built: {type(exc).__name__}"]
+    if all(f.role is Role.PRODUCTION for f in model.files):
+        return []
+    judged = "every role" if model.judge_all else "production files only (--roles all judges every role)"
+    return [f"Deployment model (judged: {judged}; see `prodcheck deploy-model`):",
+            *role_notes(model)]
+
+
 def scan(options: ScanOptions, registry: Registry | None = None, progress: Progress = _quiet) -> Report:
     """Run a whole scan and build the report. Never raises for bad scanned input."""
     if registry is None:
@@ -34,7 +50,10 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     project: Project | None = None
     secrets: frozenset[str] = frozenset()
     if options.path is not None:
-        project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes)
+        from auditor.deploy.build import deploy_config
+
+        project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes,
+                          deploy=deploy_config(options.deploy_roles, options.roles))
         progress(f"discovering files in {options.path}")
         from auditor.secrets import collect_secret_values
 
@@ -43,6 +62,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
             _observe_dependencies(project, options, progress)
         progress(f"running {sum(1 for s in specs if s.meta.target is Target.REPO)} repository checks")
         results.extend(run_repo_checks(specs, project, secrets))
+        notes.extend(_deployment_notes(project))
         targets.append(TargetInfo(kind="repo", value=str(options.path)))
     live_targets: list[Any] = []
     if options.urls or options.from_observations:

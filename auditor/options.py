@@ -41,3 +41,5 @@ class ScanOptions:
     from_observations: Path | None = None
     save_observations: Path | None = None
     today: str | None = None  # ISO date override for tests of expiry logic
+    roles: str = "production"  # deployment roles checks judge: production | all
+    deploy_roles: Mapping[str, str] = field(default_factory=dict)  # config `deploy:` path glob -> role

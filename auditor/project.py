@@ -15,7 +15,7 @@ import subprocess
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from auditor.discovery import DEFAULT_MAX_FILE_BYTES, Discovery, ReadRefused, discover, load_ignore_spec, read_inside
 from auditor.model import SkippedFile
@@ -23,6 +23,11 @@ from auditor.parsing import ParseProblem
 from auditor.parsing.compose import ComposeFile, parse_compose
 from auditor.parsing.dockerfile import Dockerfile, parse_dockerfile
 from auditor.parsing.envfile import EnvFile, parse_env
+from auditor.parsing.workflow import Workflow, parse_github_workflow, parse_gitlab_ci
+
+if TYPE_CHECKING:
+    from auditor.deploy.build import DeployConfig
+    from auditor.deploy.model import DeploymentModel
 
 T = TypeVar("T")
 
@@ -67,8 +72,10 @@ class Project:
         *,
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         excludes: tuple[str, ...] = (),
+        deploy: DeployConfig | None = None,
     ) -> None:
         self.root = root.resolve()
+        self.deploy_config = deploy
         self.max_file_bytes = max_file_bytes
         self.excludes = excludes
         self._texts: dict[str, str | None] = {}
@@ -236,6 +243,24 @@ class Project:
             if text is not None:
                 out.append(parse_env(rel, text, template=template))
         return tuple(out)
+
+    @cached_property
+    def workflows(self) -> tuple[Workflow, ...]:
+        """GitHub Actions workflows and GitLab CI, parsed."""
+        out = []
+        for rel in self.files:
+            if re.match(r"^\.github/workflows/[^/]+\.ya?ml$", rel):
+                out.append(parse_github_workflow(rel, self.read_text(rel) or ""))
+            elif rel == ".gitlab-ci.yml":
+                out.append(parse_gitlab_ci(rel, self.read_text(rel) or ""))
+        return tuple(out)
+
+    @cached_property
+    def deployment(self) -> DeploymentModel:
+        """The deployment model: file roles, compose projects, services and start paths (built once)."""
+        from auditor.deploy.build import build_model
+
+        return build_model(self, self.deploy_config)
 
     @property
     def parse_problems(self) -> list[ParseProblem]:

@@ -25,7 +25,7 @@ CONFIG_NAMES = (".prodcheck.yaml", ".prodcheck.yml", "prodcheck.yaml", "prodchec
 # key -> (type description, validator)
 _TOP_KEYS = {
     "fail_on", "min_score", "offline", "formats", "checks", "sections", "severity", "ignore",
-    "exclude", "max_file_kb", "live", "targets", "no_burst", "timeout",
+    "exclude", "max_file_kb", "live", "targets", "no_burst", "timeout", "roles", "deploy",
 }
 _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve",
               "target_timeout"}
@@ -71,6 +71,8 @@ class Settings:
     # The config was named by the user (--config): only then may it name live targets.
     trusted_config: bool = False
     target_timeout: float | None = None
+    roles: str = "production"  # which deployment roles checks judge: production | all
+    deploy_roles: dict[str, str] = field(default_factory=dict)  # path glob -> role (config `deploy:`)
 
     def scan_options(self, *, path: Path | None, urls: tuple[str, ...], ca_bundle: Path | None = None,
                      resolves: tuple[str, ...] = (), save_observations: Path | None = None,
@@ -109,6 +111,8 @@ class Settings:
             live=live,
             from_observations=from_observations,
             save_observations=save_observations,
+            roles=self.roles,
+            deploy_roles=dict(self.deploy_roles),
         )
 
 
@@ -424,6 +428,10 @@ def _apply_key(settings: Settings, key: str, value: Any) -> None:
         for index, item in enumerate(items):
             settings.ignores.append(_ignore_rule(items, index, item))
             settings.ignore_lines.append(_line(item, "check"))
+    elif key == "roles":
+        settings.roles = _roles(value)
+    elif key == "deploy":
+        settings.deploy_roles.update(_deploy_roles(value))
     elif key == "live":
         mapping = _mapping(value, _LIVE_KEYS, key)
         settings.live.update({k: _field(value, k, f"live.{k}", _LIVE_VALUES[k]) for k in mapping})
@@ -584,6 +592,26 @@ def _apply_cli(settings: Settings, cli: Mapping[str, Any]) -> None:
             settings.formats = list(value)
         else:
             setattr(settings, key, value)
+
+
+def _roles(value: Any) -> str:
+    text = _scalar(value).strip().lower()
+    if text not in {"production", "all"}:
+        raise ValueError(f"roles must be 'production' or 'all', not {text!r}")
+    return text
+
+
+def _deploy_roles(value: Any) -> dict[str, str]:
+    """``deploy:`` maps a path or glob to a role (production, development, test, ci ...)."""
+    from auditor.deploy.model import Role
+
+    if not isinstance(value, dict):
+        raise TypeError("expected a mapping of path or glob: role")
+    out: dict[str, str] = {}
+    for pattern in value:
+        role = _field(value, pattern, f"deploy.{pattern}", lambda v: Role.parse(_scalar(v)))
+        out[_scalar(pattern)] = role.value
+    return out
 
 
 def _list(value: Any) -> list[Any]:

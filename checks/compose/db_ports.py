@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import ports_of, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import ports_of, require_services
 
 
 @check(id="COMPOSE-DB-PORT-EXPOSED", severity=Severity.HIGH, section=Section.SECURITY,

@@ -58,10 +58,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import mounts_of, require_services, resolve_vars
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.compose._shared import mounts_of, require_services, resolve_vars
 
 _SOCKETS = ("/var/run/docker.sock", "/run/docker.sock", "/var/run", "/run")
 

@@ -57,10 +57,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import healthcheck_source, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import healthcheck_source, require_services
 
 
 @check(id="COMPOSE-NO-HEALTHCHECK", severity=Severity.MEDIUM, section=Section.CONFIGURATION,

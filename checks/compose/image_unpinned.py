@@ -30,11 +30,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.compose import require_services, resolve_vars
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import split_image
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import require_services, resolve_vars
 
 _NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 

@@ -40,10 +40,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.compose._shared import require_services
 
 
 @check(id="COMPOSE-NO-LOG-ROTATION", severity=Severity.MEDIUM, section=Section.CONFIGURATION,

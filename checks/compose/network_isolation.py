@@ -75,10 +75,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.project import Project
-from auditor.registry import NotApplicable, check
-from checks.compose._shared import (
+from auditor.deploy.compose import (
     PROXY_IMAGES,
     Group,
     ServiceView,
@@ -90,6 +87,9 @@ from checks.compose._shared import (
     require_services,
     truthy,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
 
 
 def _top_networks(group: Group) -> dict[str, dict[str, object]]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import judged_compose_files
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
@@ -34,7 +35,7 @@ from auditor.registry import NotApplicable, check
        needs=("compose",), effort_hours=0.1, passed="Compose files omit the obsolete version key")
 def obsolete_version(project: Project) -> Iterator[Finding]:
     """Flag compose files with a top-level version key."""
-    files = [f for f in project.compose_files if isinstance(f.data, dict)]
+    files = [f for f in judged_compose_files(project) if isinstance(f.data, dict)]
     if not files:
         raise NotApplicable("no compose files parsed")
     for file in files:

@@ -49,10 +49,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.deploy.compose import Part, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.compose._shared import Part, require_services
 
 _DOMAINS = r"(?:your-?domain|my-?domain|example|domain)\.(?:com|org|net)"
 PLACEHOLDER = re.compile(

@@ -50,15 +50,33 @@ secrets:
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
+from auditor.deploy.compose import Part, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import Part, require_services
 from checks.env._shared import secret_name, url_password
+
+_PUBLIC = re.compile(r"(^|_)(DSN|PUBLIC_KEY|PUBLISHABLE_KEY|PUBLIC|SITE_KEY)$|^(NEXT_PUBLIC|VITE|PUBLIC)_", re.I)
+_NAMESPACE = re.compile(r"^SECRETS?_", re.I)
+
+
+def is_secret(name: str) -> bool:
+    """A secret-named variable, judged by what it holds, not by an app-wide ``SECRET_`` prefix.
+
+    ``SECRET_ROOT_EMAIL`` is an e-mail address in an app that prefixes every setting with
+    ``SECRET_``; ``SENTRY_DSN`` and ``*_PUBLISHABLE_KEY`` are public by design.
+    """
+    if _PUBLIC.search(name):
+        return False
+    rest = _NAMESPACE.sub("", name)
+    if rest != name and rest:
+        return bool(secret_name(rest))
+    return bool(secret_name(name))
 
 
 def _env_files(part: Part) -> list[tuple[str, int | None]]:
@@ -95,14 +113,17 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                         location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
                     )
                     continue
-                if not secret_name(name):
+                if not is_secret(name):
                     continue
                 judged = True
                 if value.strip().startswith("$"):
+                    # Interpolated from the deploy environment (CI secrets, a server-side .env): the
+                    # twelve-factor norm; compose secrets only keep it out of `docker inspect`.
                     yield Finding(
                         message=(f"service '{svc.name}' passes secret {name} as a plain environment variable "
-                                 "(interpolated); use compose secrets"),
-                        location=where, key=f"{svc.name}:{name}", severity=Severity.MEDIUM,
+                                 "(interpolated from the deploy environment); compose secrets would keep it "
+                                 "out of `docker inspect`"),
+                        location=where, key=f"{svc.name}:{name}", severity=Severity.INFO,
                     )
                 else:
                     yield Finding(
@@ -114,7 +135,7 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                 if text is None:
                     continue
                 names = sorted({e.key for e in parse_env(path, text, template=False).entries
-                                if not e.commented_out and e.value.strip() and secret_name(e.key)})
+                                if not e.commented_out and e.value.strip() and is_secret(e.key)})
                 if names:
                     judged = True
                     shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")

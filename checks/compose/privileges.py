@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import require_services, truthy
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.compose._shared import require_services, truthy
 
 # Capabilities that amount to root on the host, or close to it.
 DANGEROUS_CAPS = frozenset({

@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import falsy, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import falsy, require_services
 
 
 @check(id="COMPOSE-NO-RESTART", severity=Severity.LOW, section=Section.CONFIGURATION,

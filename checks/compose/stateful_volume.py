@@ -34,10 +34,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.compose import DATA_DIRS, Mount, ServiceView, mounts_of, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import DATA_DIRS, Mount, ServiceView, mounts_of, require_services
 
 _REDIS_NO_SAVE = re.compile(r"--save\s*(?:''|\"\"|$|\s--)")
 

@@ -51,10 +51,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.deploy.compose import Group, ServiceView, groups, image_base, labels_of, mounts_of, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import Group, ServiceView, groups, image_base, labels_of, mounts_of, require_services
 
 _ADDRESS = re.compile(r"--entry[pP]oints\.([\w-]+)\.address=\"?[\w.\[\]:]*:(\d+)", re.IGNORECASE)
 _REDIRECT_FLAG = re.compile(r"--entrypoints\.([\w-]+)\.http\.redirections\.entrypoint\.to=", re.IGNORECASE)

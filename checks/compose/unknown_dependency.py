@@ -31,10 +31,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.compose import Part, groups, require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose._shared import Part, groups, require_services
 
 
 def _references(part: Part) -> Iterator[tuple[str, str, int | None]]:

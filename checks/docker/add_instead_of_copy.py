@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import dockerfiles
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import dockerfiles
 
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _ARCHIVE = re.compile(r"\.(tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tzst|tar\.lz|tar\.lzma)$", re.IGNORECASE)

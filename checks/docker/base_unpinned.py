@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import arg_defaults, dockerfiles, has_unresolved, resolve
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import split_image
 from auditor.project import Project
 from auditor.registry import check
-from checks.docker.common import arg_defaults, dockerfiles, has_unresolved, resolve
 
 
 @check(id="DOCKER-BASE-UNPINNED", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),

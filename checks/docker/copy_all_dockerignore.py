@@ -36,11 +36,11 @@ from collections.abc import Iterator
 
 import pathspec
 
+from auditor.deploy.checkviews import build_contexts, chain, chain_instructions, dockerfiles, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import Instruction, exec_form
+from auditor.parsing.dockerfile import Dockerfile, Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import build_contexts, dockerfiles
 
 _WHOLE_CONTEXT = frozenset({".", "./", "*", "./*", "/"})
 
@@ -77,6 +77,55 @@ def ignore_problems(text: str) -> list[str]:
     return missing
 
 
+def _dest(stage_instructions: list[Instruction], ins: Instruction) -> str:
+    """Absolute destination of a COPY (relative ones resolved against the WORKDIR in effect)."""
+    parts = exec_form(ins.args)
+    tokens = parts if parts is not None else ins.args.split()
+    dest = tokens[-1] if tokens else "."
+    workdir = "/"
+    for other in stage_instructions:
+        if other is ins:
+            break
+        if other.keyword == "WORKDIR":
+            workdir = posixpath.join(workdir, other.args.strip())
+    return posixpath.normpath(posixpath.join(workdir, dest))
+
+
+def shipped_copies(project: Project, dockerfile: Dockerfile) -> Iterator[Instruction]:
+    """Whole-context COPYs whose files reach the shipped image.
+
+    Those in the runtime stage's chain, and those in other stages whose destination the runtime
+    chain copies back whole (``COPY --from=builder /app /app``); a builder that only hands over
+    ``/app/dist`` or a virtualenv does not ship the context.
+    """
+    runtime = runtime_stage(project, dockerfile)
+    shipped = chain(dockerfile, runtime)
+    indexes = {s.index for s in shipped}
+    pulls: list[tuple[str, str]] = []  # (stage name or index, source path)
+    for stage in shipped:
+        for ins in stage.of("COPY", "ADD"):
+            source = ins.flags.get("from")
+            if source:
+                parts = exec_form(ins.args)
+                tokens = parts if parts is not None else ins.args.split()
+                pulls.extend((source.lower(), t) for t in tokens[:-1])
+    for stage in dockerfile.stages:
+        instructions = chain_instructions(dockerfile, stage)
+        for ins in stage.instructions:
+            if not copies_whole_context(ins):
+                continue
+            if stage.index in indexes:
+                yield ins
+                continue
+            dest = _dest(instructions, ins)
+            names = {str(stage.index), (stage.name or "").lower()}
+            for source, path in pulls:
+                path = posixpath.normpath(path if path.startswith("/") else posixpath.join(dest, path))
+                if source in names and (dest == path or dest.startswith(path.rstrip("/") + "/") or path == "/"):
+                    yield ins
+                    break
+
+
 @check(id="DOCKER-COPY-ALL-NO-DOCKERIGNORE", severity=Severity.MEDIUM, section=Section.SECURITY,
        needs=("dockerfiles",), security=True, effort_hours=0.25,
        passed="Build context .dockerignore excludes .env and .git")
@@ -84,7 +133,7 @@ def copy_all_no_dockerignore(project: Project) -> Iterator[Finding]:
     """Report COPY of the whole context without a .dockerignore excluding .env and .git."""
     judged = False
     for dockerfile in dockerfiles(project):
-        first = next((i for s in dockerfile.stages for i in s.instructions if copies_whole_context(i)), None)
+        first = next((i for i in shipped_copies(project, dockerfile)), None)
         if first is None:
             continue
         judged = True

@@ -59,11 +59,11 @@ from fnmatch import fnmatchcase
 
 import pathspec
 
+from auditor.deploy.checkviews import arg_defaults, build_contexts, dockerfiles, has_unresolved, resolve
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import arg_defaults, build_contexts, dockerfiles, has_unresolved, resolve
 
 _GLOB = re.compile(r"[*?\[]")
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://|^git@", re.IGNORECASE)
@@ -182,7 +182,30 @@ def _missing(project: Project, tree: _Tree, dockerfile: Dockerfile) -> Iterator[
                 rel = _relative(contexts[0], source)
                 if rel and any(project.is_git_ignored(c) for c in (rel, rel + "/", rel + "/_")):
                     continue  # produced before the build (dist/, .env): not a repository file
+                if rel and _unseen(project, rel):
+                    continue  # the scan could not see it: never claim it does not exist
                 yield Missing(source, why, ins)
+
+
+_LOCKFILES = frozenset({"pnpm-lock.yaml", "package-lock.json", "yarn.lock", "bun.lockb", "bun.lock",
+                        "npm-shrinkwrap.json", "poetry.lock", "uv.lock", "Pipfile.lock", "Cargo.lock",
+                        "composer.lock", "Gemfile.lock", "go.sum"})
+_FROZEN = re.compile(r"--frozen-lockfile|--immutable|\bnpm\s+ci\b|--locked\b|--frozen\b|\bpoetry\s+install\b")
+
+
+def _unseen(project: Project, rel: str) -> bool:
+    """A path the scan skipped (size cap, excludes), or a lockfile that CI and scripts clearly rely on.
+
+    Lockfiles are often large and left out of partial copies; when a workflow installs with a frozen
+    lockfile or names the file, its absence here says more about the copy than about the build.
+    """
+    if any(skip.path == rel or skip.path.startswith(rel.rstrip("/") + "/") for skip in project.skipped):
+        return True
+    name = rel.rsplit("/", 1)[-1]
+    if name not in _LOCKFILES:
+        return False
+    texts = [w.text for w in project.workflows]
+    return any(_FROZEN.search(text) or name in text for text in texts)
 
 
 @check(id="DOCKER-COPY-MISSING-SOURCE", severity=Severity.HIGH, section=Section.DEPLOYMENT,

@@ -61,12 +61,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 
+from auditor.deploy.checkviews import assignments, chain, dockerfiles, runtime_stage, segments, stage_by_name, words
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.secrets import env_pairs
-from checks.docker.common import assignments, chain, dockerfiles, runtime_stage, segments, stage_by_name, words
 
 _DEV_EXTRA = re.compile(r"\[[^\]]*\b(dev|devel|develop|test|tests|testing|lint|docs)\b[^\]]*\]", re.IGNORECASE)
 _DEV_REQS = re.compile(r"(^|[/_-])(dev|devel|develop|test|tests|testing)([/_.-]|$)", re.IGNORECASE)

@@ -41,11 +41,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import Instruction, exec_form, split_image
-from auditor.project import Project
-from auditor.registry import NotApplicable, check
-from checks.docker.common import (
+from auditor.deploy.checkviews import (
     building_services,
     chain_instructions,
     dockerfiles,
@@ -55,6 +51,10 @@ from checks.docker.common import (
     runtime_stage,
     words,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import Instruction, exec_form, split_image
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
 
 _TOOL = re.compile(r"(?:^|[\s;&|(\"'])(?:/usr/local/bin/|/usr/bin/|/bin/)?(curl|wget|nc|netcat)(?=$|[\s\"';&|)])")
 _BUSYBOX = frozenset({"wget", "nc", "netcat"})
@@ -170,6 +170,8 @@ def healthcheck_tool_missing(project: Project) -> Iterator[Finding]:
             else:
                 continue
             compose = next(c for c in project.compose_files if service in c.services)
+            if not project.deployment.judged(compose.path):
+                continue
             probes.append((compose.path, service.line_of("healthcheck") or 0, f"{service.name}: ", command, shell))
         if not probes:
             continue

@@ -58,11 +58,12 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import build_contexts, dockerfiles, runtime_stage, start_path
+from auditor.deploy.judged import judged_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import build_contexts, compose_command_text, dockerfiles, runtime_stage, start_path
 
 MIGRATION_COMMAND = re.compile(
     r"(?<![\w-])(migrate|db:migrate|migrate:latest|migrate:deploy|migration:run|migrations:run|"
@@ -127,11 +128,14 @@ def migrations_not_run(project: Project) -> Iterator[Finding]:
     dirs = migration_dirs(project)
     if not dirs:
         raise NotApplicable("no database migrations in the repository")
-    # A one-shot migration service anywhere in compose covers every image.
-    for compose in project.compose_files:
-        for service in compose.services:
-            if MIGRATION_COMMAND.search(compose_command_text(service)):
-                return
+    # A one-shot migration service, a deploy step (`compose run svc migrate`) or a release phase
+    # of a judged (production) deployment covers every image.
+    for service in judged_services(project):
+        if any(MIGRATION_COMMAND.search(text) for _o, text in service.start.texts):
+            return
+    for info in project.deployment.judged_projects():
+        if any(MIGRATION_COMMAND.search(step.text) or PROGRAMMATIC.search(step.text) for step in info.deploy_steps):
+            return
     candidates = [d for d in dockerfiles(project)
                   if any(i.keyword in {"CMD", "ENTRYPOINT"} for s in d.stages for i in s.instructions)]
     if not candidates:
@@ -143,10 +147,11 @@ def migrations_not_run(project: Project) -> Iterator[Finding]:
             continue
         if any(PROGRAMMATIC.search(text) for _origin, text in path.sources):
             continue
-        line = path.anchor.line if path.anchor is not None else stage.line
+        line = path.anchor_line or stage.line
         yield Finding(
             message=(f"{dockerfile.path}: the repository has migrations ({dirs[0]}) but nothing in the "
-                     "container's start path applies them"),
+                     f"container's start path applies them (followed: {path.followed()})"),
             location=Location(path=dockerfile.path, line=line),
             key="migrations",
         )
+

@@ -37,11 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import building_services, chain_instructions, dockerfiles, last_of, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.compose import Service
 from auditor.project import Project
 from auditor.registry import check
-from checks.docker.common import building_services, chain_instructions, dockerfiles, last_of, runtime_stage
 
 
 def compose_healthcheck(service: Service) -> bool:
@@ -67,10 +67,16 @@ def no_healthcheck(project: Project) -> Iterator[Finding]:
             continue
         if any(compose_healthcheck(s) for s in building_services(project, dockerfile)):
             continue
+        # A compose service that runs this image (built here, or the repository's own published image)
+        # and defines its own healthcheck covers it.
+        if any(s.healthcheck == "compose" for s in project.deployment.services_built_from(dockerfile.path)):
+            continue
         disabled = health is not None
         yield Finding(
             message=(f"{dockerfile.path}: HEALTHCHECK NONE disables the health check" if disabled
-                     else f"{dockerfile.path}: the final stage declares no HEALTHCHECK"),
+                     else f"{dockerfile.path}: the shipped stage ({stage.name or 'last stage'}) and the stages it "
+                          "is built FROM declare no HEALTHCHECK, and no production compose service running "
+                          "this image defines one"),
             location=Location(path=dockerfile.path, line=health.line if health is not None else stage.line),
             key="no HEALTHCHECK",
         )

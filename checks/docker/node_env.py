@@ -33,11 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import split_image
-from auditor.project import Project
-from auditor.registry import NotApplicable, check
-from checks.docker.common import (
+from auditor.deploy.checkviews import (
     arg_defaults,
     building_services,
     chain_instructions,
@@ -47,11 +43,17 @@ from checks.docker.common import (
     root_image,
     runtime_stage,
     start_command,
+    start_path,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import split_image
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
 
 _MODE_VARS = ("NODE_ENV", "APP_ENV", "ENV", "ENVIRONMENT", "FLASK_ENV", "RAILS_ENV", "RACK_ENV", "PYTHON_ENV")
 _DEV_VALUES = frozenset({"development", "dev", "debug", "local", "develop"})
 _NODE_COMMAND = re.compile(r"(^|[\s/\"'])(node|npm|pnpm|yarn|nodejs)(\s|$)")
+_PATH_PROD = re.compile(r"\bNODE_ENV[\"']?\s*[:=]\s*[\"']?production\b")
 _INLINE_PROD = re.compile(r"\bNODE_ENV=[\"']?production\b")
 
 
@@ -91,6 +93,10 @@ def node_env(project: Project) -> Iterator[Finding]:
             continue
         judged = True
         if "NODE_ENV" in env or _INLINE_PROD.search(command):
+            continue
+        # Set along the start path: `NODE_ENV=production node ...` in a script or package.json
+        # script, or a process manager's config (pm2 ecosystem `env: {NODE_ENV: "production"}`).
+        if any(_PATH_PROD.search(text) for _origin, text in start_path(project, dockerfile, stage).texts):
             continue
         if compose_env.get("NODE_ENV", "").strip().lower() == "production":
             continue

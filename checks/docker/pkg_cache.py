@@ -45,10 +45,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.project import Project
-from auditor.registry import NotApplicable, check
-from checks.docker.common import (
+from auditor.deploy.checkviews import (
     assignments,
     chain_instructions,
     dockerfiles,
@@ -57,6 +54,9 @@ from checks.docker.common import (
     segments,
     words,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.project import Project
+from auditor.registry import NotApplicable, check
 
 _APT_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/lib/apt/lists")
 _APK_CLEAN = re.compile(r"\brm\s+[^;&|]*?/var/cache/apk")

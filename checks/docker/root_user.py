@@ -42,11 +42,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import split_image
-from auditor.project import Project
-from auditor.registry import check
-from checks.docker.common import (
+from auditor.deploy.checkviews import (
     arg_defaults,
     chain_instructions,
     dockerfiles,
@@ -55,7 +51,12 @@ from checks.docker.common import (
     resolve,
     root_image,
     runtime_stage,
+    start_path,
 )
+from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.dockerfile import split_image
+from auditor.project import Project
+from auditor.registry import check
 
 _ROOT = re.compile(r"^(root|0)(:.*)?$", re.IGNORECASE)
 
@@ -74,11 +75,15 @@ def root_user(project: Project) -> Iterator[Finding]:
     for dockerfile in dockerfiles(project):
         stage = runtime_stage(project, dockerfile)
         user = last_of(chain_instructions(dockerfile, stage), "USER")
+        path = start_path(project, dockerfile, stage)
+        if path.privilege_drop and not path.privilege_drop.startswith("USER"):
+            continue  # gosu / su-exec / s6-setuidgid ... on the start path drops root before the app runs
         if user is None:
             if nonroot_base(root_image(dockerfile, stage)):
                 continue
             yield Finding(
-                message=f"{dockerfile.path}: the final stage never sets USER, so the container runs as root",
+                message=(f"{dockerfile.path}: the final stage never sets USER and nothing on the start path "
+                         f"drops privileges (followed: {path.followed()}), so the container runs as root"),
                 location=Location(path=dockerfile.path, line=stage.line),
                 key="no USER",
             )

@@ -44,13 +44,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import dockerfiles
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Instruction
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import check
 from auditor.secrets import env_pairs, looks_secret_key
-from checks.docker.common import dockerfiles
 
 KNOWN_PREFIXES = re.compile(
     r"(?<![A-Za-z0-9])(sk_live_|rk_live_|sk_test_|sk-|AKIA[0-9A-Z]{12}|ASIA[0-9A-Z]{12}|ghp_|gho_|ghu_|ghs_|ghr_|"
@@ -62,7 +62,8 @@ _NOT_SECRET_SUFFIX = re.compile(r"(_FILE|_PATH|_DIR|_TTL|_EXPIRY|_EXPIRES(_IN)?|
                                 r"_NAME|_ID|_URL|_HOST|_PORT|_TIMEOUT|_PREFIX|_FIELD|_TYPE|_VERSION)$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(
     r"^(|changeme|change[-_]?me.*|secret|password|example.*|placeholder|todo|xxx+|none|null|true|false|yes|no|"
-    r"dummy|test|testing|default|required|replace[-_]?me.*|your[-_].*|<.*>|\*+|\.\.\.|set[-_]?me.*|tbd|n/?a)$",
+    r"dummy.*|fake.*|pass|passwd|pw|build[-_]?key|test|testing|default|required|replace[-_]?me.*|your[-_].*|<.*>|"
+    r"\*+|\.\.\.|set[-_]?me.*|tbd|n/?a)$",
     re.IGNORECASE,
 )
 _REFERENCE = re.compile(r"^\$\{?([A-Za-z_][A-Za-z0-9_]*)(?::?[-?][^}]*)?\}?$")

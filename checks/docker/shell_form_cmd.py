@@ -33,11 +33,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import chain_instructions, dockerfiles, runtime_stage, segments, start_instructions
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import chain_instructions, dockerfiles, runtime_stage, segments, start_instructions
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 

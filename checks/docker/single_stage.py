@@ -67,11 +67,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import chain, dockerfiles, run_commands, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import chain, dockerfiles, run_commands, runtime_stage
 
 _COMPILE = re.compile(
     r"\b(npm|pnpm|yarn|bun)\b[^\n]*?\s(run\s+)?build(:\S+)?(\s|$)|(^|\s)(npx\s+|pnpm\s+exec\s+)?tsc(\s|$)"

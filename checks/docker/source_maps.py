@@ -47,11 +47,11 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.checkviews import chain_instructions, dockerfiles, root_image, run_commands, runtime_stage
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Instruction, exec_form
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.common import chain_instructions, dockerfiles, run_commands, runtime_stage
 
 _OUTPUT_DIRS = frozenset({"dist", "build", "out", ".next", "lib", ".output", "www"})
 _VITE_LIKE = re.compile(r"\bsource[mM]ap\s*:\s*(true|[\"'](inline|hidden|external|both)[\"'])")
@@ -103,14 +103,26 @@ def _matches(project: Project, path: str, pattern: re.Pattern[str]) -> list[Conf
 
 def _applying(enabled: list[Config], source: str) -> list[Config]:
     """Configs that plausibly built ``source``: root configs, or ones whose directory names appear in it."""
-    parts = set(source.strip("/").split("/"))
+    padded = "/" + source.strip("/") + "/"
     out = []
     for config in enabled:
         path = config[0]
         folder = posixpath.dirname(path)
-        if not folder or path.lower().endswith(("dockerfile", ".dockerfile")) or set(folder.split("/")) & parts:
+        # A package's config applies to output under that package's folder (apps/web/... for
+        # apps/web/vite.config.ts), not to every path sharing a word such as "apps".
+        if not folder or path.lower().endswith(("dockerfile", ".dockerfile")) or f"/{folder}/" in padded \
+                or f"/{posixpath.basename(folder)}/" in padded:
             out.append(config)
     return out
+
+
+_STATIC_SERVERS = ("nginx", "caddy", "httpd", "apache", "lighttpd", "openresty", "static-web-server")
+
+
+def serves_static(project: Project, image: str) -> bool:
+    """True when the runtime image is a static file server (it serves whatever the build emitted)."""
+    name = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    return any(name.startswith(server) for server in _STATIC_SERVERS)
 
 
 def cause(config: Config) -> str:
@@ -149,6 +161,10 @@ def source_maps(project: Project) -> Iterator[Finding]:
         flagged: list[Config] = [(dockerfile.path, i.line, m.group(0)) for s in dockerfile.stages for i in s.of("RUN")
                                  if (m := _CLI_FLAG.search(i.command_text))]
         enabled: list[Config] = list(configs) or list(flagged[:1])
+        if not serves_static(project, root_image(dockerfile, stage)):
+            # tsc's sourceMap serves stack traces of server code (node --enable-source-maps); the
+            # maps are never sent to browsers, so only bundler configs count for a server image.
+            enabled = [c for c in enabled if not posixpath.basename(c[0]).startswith("tsconfig")]
         reported = False
         for ins in instructions:
             if ins.keyword not in {"COPY", "ADD"}:

@@ -1,0 +1,237 @@
+"""The deployment model on fixture repositories: the exact model for each rule, and what checks then judge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.deploy.build import DeployConfig, build_model
+from auditor.deploy.model import DeploymentModel, Role
+from auditor.model import Status
+from auditor.project import Project
+from tests.harness import registry
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "deploy"
+
+
+def _model(name: str, config: DeployConfig | None = None) -> DeploymentModel:
+    return build_model(Project(FIXTURES / name), config)
+
+
+def _summary(model: DeploymentModel) -> dict[str, Any]:
+    """The model without free-text reasons: roles, projects, services and their start paths."""
+    return {
+        "files": {f.path: f.role.value for f in model.files},
+        "projects": [(p.files, p.role.value) for p in model.projects],
+        "services": [
+            (s.project, s.name, s.role.value, s.dockerfile, s.target, s.healthcheck, s.start.user, s.start.pid1,
+             [step.origin for step in s.start.steps])
+            for s in model.services
+        ],
+        "packages": [(p.path, p.kind) for p in model.packages],
+    }
+
+
+def _run(check_id: str, project: Project) -> Status:
+    from auditor.runner import run_repo_checks
+
+    spec = registry().resolve(check_id)
+    assert spec is not None
+    (result,) = run_repo_checks([spec], project, frozenset())
+    return result.status
+
+
+def _findings(check_id: str, project: Project) -> list[tuple[str | None, str]]:
+    from auditor.runner import run_repo_checks
+
+    spec = registry().resolve(check_id)
+    assert spec is not None
+    (result,) = run_repo_checks([spec], project, frozenset())
+    return sorted((f.location.path, f.key) for f in result.findings)
+
+
+def test_alternative_stacks_are_separate_projects() -> None:
+    model = _model("alt-stacks")
+    assert _summary(model) == {
+        "files": {"docker-compose.postgres.yml": "production", "docker-compose.yml": "production"},
+        "projects": [(("docker-compose.postgres.yml",), "production"), (("docker-compose.yml",), "production")],
+        "services": [
+            ("docker-compose.postgres.yml", "app", "production", None, None, None, None, "image default", []),
+            ("docker-compose.postgres.yml", "db", "production", None, None, None, None, "image default", []),
+            ("docker-compose.yml", "app", "production", None, None, None, None, "image default", []),
+        ],
+        "packages": [],
+    }
+    # Judged apart: each stack's `app` lacks a restart policy in its own file.
+    assert _findings("COMPOSE-NO-RESTART", Project(FIXTURES / "alt-stacks")) == [
+        ("docker-compose.postgres.yml", "app"), ("docker-compose.postgres.yml", "db"), ("docker-compose.yml", "app")]
+
+
+def test_override_chain_deploy_script_wins() -> None:
+    model = _model("override-chain")
+    assert _summary(model) == {
+        "files": {"Dockerfile": "production", "compose.override.yml": "development",
+                  "compose.prod.yml": "production", "compose.yml": "production"},
+        "projects": [(("compose.yml", "compose.prod.yml"), "production"),
+                     (("compose.yml", "compose.override.yml"), "development")],
+        "services": [
+            ("compose.yml + compose.prod.yml", "api", "production", "Dockerfile", None, None, "1000", "runtime",
+             ["Dockerfile CMD"]),
+            ("compose.yml + compose.prod.yml", "db", "production", None, None, None, None, "image default", []),
+            ("compose.yml + compose.override.yml", "api", "development", "Dockerfile", None, None, "1000",
+             "runtime", ["compose service api command"]),
+            ("compose.yml + compose.override.yml", "db", "development", None, None, None, None, "image default", []),
+        ],
+        "packages": [],
+    }
+    assert model.projects[0].origin == "-f chain in scripts/deploy.sh:3"
+    assert "deployments run the -f chain at scripts/deploy.sh:3" in model.projects[1].decision.reason
+    # The port published only by the development override is not a production finding ...
+    assert _run("COMPOSE-DB-PORT-EXPOSED", Project(FIXTURES / "override-chain")) is Status.PASS
+    # ... unless every role is judged.
+    every = Project(FIXTURES / "override-chain", deploy=DeployConfig({}, judge_all=True))
+    assert _findings("COMPOSE-DB-PORT-EXPOSED", every) == [("compose.override.yml", "db:5432")]
+
+
+def test_devcontainer_is_not_judged() -> None:
+    model = _model("devcontainer")
+    assert _summary(model) == {
+        "files": {".devcontainer/Dockerfile": "devcontainer", ".devcontainer/docker-compose.yml": "devcontainer",
+                  "Dockerfile": "production"},
+        "projects": [((".devcontainer/docker-compose.yml",), "devcontainer")],
+        "services": [
+            (".devcontainer/docker-compose.yml", "workspace", "devcontainer", ".devcontainer/Dockerfile", None, None,
+             None, "unknown", []),
+            (None, "devcontainer", "production", "Dockerfile", None, None, "1000", "runtime", ["Dockerfile CMD"]),
+        ],
+        "packages": [],
+    }
+    assert model.decision_of(".devcontainer/Dockerfile").describe() == "judged as devcontainer: under .devcontainer/"
+    assert _run("DOCKER-ROOT-USER", Project(FIXTURES / "devcontainer")) is Status.PASS
+    every = Project(FIXTURES / "devcontainer", deploy=DeployConfig({}, judge_all=True))
+    assert _findings("DOCKER-ROOT-USER", every) == [(".devcontainer/Dockerfile", "no USER")]
+
+
+def test_test_folder_with_its_own_compose() -> None:
+    model = _model("test-folder")
+    assert _summary(model) == {
+        "files": {"Dockerfile": "production", "e2e/Dockerfile": "test",
+                  "tests/integration/docker-compose.yml": "test"},
+        "projects": [(("tests/integration/docker-compose.yml",), "test")],
+        "services": [
+            ("tests/integration/docker-compose.yml", "db", "test", None, None, None, None, "image default", []),
+            (None, "test-folder", "production", "Dockerfile", None, None, "node", "runtime", ["Dockerfile CMD"]),
+            (None, "e2e", "test", "e2e/Dockerfile", None, None, None, "package manager", ["e2e/Dockerfile CMD"]),
+        ],
+        "packages": [],
+    }
+    project = Project(FIXTURES / "test-folder")
+    assert _run("COMPOSE-DB-PORT-EXPOSED", project) is Status.SKIPPED  # no production compose service
+    assert _run("DOCKER-ROOT-USER", project) is Status.PASS
+
+
+def test_config_overrides_the_guess() -> None:
+    model = _model("test-folder", DeployConfig({"tests/**": Role.PRODUCTION}))
+    decision = model.decision_of("tests/integration/docker-compose.yml")
+    assert decision is not None and decision.role is Role.PRODUCTION
+    assert decision.reason == "set in the config (deploy: tests/**: production)"
+    project = Project(FIXTURES / "test-folder", deploy=DeployConfig({"tests/**": Role.PRODUCTION}))
+    assert _findings("COMPOSE-DB-PORT-EXPOSED", project) == [("tests/integration/docker-compose.yml", "db:5432")]
+
+
+def test_s6_overlay_oneshot_runs_migrations() -> None:
+    model = _model("s6-migrations")
+    assert _summary(model)["services"] == [
+        (None, "s6-migrations", "production", "Dockerfile", None, None, "app", "init",
+         ["Dockerfile ENTRYPOINT", "Dockerfile CMD", "root/etc/s6-overlay/s6-rc.d/init-migrate/up",
+          "root/etc/s6-overlay/scripts/migrate.sh"]),
+    ]
+    assert model.services[0].start.user_reason == "s6-setuidgid drops to app in Dockerfile CMD"
+    project = Project(FIXTURES / "s6-migrations")
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
+    assert _run("DOCKER-ROOT-USER", project) is Status.PASS
+
+
+def test_gosu_drops_privileges() -> None:
+    model = _model("gosu")
+    assert _summary(model)["services"] == [
+        (None, "gosu", "production", "Dockerfile", None, None, "app", "runtime",
+         ["Dockerfile ENTRYPOINT", "Dockerfile CMD", "docker-entrypoint.sh"]),
+    ]
+    assert model.services[0].start.privilege_drop == "app"
+    assert "gosu drops privileges" in model.services[0].start.pid1_reason
+    assert _run("DOCKER-ROOT-USER", Project(FIXTURES / "gosu")) is Status.PASS
+
+
+def test_package_script_chain_runs_migrations() -> None:
+    model = _model("script-chain")
+    assert _summary(model)["services"] == [
+        (None, "shop-api", "production", "Dockerfile", None, None, "node", "package manager",
+         ["Dockerfile CMD", "package.json script start", "package.json script db:deploy"]),
+    ]
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "script-chain")) is Status.PASS
+
+
+def test_monorepo_packages() -> None:
+    model = _model("monorepo")
+    assert _summary(model) == {
+        "files": {"apps/api/Dockerfile": "production", "compose.yml": "production"},
+        "projects": [(("compose.yml",), "production")],
+        "services": [
+            ("compose.yml", "api", "production", "apps/api/Dockerfile", None, None, "node", "runtime",
+             ["apps/api/Dockerfile CMD", "apps/api/src/index.ts"]),
+        ],
+        "packages": [("apps/api", "service"), ("apps/web", "frontend"), ("packages/shared", "library")],
+    }
+    assert model.services[0].package == "apps/api"
+    assert model.services[0].entry_point == "apps/api/src/index.ts"
+
+
+def test_multi_target_released_with_target() -> None:
+    model = _model("multi-target")
+    assert _summary(model)["services"] == [
+        (None, "app", "production", "Dockerfile", "runtime", "dockerfile", "1000", "runtime", ["Dockerfile CMD"]),
+    ]
+    assert model.target_of("Dockerfile") == "runtime"
+    assert model.decision_of("Dockerfile").reason == "built and pushed by .github/workflows/release.yml:11"
+    project = Project(FIXTURES / "multi-target")
+    # The last stage (test) has no USER and no HEALTHCHECK; the released runtime stage has both.
+    assert _run("DOCKER-ROOT-USER", project) is Status.PASS
+    assert _run("DOCKER-NO-HEALTHCHECK", project) is Status.PASS
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_every_service_explains_its_user_and_pid1(name: str) -> None:
+    for service in _model(name).services:
+        assert service.start.pid1_reason, (name, service.name)
+        assert service.start.user is None or service.start.user_reason, (name, service.name)
+
+
+def test_framework_startup_hook_runs_migrations() -> None:
+    model = _model("lifespan-migrations")
+    (service,) = model.services
+    assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "app/main.py", "app/main.py:8 lifespan"]
+    assert service.entry_point == "app/main.py"
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "lifespan-migrations")) is Status.PASS
+
+
+def test_bake_file_releases_a_target() -> None:
+    model = _model("bake")
+    decision = model.decision_of("api.Dockerfile")
+    assert decision is not None and decision.describe() == "judged as production: built and pushed by docker-bake.hcl:5"
+    assert model.target_of("api.Dockerfile") == "runtime"
+    (service,) = model.services
+    assert (service.kind, service.target, service.start.pid1, [s.origin for s in service.start.steps]) == (
+        "image", "runtime", "runtime", ["api.Dockerfile ENTRYPOINT"])
+    # The shipped stage is the distroless :nonroot runtime, not the last (dev) stage.
+    assert _run("DOCKER-ROOT-USER", Project(FIXTURES / "bake")) is Status.PASS
+
+
+def test_supervisord_programs_are_on_the_start_path() -> None:
+    model = _model("supervisord")
+    (service,) = model.services
+    assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "supervisord.conf", "app/wsgi.py"]
+    assert (service.start.pid1, service.start.user) == ("supervisor", "app")
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "supervisord")) is Status.PASS
