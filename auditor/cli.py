@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.history.scan_hook import history_options
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -60,11 +61,12 @@ def main() -> None:
 @click.option("--from-observations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Judge recorded observations instead of probing.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
+@history_options
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
          output_dir: Path | None, fail_on: str | None, min_score: float | None, config_path: Path | None,
          baseline: Path | None, offline: bool | None, summary: bool, no_burst: bool | None,
          ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
-         save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
+         save_observations: Path | None, from_observations: Path | None, quiet: bool, **history: Any) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     from auditor.settings import SettingsError, resolve_settings
 
@@ -88,9 +90,17 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     options = settings.scan_options(path=path, urls=urls, ca_bundle=ca_bundle, resolves=resolves,
                                     save_observations=save_observations,
                                     from_observations=from_observations)
+    from auditor.history import HistoryError
+    from auditor.history.scan_hook import settings_summary, start
+
+    try:  # before probing: a bad history or webhook fails fast, with no traffic sent
+        history_hook = start(settings.history, history, os.environ, settings_summary(settings))
+    except HistoryError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
     from auditor.engine import scan as run_scan
 
-    report = run_scan(options, progress=(lambda m: None) if quiet else _progress)
+    report = history_hook.compare(run_scan(options, progress=(lambda m: None) if quiet else _progress))
     new_findings = None
     if baseline is not None:
         from auditor.baseline import BaselineError, apply_baseline
@@ -101,6 +111,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
             _stderr(f"prodcheck: {exc}")
             sys.exit(EXIT_USAGE)
     _write_reports(report, settings.formats, output, output_dir, summary)
+    history_hook.finish(report, (lambda m: None) if quiet else _stderr)
     from auditor.gates import evaluate
     from auditor.model import Severity
 
@@ -114,10 +125,10 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         from reports.terminal import render_summary
 
         _stderr(render_summary(report, color=_use_color()))
-        for reason in outcome.reasons:
+        for reason in [*outcome.reasons, *history_hook.gate_reasons()]:
             _stderr(f"gate failed: {reason}")
-    incomplete = (not report.complete) or any(t.error for t in report.targets)
-    if not outcome.passed:
+    incomplete = (not report.complete) or any(t.error for t in report.targets) or bool(history_hook.failed_write)
+    if not outcome.passed or history_hook.gate_reasons():
         sys.exit(EXIT_GATE)
     if incomplete:
         if not quiet:
@@ -291,6 +302,10 @@ def init_command(path: Path, force: bool) -> None:
     detected = ", ".join(stacks) or "no specific stack"
     click.echo(f"wrote {written} ({detected}); edit it, then run 'prodcheck scan {path}'")
 
+
+from auditor.history.commands import history as _history_group  # noqa: E402 - registered after the core commands
+
+main.add_command(_history_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

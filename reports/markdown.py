@@ -70,6 +70,9 @@ def render(report: Report) -> str:
     number = len(shown) + 1
     blocks.append(_action_plan(plan, number))
     blocks.append(_summary(report))
+    from reports.history_since import markdown_section
+
+    blocks.append(markdown_section(report))  # "Since the last scan"; empty without a history
     blocks.append(_appendix(report))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 

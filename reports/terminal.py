@@ -66,6 +66,9 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5) -> str:
             sev = item.severity
             lines.append(f"  {paint(sev, f'[{sev.label}]')} {ids}: {item.title}{where}{more}{live}")
         lines.append(f"estimated effort: ~{build_plan(report).total}")
+    from reports.history_since import terminal_lines
+
+    lines.extend(terminal_lines(report))
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors:
         lines.append(f"{common.plural(len(errors), 'check')} errored; see the report appendix")
