@@ -1,0 +1,83 @@
+"""Two scheduled runs writing one SQLite history at once; a run killed mid-write."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from auditor.history.store import open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from auditor.history.store import open_store
+    from tests.history.helpers import run_of, snapshot
+    store = open_store(sys.argv[1])
+    for i in range(int(sys.argv[3])):
+        store.add_run(run_of(snapshot(target=sys.argv[2], score=float(i))), {{}})
+    store.close()
+""")
+
+_KILLED = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {root!r})
+    from auditor.history.store import open_store
+    from tests.history.helpers import run_of, snapshot
+    store = open_store(sys.argv[1])
+    original = store._insert_target
+    def stall(*args, **kwargs):
+        original(*args, **kwargs)
+        print("mid-write", flush=True)  # the run row and one target are written, not committed
+        time.sleep(60)
+    store._insert_target = stall
+    store.add_run(run_of(snapshot(target="https://a.test"), snapshot(target="https://b.test")), {{}})
+""")
+
+
+def _python(script: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-c", script.format(root=str(ROOT)), *args], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_runs_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "h.sqlite")
+    writers = [_python(_WRITER, path, f"https://{name}.test", "25") for name in ("a", "b")]
+    for proc in writers:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    store = open_store(path)
+    try:
+        rows = store.trend()
+    finally:
+        store.close()
+    assert len(rows) == 50 and len({r.run_id for r in rows}) == 50
+    by_target = {t: [r.score for r in rows if r.target == t] for t in ("https://a.test", "https://b.test")}
+    assert by_target["https://a.test"] == [float(i) for i in range(25)] == by_target["https://b.test"]
+
+
+def test_run_killed_mid_write_leaves_earlier_runs_and_nothing_of_its_own(tmp_path: Path) -> None:
+    path = str(tmp_path / "h.sqlite")
+    from tests.history.helpers import run_of, snapshot
+
+    store = open_store(path)
+    store.add_run(run_of(snapshot(target="https://a.test")), {})
+    store.close()
+    proc = _python(_KILLED, path)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "mid-write"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    store = open_store(path, busy_timeout_s=10)
+    try:
+        rows = store.trend()
+        assert [(r.run_id, r.target) for r in rows] == [(1, "https://a.test")]
+        later = store.add_run(run_of(snapshot(target="https://b.test")), {})  # the lock was released
+        assert later.run_id >= 2
+    finally:
+        store.close()
