@@ -27,7 +27,7 @@ def _commands() -> list[list[str]]:
     commands = []
     for match in re.finditer(r"prodcheck ((?:scan|history)\b[^\n&]*)", text):
         words = match.group(1).split(" 2>>")[0].split()
-        if len(words) > 1:  # "Nightly prodcheck scan" in a unit's description is prose
+        if len(words) > 1 and (words[1].startswith("-") or words[1] == "prune"):  # else prose
             commands.append(words)
     return commands
 
