@@ -114,7 +114,9 @@ def row_to_trend(row: Sequence[Any]) -> TrendRow:
         run_id=int(run_id), stamped_at=str(stamped_at), target=str(target), reachable=bool(reachable),
         score=score, grade=grade or "", tls_grade=tls_grade, header_grade=header_grade, days_left=days_left,
         counts={"critical": c, "high": h, "medium": m, "low": low, "info": i},
-        regressions=tuple(Regression.from_dict(r) for r in json.loads(regressions or "[]")), error=error,
+        # Most runs regress nothing: skip the JSON parser for the stored empty list.
+        regressions=(tuple(Regression.from_dict(r) for r in json.loads(regressions))
+                     if regressions and regressions != "[]" else ()), error=error,
     )
 
 
