@@ -87,6 +87,7 @@ def history(ctx: click.Context, location: str | None, config_path: Path | None, 
             since: str | None, fmt: str, output: Path | None) -> None:
     """Trend of recorded scans: score, grades, days to expiry, findings, regressions."""
     if ctx.invoked_subcommand is not None:
+        ctx.obj = {"location": location, "config_path": config_path}  # `history --history X prune` works too
         return
     cutoff = _since(since)
     store = _open(location, config_path)
@@ -110,8 +111,12 @@ def history(ctx: click.Context, location: str | None, config_path: Path | None, 
 @history.command("prune")
 @_common
 @click.option("--keep", required=True, metavar="DURATION", help="Keep runs of the last DURATION (e.g. 90d).")
-def prune(location: str | None, config_path: Path | None, keep: str) -> None:
+@click.pass_context
+def prune(ctx: click.Context, location: str | None, config_path: Path | None, keep: str) -> None:
     """Delete runs older than --keep."""
+    parent = ctx.obj or {}
+    location = location or parent.get("location")
+    config_path = config_path or parent.get("config_path")
     from auditor.history.durations import parse_duration
 
     try:

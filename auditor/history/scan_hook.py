@@ -145,9 +145,10 @@ def start(file_config: Mapping[str, Any], cli: Mapping[str, Any], environ: Mappi
     hook = HistoryHook(thresholds=thresholds, hooks=hooks,
                        notify_always=bool(cli.get("notify_always") or file_config.get("notify_always")),
                        fail_on_regression=Severity.parse(fail_on) if fail_on else None)
-    if hooks and location is None:
-        # Without a history there is no "last run": every run would be a first run with nothing to say.
-        raise HistoryError("--notify needs --history (alerts are about changes since the last run)")
+    if hooks and location is None and not hook.notify_always:
+        # Without a history there is no "last run": only a digest (--notify-always) has anything to say.
+        raise HistoryError("--notify needs --history (alerts are about changes since the last run) "
+                           "or --notify-always for a digest")
     if fail_on and location is None:
         raise HistoryError("--fail-on-regression needs --history")
     if location is not None:

@@ -94,3 +94,40 @@ def test_since_last_section_in_report_formats(tmp_path: Path, fmt: str) -> None:
     text = (tmp_path / f"r.{fmt}").read_text(encoding="utf-8")
     assert "Since the last scan" in text or '"since_last"' in text, result.output
     assert "since the last scan: " in result.output  # the terminal summary
+
+
+def test_postgres_history_from_the_cli_never_prints_the_password(tmp_path: Path) -> None:
+    import os
+    import uuid
+
+    url = os.environ.get("PRODCHECK_TEST_PG_URL")
+    if not url:
+        pytest.skip("PRODCHECK_TEST_PG_URL is not set (run .ci/postgres.sh to start a local PostgreSQL)")
+    import psycopg
+    from urllib.parse import urlsplit
+
+    password = urlsplit(url).password or ""
+    schema = f"cli_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    location = f"{url}?options=-csearch_path%3D{schema}"
+    try:
+        runner = CliRunner()
+        outputs = []
+        for name, hsts in (("a.json", True), ("b.json", False)):
+            result = runner.invoke(main, ["scan", "--from-observations", str(_observations(tmp_path, name, hsts=hsts)),
+                                          "--history", location, "--format", "json", "--output", str(tmp_path / "r.json")])
+            outputs.append(result.output)
+        assert "history: recorded run 2 in postgresql://prodcheck:***@" in outputs[1]
+        assert "header strict-transport-security removed" in (tmp_path / "r.json").read_text(encoding="utf-8")
+        trend = runner.invoke(main, ["history", "--history", location])
+        pruned = runner.invoke(main, ["history", "--history", location, "prune", "--keep", "1d"])
+        assert trend.exit_code == 0 and pruned.exit_code == 0 and "pruned 0 run(s)" in pruned.output
+        wrong = location.replace(f":{password}@", ":wrong-password@")
+        bad = runner.invoke(main, ["history", "--history", wrong])
+        assert bad.exit_code == 2 and "password authentication failed" in bad.output
+        for text in [*outputs, trend.output, pruned.output, bad.output]:
+            assert password not in text and "wrong-password" not in text
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
