@@ -103,8 +103,9 @@ def test_postgres_history_from_the_cli_never_prints_the_password(tmp_path: Path)
     url = os.environ.get("PRODCHECK_TEST_PG_URL")
     if not url:
         pytest.skip("PRODCHECK_TEST_PG_URL is not set (run .ci/postgres.sh to start a local PostgreSQL)")
-    import psycopg
     from urllib.parse import urlsplit
+
+    import psycopg
 
     password = urlsplit(url).password or ""
     schema = f"cli_{uuid.uuid4().hex[:10]}"

@@ -135,7 +135,7 @@ def test_damaged_pages_give_a_clear_error_and_are_not_overwritten(tmp_path: Path
     data[4096:12288] = b"\xff" * 8192  # pages 2-3: table b-tree pages
     path.write_bytes(bytes(data))
     before = _digest(path)
-    with pytest.raises(HistoryError, match="corrupt|malformed"):
+    with pytest.raises(HistoryError, match=r"corrupt|malformed"):
         reopened = _open(str(path))
         try:
             reopened.trend()
