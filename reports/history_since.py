@@ -94,3 +94,18 @@ def html_section(report: Report) -> Markup:
         return Markup("")
     html = _ENV.from_string(_HTML).render(title=TITLE, since=report.since_last, target_line=_target_line)
     return Markup(html)  # rendered by an autoescaping environment
+
+
+def markdown_summary(report: Report, top: int = 5) -> str:
+    """A bounded form for ``--summary`` and the GitHub step summary: counts and the worst few, or ``""``."""
+    since = report.since_last
+    if since is None:
+        return ""
+    regressions = since.regressions
+    resolved = sum(len(c.resolved) for c in since.comparisons)
+    head = f"**{TITLE}**: {len(regressions)} regression(s), {resolved} resolved finding(s)"
+    lines = [head, *(f"- **{r.severity.label.upper()}** {md_escape(r.target)}: {md_escape(r.message)}"
+                     for r in regressions[:top])]
+    if len(regressions) > top:
+        lines.append(f"- ... and {len(regressions) - top} more")
+    return "\n".join(lines)

@@ -99,6 +99,9 @@ def render_summary_markdown(report: Report) -> str:
             f"**Baseline**: {states.count('new')} new, {states.count(BASELINE_EXISTING)} existing, "
             f"{len(baseline_resolved(report))} resolved"
         )
+    from reports.history_since import markdown_summary
+
+    blocks.append(markdown_summary(report))  # empty without a history
     blocks.append(f"_{md_escape(risk_sentence(report))}_")
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 

@@ -132,3 +132,10 @@ def test_postgres_history_from_the_cli_never_prints_the_password(tmp_path: Path)
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_summary_markdown_carries_a_bounded_since_last(tmp_path: Path) -> None:
+    _scan(tmp_path, _observations(tmp_path, "a.json"))
+    result = _scan(tmp_path, _observations(tmp_path, "b.json", hsts=False), "--summary")
+    text = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "**Since the last scan**: " in text and "strict-transport-security removed" in text, result
