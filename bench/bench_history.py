@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import statistics
 import subprocess
@@ -89,6 +90,23 @@ def scan_overhead(location: str, repeat: int, targets_per_scan: int) -> list[flo
     return times
 
 
+def real_scan(location: str, tmp: Path, repeat: int) -> tuple[list[float], list[float]]:
+    """A whole ``prodcheck scan`` of recorded observations, alternately with and without the history."""
+    obs = tmp / "obs.json"
+    obs.write_text(json.dumps({"schema_version": 1, "targets": [{"url": "https://site07.test", "error": None,
+                                                                  "tls": None, "http": None}]}), encoding="utf-8")
+    base = [sys.executable, "-m", "auditor", "scan", "--from-observations", str(obs), "--quiet", "--format", "json",
+            "--output", str(tmp / "r.json")]
+    with_history: list[float] = []
+    without: list[float] = []
+    for _ in range(repeat * 2):
+        for argv, bucket in ((base, without), ([*base, "--history", location], with_history)):
+            began = time.perf_counter()
+            subprocess.run(argv, cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bucket.append(time.perf_counter() - began)
+    return with_history, without
+
+
 def cli(location: str, *args: str, repeat: int) -> list[float]:
     """``prodcheck history ...`` in a fresh interpreter (what a user waits for), output discarded."""
     env = {**os.environ, "NO_COLOR": "1"}
@@ -134,6 +152,12 @@ def main() -> None:
         print(f"history --format html {_fmt(cli(location, '--format', 'html', repeat=args.repeat))}")
         print(f"scan overhead, 1 target   {_fmt(scan_overhead(location, args.repeat * 4, 1))}")
         print(f"scan overhead, 10 targets {_fmt(scan_overhead(location, args.repeat * 4, 10))}")
+        if kind == "sqlite":
+            with_history, without = real_scan(location, Path(tmp.name), args.repeat)
+            print(f"prodcheck scan --from-observations, no history   {_fmt(without)}")
+            print(f"prodcheck scan --from-observations --history     {_fmt(with_history)}")
+            print(f"  difference of medians (noisy: process start dominates): "
+                  f"{(statistics.median(with_history) - statistics.median(without)) * 1000:.1f} ms")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import auditor.cli"], cwd=ROOT, check=True)
         print(f"(python start + import auditor.cli: {(time.perf_counter() - started) * 1000:.0f} ms, "

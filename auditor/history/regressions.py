@@ -137,6 +137,7 @@ def compare(previous: TargetSnapshot | None, current: TargetSnapshot, thresholds
     found += _health(previous, current, thresholds)
     now = {f.fingerprint for f in current.findings}
     resolved = tuple(f for f in previous.findings if f.fingerprint not in now)
+    found.sort(key=lambda r: -r.severity)  # worst first; stable, so the order above breaks ties
     return TargetComparison(name, previous_run, previous_at, tuple(found), resolved)
 
 
