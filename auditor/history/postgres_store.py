@@ -97,7 +97,10 @@ class PostgresStore:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
 
     def _version(self, cur: Any) -> int:
-        cur.execute("SELECT to_regclass('prodcheck_meta') IS NOT NULL")
+        # A plain catalog query (a fresh MVCC snapshot per statement), not to_regclass(): after waiting
+        # on an advisory lock the relation cache may not yet know a table another run just committed.
+        cur.execute("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                    "ON n.oid = c.relnamespace WHERE c.relname = 'prodcheck_meta' AND n.nspname = current_schema())")
         if not cur.fetchone()[0]:
             return 0
         cur.execute("SELECT value FROM prodcheck_meta WHERE key = 'schema_version'")
@@ -116,9 +119,12 @@ class PostgresStore:
                 self._conn.commit()
                 return
             self._lock(cur)
-            version = self._version(cur)  # again, under the lock
-            if version == 0:
-                cur.execute("CREATE TABLE IF NOT EXISTS prodcheck_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            cur.execute("CREATE TABLE IF NOT EXISTS prodcheck_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            version = self._version(cur)  # again, under the lock: another run may have migrated meanwhile
+            if version > SCHEMA_VERSION:
+                self._conn.rollback()
+                raise HistoryError(f"history {self.display}: written by a newer prodcheck (schema {version}); "
+                                   "upgrade prodcheck. It was left untouched")
             for step in range(version + 1, SCHEMA_VERSION + 1):
                 for statement in filter(str.strip, MIGRATIONS[step].split(";")):
                     cur.execute(statement)

@@ -81,3 +81,34 @@ def test_run_killed_mid_write_leaves_earlier_runs_and_nothing_of_its_own(tmp_pat
         assert later.run_id >= 2
     finally:
         store.close()
+
+
+def test_two_runs_writing_one_postgres_history_at_once() -> None:
+    import uuid
+
+    url = os.environ.get("PRODCHECK_TEST_PG_URL")
+    if not url:
+        import pytest
+
+        pytest.skip("PRODCHECK_TEST_PG_URL is not set (run .ci/postgres.sh to start a local PostgreSQL)")
+    import psycopg
+
+    schema = f"conc_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    location = f"{url}?options=-csearch_path%3D{schema}"
+    try:
+        # Both start on an empty database: the schema is created once, under the advisory lock.
+        writers = [_python(_WRITER, location, f"https://{name}.test", "15") for name in ("a", "b")]
+        for proc in writers:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        store = open_store(location)
+        try:
+            rows = store.trend()
+        finally:
+            store.close()
+        assert len(rows) == 30 and sorted(r.run_id for r in rows) == list(range(1, 31))
+    finally:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
