@@ -177,11 +177,24 @@ def _findings(report: Report, kind: str, value: str) -> tuple[FindingFacts, ...]
     return tuple(sorted(out, key=lambda f: f.fingerprint))
 
 
+def _target_score(report: Report, kind: str, value: str) -> tuple[float | None, str, bool]:
+    """The target's own score and grade (its results only), so a repository change in a combined
+    scan never reads as a regression of the live site, and vice versa."""
+    from auditor.scoring import overall
+
+    if len(report.targets) == 1:
+        return report.score, report.grade, report.complete
+    wanted = "repo" if kind == "repo" else value
+    score = overall([r for r in report.results if (r.target or "repo") == wanted])
+    return score.score, score.grade, score.complete
+
+
 def _target(report: Report, kind: str, value: str, obs: Mapping[str, Any] | None) -> TargetSnapshot:
     info = next(t for t in report.targets if t.kind == kind and t.value == value)
+    score, grade, complete = _target_score(report, kind, value)
     base = TargetSnapshot(
-        target=value, kind=kind, reachable=info.error is None, error=info.error, score=report.score,
-        grade=report.grade, complete=report.complete, tls_grade=info.tls_grade,
+        target=value, kind=kind, reachable=info.error is None, error=info.error, score=score,
+        grade=grade, complete=complete, tls_grade=info.tls_grade,
         header_grade=info.header_grade, header_score=info.header_score,
         findings=_findings(report, kind, value),
     )
