@@ -139,3 +139,16 @@ def test_summary_markdown_carries_a_bounded_since_last(tmp_path: Path) -> None:
     result = _scan(tmp_path, _observations(tmp_path, "b.json", hsts=False), "--summary")
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "**Since the last scan**: " in text and "strict-transport-security removed" in text, result
+
+
+def test_history_command_reads_the_config_file(tmp_path: Path) -> None:
+    _scan(tmp_path, _observations(tmp_path, "a.json"))
+    config = tmp_path / "prodcheck.yaml"
+    config.write_text(f"history: {tmp_path / 'h.sqlite'}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["history", "--config", str(config), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["targets"][0]["target"] == "https://site.test"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("histroy: x\n", encoding="utf-8")
+    typo = CliRunner().invoke(main, ["history", "--config", str(bad)])
+    assert typo.exit_code == 2 and "did you mean 'history'" in typo.output
