@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jinja2 import Environment
 from markupsafe import Markup
 
 from auditor.model import Report
@@ -85,14 +84,14 @@ _HTML = """<section id="since-last-scan">
 </section>
 """
 
-_ENV = Environment(autoescape=True)  # every value below is scanned or stored text
-
-
 def html_section(report: Report) -> Markup:
     """The HTML section (autoescaped, no inline style or script, so the report's CSP holds), or empty."""
     if report.since_last is None:
         return Markup("")
-    html = _ENV.from_string(_HTML).render(title=TITLE, since=report.since_last, target_line=_target_line)
+    from jinja2 import Environment  # lazy: the JSON and Markdown reports do not need it
+
+    env = Environment(autoescape=True)  # every value below is scanned or stored text
+    html = env.from_string(_HTML).render(title=TITLE, since=report.since_last, target_line=_target_line)
     return Markup(html)  # rendered by an autoescaping environment
 
 

@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from jinja2 import Environment
-from markupsafe import Markup
-
 from auditor.history.store import TrendRow
 from reports.common import one_line
 
@@ -228,14 +225,14 @@ certificate {{ (v.latest.days_left ~ " days left") if v.latest.days_left is not 
 </html>
 """
 
-_ENV = Environment(autoescape=True)
-
-
 def render_html(rows: Sequence[TrendRow], *, source: str = "") -> str:
     """A self-contained trend page: charts per target (score and grade, days to expiry, findings)."""
+    from jinja2 import Environment  # lazy: the text and JSON views start faster without it
+    from markupsafe import Markup
+
     digest = base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode("ascii")
     csp = f"default-src 'none'; style-src 'sha256-{digest}'; img-src data:; base-uri 'none'; form-action 'none'"
-    return _ENV.from_string(_PAGE).render(
+    return Environment(autoescape=True).from_string(_PAGE).render(
         csp=csp, css=Markup(_CSS), views=_views(rows), total=len(rows), width=WIDTH, height=HEIGHT, pad=PAD,
         severities=SEVERITY_ORDER, counts=_counts,
     )
