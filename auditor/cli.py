@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from auditor import __version__
-from auditor.history.scan_hook import history_options
+from auditor.history.options import history_options
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 SEVERITIES = ["info", "low", "medium", "high", "critical"]

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from auditor.history.errors import HistoryError
-from auditor.history.store import HistoryStore, open_store, stamp, utc_now
+
+if TYPE_CHECKING:  # the store module is imported when a history command runs, not at CLI start-up
+    from auditor.history.store import HistoryStore
 
 EXIT_USAGE = 2
 
@@ -45,6 +47,8 @@ def _open(explicit: str | None, config_path: Path | None) -> HistoryStore:
     location = _location(explicit, config_path)
     if not location.lower().startswith(("postgresql://", "postgres://")) and not Path(location).exists():
         _fail(f"history {location}: no such file (scans create it with --history)")
+    from auditor.history.store import open_store
+
     try:
         return open_store(location)
     except HistoryError as exc:
@@ -56,6 +60,7 @@ def _since(text: str | None) -> str | None:
     if not text:
         return None
     from auditor.history.durations import parse_duration
+    from auditor.history.store import stamp, utc_now
 
     try:
         return stamp(utc_now() - parse_duration(text))
@@ -123,6 +128,8 @@ def prune(ctx: click.Context, location: str | None, config_path: Path | None, ke
         window = parse_duration(keep)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--keep") from None
+    from auditor.history.store import stamp, utc_now
+
     store = _open(location, config_path)
     cutoff = utc_now() - window
     try:

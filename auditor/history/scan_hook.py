@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-
 from auditor.history.errors import HistoryError
 from auditor.history.masking import mask_credentials
 from auditor.history.notify import Webhook, build_alert, notify_all, parse_webhook, should_notify
@@ -27,29 +25,7 @@ from auditor.history.regressions import SinceLast, Thresholds, compare
 from auditor.history.store import HistoryStore, StoredRun, open_store
 from auditor.model import Report, Severity
 
-SEVERITIES = ["info", "low", "medium", "high", "critical"]
 Echo = Callable[[str], None]
-
-
-def history_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the history options to a click command (they arrive as keyword arguments)."""
-    options = [
-        click.option("--history", "history", metavar="PATH|URL",
-                     help="Record this scan in a history (SQLite file or postgresql://...) and compare it "
-                          "with the previous run of each target."),
-        click.option("--fail-on-regression", "fail_on_regression", is_flag=False, flag_value="low", default=None,
-                     type=click.Choice(SEVERITIES, case_sensitive=False),
-                     help="Exit 1 when something regressed since the last run at or above SEVERITY "
-                          "(default when given alone: low)."),
-        click.option("--notify", "notify", multiple=True, metavar="URL",
-                     help="Webhook to post to when something regressed (repeatable; KIND+URL picks "
-                          "json, slack or teams)."),
-        click.option("--notify-always", "notify_always", is_flag=True, default=None,
-                     help="Post a digest after every run, not only on regressions."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 @dataclass
