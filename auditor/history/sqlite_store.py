@@ -139,9 +139,15 @@ class SqliteStore:
                                "file); it was left untouched")
 
     def _check_identity(self) -> None:
-        app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
-        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        # One read transaction: read one by one, a run creating the schema meanwhile could be seen
+        # half-way (tables already there, application id not yet read) and the file taken for a foreign one.
+        self._conn.execute("BEGIN")
+        try:
+            app_id = self._conn.execute("PRAGMA application_id").fetchone()[0]
+            version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            self._conn.execute("COMMIT")
         if app_id != APPLICATION_ID and (app_id != 0 or tables):
             raise HistoryError(f"history {self.display}: an SQLite database that is not a prodcheck history; "
                                "it was left untouched")

@@ -112,3 +112,18 @@ def test_two_runs_writing_one_postgres_history_at_once() -> None:
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_many_runs_creating_one_history_at_once(tmp_path: Path) -> None:
+    # Six first runs racing to create the schema: none may take the half-created file for a foreign one.
+    for trial in range(3):
+        path = str(tmp_path / f"h{trial}.sqlite")
+        writers = [_python(_WRITER, path, f"https://{n}.test", "2") for n in range(6)]
+        for proc in writers:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        store = open_store(path)
+        try:
+            assert len(store.trend()) == 12
+        finally:
+            store.close()
