@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -108,10 +109,7 @@ class SqliteStore:
             raise HistoryError(f"history {self.display}: cannot open: {exc}") from None
         try:
             self._conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
-            self._check_identity()
-            self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
-            self._migrate()
+            self._retry_locked(self._prepare, busy_timeout_s)
         except sqlite3.DatabaseError as exc:
             self._conn.close()
             raise self._error(exc) from None
@@ -120,6 +118,31 @@ class SqliteStore:
             raise
 
     # -- opening ---------------------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        self._check_identity()
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: durable at checkpoints, never corrupt
+        self._migrate()
+
+    def _retry_locked(self, step: Callable[[], None], budget_s: float) -> None:
+        """Run ``step``, retrying "database is locked" until ``budget_s`` has passed.
+
+        The busy handler does not cover every case while first runs race to create a history:
+        two connections switching a fresh file to WAL at once deadlock on the lock upgrade, and
+        SQLite answers one of them "locked" at once instead of waiting.
+        """
+        deadline = time.monotonic() + budget_s
+        while True:
+            try:
+                step()
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                time.sleep(0.05)
 
     def _check_file(self) -> None:
         """Refuse, without opening it through SQLite, anything that is not an SQLite file."""
