@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.history.options import history_options
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
 SEVERITIES = ["info", "low", "medium", "high", "critical"]
@@ -166,6 +167,7 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
 @click.option("--color/--no-color", "color", default=None,
               help="Force colour on or off (default: FORCE_COLOR, NO_COLOR, then whether stderr is a terminal).")
 @click.option("--debug", is_flag=True, help="Show tracebacks for unexpected errors.")
+@history_options
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
          output_dir: Path | None, fail_on: str | None, min_score: float | None, min_severity: str | None,
          select_ids: tuple[str, ...], ignore_ids: tuple[str, ...], exclude_globs: tuple[str, ...],
@@ -173,7 +175,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
          color: bool | None, debug: bool, target_timeout: float | None,
-         roles: str | None) -> None:
+         roles: str | None, **history: Any) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
@@ -222,11 +224,19 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     )
     for note in options.live.get("notes") or ():
         _stderr(f"prodcheck: note: {note}")
+    from auditor.history import HistoryError
+    from auditor.history.scan_hook import settings_summary, start
+
+    try:  # before probing: a bad history or webhook fails fast, with no traffic sent
+        history_hook = start(settings.history, history, os.environ, settings_summary(settings))
+    except HistoryError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
     from auditor.engine import scan as run_scan
 
     phase = PhaseLine() if not quiet else None
     try:
-        report = run_scan(options, progress=phase if phase is not None else (lambda m: None))
+        report = history_hook.compare(run_scan(options, progress=phase if phase is not None else (lambda m: None)))
     finally:
         if phase is not None:
             phase.clear()
@@ -238,6 +248,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     paint = use_color(color)
     written, failed = write_reports(report, settings.formats, output, output_dir, summary=summary,
                                     text_color=use_color(color, sys.stdout), min_severity=min_severity)
+    history_hook.finish(report, (lambda m: None) if quiet else _stderr)
     from auditor.gates import evaluate
     from auditor.model import Severity
 
@@ -257,14 +268,14 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
             _stderr(_verbose_lines(report))
         for target_path in written:
             _stderr(f"wrote {target_path}")
-    for reason in outcome.reasons:
+    for reason in [*outcome.reasons, *history_hook.gate_reasons()]:
         _stderr(f"gate failed: {reason}")
     if failed:
         for message in failed:
             _stderr(f"prodcheck: {message}")
         sys.exit(EXIT_USAGE)
-    incomplete = (not report.complete) or any(t.error for t in report.targets)
-    if not outcome.passed:
+    incomplete = (not report.complete) or any(t.error for t in report.targets) or bool(history_hook.failed_write)
+    if not outcome.passed or history_hook.gate_reasons():
         sys.exit(EXIT_GATE)
     if incomplete:
         if not quiet:
@@ -420,6 +431,10 @@ def _register_deploy_model() -> None:
 
 
 _register_deploy_model()
+
+from auditor.history.commands import history as _history_group  # noqa: E402 - registered after the core commands
+
+main.add_command(_history_group)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

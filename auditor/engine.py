@@ -107,7 +107,9 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         scanned_files=project.files if project else (),
         skipped_files=tuple(project.skipped) if project else (),
         notes=tuple(notes),
-        extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records]},
+        extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records],
+               # The history records TLS, header, health and burst facts from these (auditor.history.record).
+               "live_observations": [t.to_dict() for t in live_targets]},
     )
 
 

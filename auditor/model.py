@@ -9,7 +9,10 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the history package imports this module; renderers only read the field
+    from auditor.history.regressions import SinceLast
 
 
 class Severity(enum.IntEnum):
@@ -273,6 +276,8 @@ class Report:
     skipped_files: tuple[SkippedFile, ...] = ()
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    # "Since the last scan": set when the scan is recorded in a history (auditor.history), else None.
+    since_last: SinceLast | None = None
 
     @property
     def failed(self) -> list[CheckResult]:

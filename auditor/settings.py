@@ -26,6 +26,7 @@ CONFIG_NAMES = (".prodcheck.yaml", ".prodcheck.yml", "prodcheck.yaml", "prodchec
 _TOP_KEYS = {
     "fail_on", "min_score", "offline", "formats", "checks", "sections", "severity", "ignore",
     "exclude", "max_file_kb", "live", "targets", "no_burst", "timeout", "roles", "deploy",
+    "history", "notify", "notify_always", "regressions",  # validated by auditor.history.scan_hook
 }
 _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve",
               "target_timeout"}
@@ -73,6 +74,7 @@ class Settings:
     target_timeout: float | None = None
     roles: str = "production"  # which deployment roles checks judge: production | all
     deploy_roles: dict[str, str] = field(default_factory=dict)  # path glob -> role (config `deploy:`)
+    history: dict[str, Any] = field(default_factory=dict)  # history, notify, notify_always, regressions
 
     def scan_options(self, *, path: Path | None, urls: tuple[str, ...], ca_bundle: Path | None = None,
                      resolves: tuple[str, ...] = (), save_observations: Path | None = None,
@@ -386,7 +388,9 @@ def _field(parent: Any, sub: Any, path: str, convert: Any) -> Any:
 
 def _apply_key(settings: Settings, key: str, value: Any) -> None:
     holder = {key: value}  # lets _field treat top-level and nested values alike
-    if key == "fail_on":
+    if key in {"history", "notify", "notify_always", "regressions"}:
+        settings.history[key] = value
+    elif key == "fail_on":
         settings.fail_on = Severity.parse(_scalar(value)).label
     elif key == "min_score":
         settings.min_score = _score(value)

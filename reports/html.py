@@ -360,7 +360,14 @@ def _context(report: Report) -> dict[str, Any]:
         "resolved": baseline_resolved(report),
         "location_text": location_text,
         "suppression_reason": lambda finding: suppression_reason(report, finding),
+        "since_last": _since_last(report),
     }
+
+
+def _since_last(report: Report) -> Markup:
+    from reports.history_since import html_section
+
+    return html_section(report)
 
 
 def render(report: Report) -> str:

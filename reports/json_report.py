@@ -162,7 +162,16 @@ def to_dict(report: Report) -> dict[str, Any]:
         "suppressed": [_finding(report, r, f, SUPPRESSED) for r in ordered for f in r.suppressed],
         "skipped_files": [{"path": s.path, "reason": s.reason} for s in report.skipped_files],
         "notes": list(report.notes),
+        **_since_last(report),
     }
+
+
+def _since_last(report: Report) -> dict[str, Any]:
+    """``since_last`` only when the scan was recorded in a history (other reports keep their bytes)."""
+    from reports.history_since import json_section
+
+    section = json_section(report)
+    return {"since_last": section} if section is not None else {}
 
 
 def render(report: Report) -> str:

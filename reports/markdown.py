@@ -74,6 +74,9 @@ def render(report: Report) -> str:
     number = len(shown) + 1
     blocks.append(_action_plan(plan, number))
     blocks.append(_summary(report))
+    from reports.history_since import markdown_section
+
+    blocks.append(markdown_section(report))  # "Since the last scan"; empty without a history
     blocks.append(_appendix(report))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 
@@ -101,6 +104,9 @@ def render_summary_markdown(report: Report) -> str:
             f"**Baseline**: {states.count('new')} new, {states.count(BASELINE_EXISTING)} existing, "
             f"{len(baseline_resolved(report))} resolved"
         )
+    from reports.history_since import markdown_summary
+
+    blocks.append(markdown_summary(report))  # empty without a history
     blocks.append(f"_{md_escape(risk_sentence(report))}_")
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 

@@ -72,6 +72,9 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
             sev = item.severity
             lines.append(f"  {paint(sev, f'[{sev.label}]')} {ids}: {item.title}{where}{more}{live}")
         lines.append(f"estimated effort: ~{build_plan(report).total}")
+    from reports.history_since import terminal_lines
+
+    lines.extend(terminal_lines(report))
     errors = [r for r in report.results if r.status is Status.ERROR]
     if errors:
         where = "; details in the report appendix" if reports_written else ""
