@@ -170,6 +170,23 @@ def load_plugins(reserved: frozenset[str] = frozenset()) -> Registry:
     return registry
 
 
+def known_check_ids() -> dict[str, str]:
+    """Every check id and alias -> its canonical id, without importing a check module when the catalog is fresh.
+
+    For validating ids (``--select``, config files): built-ins come from the catalog, plugins
+    are loaded (only importing them tells what they define).
+    """
+    from auditor import catalog
+
+    entries = catalog.load()
+    if entries is None:
+        registry = load_registry()
+        return {**{spec.id: spec.id for spec in registry}, **registry.aliases}
+    names = {name: entry.id for entry in entries for name in (entry.id, *entry.aliases)}
+    plugins = load_plugins(frozenset(names))
+    return {**names, **{spec.id: spec.id for spec in plugins.checks.values()}, **plugins.aliases}
+
+
 def load_check(check_id: str) -> CheckSpec | None:
     """One check by id or alias, importing only its module when the catalog knows it."""
     from auditor import catalog

@@ -12,7 +12,7 @@ import pytest
 
 from auditor import catalog
 from auditor.checks_listing import listing_rows
-from auditor.registry import load_check, load_registry
+from auditor.registry import known_check_ids, load_check, load_registry
 from tests.engine.test_registry import GOOD, _install_plugin, plugin_path  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +88,11 @@ def test_plugins_merge_into_the_catalog_listing(plugin_path: Path) -> None:  # n
     assert problems == full.problems
     assert any("duplicate check id 'PARSE-ERROR'" in p for p in problems)
     assert load_check("plugin-good") is not None
+
+
+def test_known_check_ids_match_the_registry(plugin_path: Path) -> None:  # noqa: F811
+    _install_plugin(plugin_path, "pc_plugin_good", GOOD, "pc_plugin_good")
+    full = load_registry()
+    expected = {**{spec.id: spec.id for spec in full}, **full.aliases}
+    assert known_check_ids() == expected
+    assert "PLUGIN-GOOD" in expected
