@@ -1,6 +1,6 @@
 """Allow ``python -m auditor``."""
 
-from auditor.cli import main
+from auditor.entry import main
 
 if __name__ == "__main__":  # pragma: no cover - thin entry point
     main()

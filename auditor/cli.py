@@ -107,12 +107,12 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
         return frozenset()
     import difflib
 
-    from auditor.registry import load_registry
+    from auditor.registry import known_check_ids
 
-    registry = load_registry()
-    known = [spec.id for spec in registry]
+    names_to_ids = known_check_ids()  # the catalog: no check module imported
+    known = sorted(set(names_to_ids.values()))
     for name in names:
-        if registry.resolve(name) is None:
+        if name.strip().upper() not in names_to_ids:
             close = difflib.get_close_matches(name.upper(), known, n=1)
             hint = f" (did you mean {close[0]}?)" if close else " (see 'prodcheck checks list')"
             raise click.UsageError(f"{option}: unknown check {name!r}{hint}")
@@ -308,20 +308,18 @@ def checks() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def checks_list(fmt: str) -> None:
     """List every check with its id, severity and section."""
-    from auditor.registry import load_registry
+    from auditor.checks_listing import listing_rows
 
-    registry = load_registry()
+    rows, problems = listing_rows()  # from the catalog: imports no check module
     if fmt == "json":
         import json
 
-        rows = [{"id": s.id, "title": s.meta.title, "severity": s.meta.severity.label,
-                 "section": s.meta.section.id, "target": s.meta.target.value} for s in registry]
-        click.echo(json.dumps(rows, indent=2))
+        click.echo(json.dumps([{k: row[k] for k in ("id", "title", "severity", "section", "target")}
+                               for row in rows], indent=2))
         return
-    for spec in registry:
-        meta = spec.meta
-        click.echo(f"{meta.id:<34} {meta.severity.label:<8} {meta.section.title:<22} {meta.title}")
-    for problem in registry.problems:
+    for row in rows:
+        click.echo(f"{row['id']:<34} {row['severity']:<8} {row['section_title']:<22} {row['title']}")
+    for problem in problems:
         _stderr(problem)
 
 
@@ -329,9 +327,9 @@ def checks_list(fmt: str) -> None:
 @click.argument("check_id")
 def checks_explain(check_id: str) -> None:
     """Show a check's documentation: what, why, how to fix."""
-    from auditor.registry import load_registry
+    from auditor.registry import load_check
 
-    spec = load_registry().resolve(check_id)
+    spec = load_check(check_id)  # imports only that check's module when the catalog is fresh
     if spec is None:
         _stderr(f"prodcheck: unknown check {check_id!r} (see 'prodcheck checks list')")
         sys.exit(EXIT_USAGE)

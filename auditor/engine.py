@@ -41,7 +41,9 @@ def _deployment_notes(project: Project) -> list[str]:
 def scan(options: ScanOptions, registry: Registry | None = None, progress: Progress = _quiet) -> Report:
     """Run a whole scan and build the report. Never raises for bad scanned input."""
     if registry is None:
-        wanted = {Target.REPO} | ({Target.LIVE} if options.urls or options.from_observations else set())
+        # Only the families the scan judges: a URL-only scan imports no repository check (source index, parsers).
+        wanted = ({Target.REPO} if options.path is not None else set()) | (
+            {Target.LIVE} if options.urls or options.from_observations else set())
         registry = load_registry(targets=frozenset(wanted))
     specs, disabled = select(registry, options)
     results: list[CheckResult] = list(disabled)

@@ -90,12 +90,14 @@ class Registry:
     checks: dict[str, CheckSpec] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    # Ids and aliases taken by checks not loaded here (the catalog's built-ins, when only plugins are).
+    reserved: frozenset[str] = frozenset()
 
     def add(self, spec: CheckSpec) -> None:
         """Register one check; a duplicate id or alias raises ValueError."""
         ids = (spec.id, *spec.meta.aliases)
         for name in ids:
-            if name in self.checks or name in self.aliases:
+            if name in self.checks or name in self.aliases or name in self.reserved:
                 raise ValueError(f"duplicate check id {name!r}")
         self.checks[spec.id] = spec
         for alias in spec.meta.aliases:
@@ -161,10 +163,50 @@ def load_registry(*, plugins: bool = True, package: str = "checks",
     return registry
 
 
-def _load_plugins(registry: Registry) -> None:
-    from importlib.metadata import entry_points
+def load_plugins(reserved: frozenset[str] = frozenset()) -> Registry:
+    """Only the entry-point plugins; ``reserved`` ids (built-ins known from the catalog) count as taken."""
+    registry = Registry(reserved=reserved)
+    _load_plugins(registry)
+    return registry
 
-    for entry in entry_points(group="prodcheck.checks"):
+
+def known_check_ids() -> dict[str, str]:
+    """Every check id and alias -> its canonical id, without importing a check module when the catalog is fresh.
+
+    For validating ids (``--select``, config files): built-ins come from the catalog, plugins
+    are loaded (only importing them tells what they define).
+    """
+    from auditor import catalog
+
+    entries = catalog.load()
+    if entries is None:
+        registry = load_registry()
+        return {**{spec.id: spec.id for spec in registry}, **registry.aliases}
+    names = {name: entry.id for entry in entries for name in (entry.id, *entry.aliases)}
+    plugins = load_plugins(frozenset(names))
+    return {**names, **{spec.id: spec.id for spec in plugins.checks.values()}, **plugins.aliases}
+
+
+def load_check(check_id: str) -> CheckSpec | None:
+    """One check by id or alias, importing only its module when the catalog knows it."""
+    from auditor import catalog
+
+    entries = catalog.load()
+    module_name = catalog.module_of(check_id, entries) if entries is not None else None
+    if module_name is not None:
+        registry = Registry()
+        for spec in specs_in_module(importlib.import_module(module_name)):
+            registry.add(spec)
+        found = registry.resolve(check_id)
+        if found is not None:
+            return found
+    return load_registry().resolve(check_id)
+
+
+def _load_plugins(registry: Registry) -> None:
+    from auditor.plugins import plugin_entry_points
+
+    for entry in plugin_entry_points():
         try:
             loaded = entry.load()
             specs = _specs_from_plugin(loaded)

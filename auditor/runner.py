@@ -10,8 +10,8 @@ from typing import Any
 from auditor.model import CheckResult, Finding, Status, Target
 from auditor.options import ScanOptions
 from auditor.project import Project
-from auditor.redact import scrub
 from auditor.registry import CheckSpec, NotApplicable, Registry
+from auditor.scrubber import scrubber
 
 
 def select(registry: Registry, options: ScanOptions) -> tuple[list[CheckSpec], list[CheckResult]]:
@@ -66,6 +66,8 @@ def _run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[s
 def _normalise(spec: CheckSpec, produced: Iterable[Finding] | None, secrets: frozenset[str]) -> list[Finding]:
     findings: list[Finding] = []
     seen: set[tuple[str, str | None, int | None, str | None]] = set()
+    # Compiled once per secret set (cached), then one scan of each text for every value.
+    scrub = scrubber(secrets)
     for finding in produced or ():
         if not isinstance(finding, Finding):
             raise TypeError(f"check yielded {type(finding).__name__}, not Finding")
@@ -73,8 +75,8 @@ def _normalise(spec: CheckSpec, produced: Iterable[Finding] | None, secrets: fro
         finding = replace(
             finding,
             check_id=spec.id,
-            message=scrub(finding.message, secrets),
-            evidence=scrub(finding.evidence, secrets),
+            message=scrub(finding.message),
+            evidence=scrub(finding.evidence),
         )
         ident = (finding.key or finding.message, finding.location.path, finding.location.line, finding.location.url)
         if ident in seen:
