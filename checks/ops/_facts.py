@@ -163,6 +163,9 @@ def migration_files(project: Project) -> list[str]:
     out = []
     for rel in project.files:
         lower = rel.lower()
+        # Tests that live beside the migrations (migrations/tests/, *.test.ts, test_*.py) are not migrations.
+        if re.search(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|\.(test|spec)\.[jt]s$", lower):
+            continue
         if re.search(r"(^|/)drizzle/[^/]+\.sql$", lower) or re.search(r"(^|/)prisma/migrations/.+\.sql$", lower) \
                 or re.search(r"(^|/)alembic/versions/[^/]+\.py$", lower) \
                 or re.search(r"(^|/)migrations/(\d|[^/]*\.(sql|js|ts)$)", lower):
