@@ -11,7 +11,7 @@ from auditor.project import Project
 DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
              "clickhouse", "influxdb", "neo4j", "elasticsearch", "opensearch", "timescale", "cockroach")
 _SQLITE_PATH = re.compile(r"[\w./-]+\.(?:db|sqlite3?)\b")
-_DOC_EXT = (".md", ".rst", ".txt", ".adoc")
+_DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
 
 def workflows(project: Project) -> tuple[Workflow, ...]:
@@ -67,6 +67,33 @@ def find_doc(project: Project, *names: str) -> str | None:
         lower = rel.lower()
         if any(name in lower for name in names):
             return rel
+    return None
+
+
+# A Markdown/MDX heading, an HTML heading, or an reStructuredText/setext title (a line underlined with = - ~).
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<md>.+)$|<h[1-4][^>]*>(?P<html>[^<]+)|^(?P<rst>[^\s#<].{2,})\n[=\-~^]{3,}\s*$",
+                      re.MULTILINE)
+
+
+# Release notes, blog posts and licences have headings too, but they are not operating guides.
+_NOT_GUIDE = re.compile(r"(^|/)(changelog|changes|history|release[-_]?notes|license|licence|code_of_conduct)[^/]*$|"
+                        r"(^|/)(blog|posts|news|changelogs?)/")
+
+
+def doc_heading(project: Project, pattern: str) -> tuple[str, int, str] | None:
+    """(path, line, heading) of the first documentation heading matching ``pattern`` (case-insensitive).
+
+    Headings rather than any word: a page *about* restores or incidents has one; a passing mention does not.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    for rel in doc_files(project):
+        if _NOT_GUIDE.search(rel.lower()):
+            continue
+        text = project.read_text(rel) or ""
+        for match in _HEADING.finditer(text):
+            title = (match.group("md") or match.group("html") or match.group("rst") or "").strip()
+            if regex.search(title):
+                return rel, text.count("\n", 0, match.start()) + 1, title[:80]
     return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
@@ -144,45 +145,115 @@ def _referenced_paths(script: str) -> list[str]:
 @check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1,
        passed="CI actions pinned to commit SHAs or image digests")
 def unpinned_action(project: Project) -> Iterator[Finding]:
-    """Third-party CI actions not pinned to a commit SHA.
+    """CI actions on mutable references instead of commit SHAs.
 
     ## What it checks
     Every `uses: owner/repo@ref` in GitHub Actions workflows pins a full
-    40-character commit SHA. Local actions (`./...`) and `docker://` images
-    with a digest are exempt. GitHub-owned actions (`actions/*`, `github/*`)
-    are included, as OpenSSF Scorecard does: tags are mutable for everyone.
+    40-character commit SHA, and `docker://` images a digest. Following
+    zizmor's long-standing default policy, third-party actions (and
+    GitHub-owned ones on a branch) on a mutable reference are medium, while
+    GitHub-owned actions (`actions/*`, `github/*`, `dependabot/*`) on a
+    version tag are low: GitHub controls those tags. One finding per
+    workflow file lists every instance; workflows whose only unpinned
+    actions are GitHub-owned on version tags share one low finding. Local
+    actions (`./...`) are exempt.
 
     ## Why it matters
     A tag or branch can be moved to malicious code (tj-actions/changed-files,
-    2025); pinned SHAs make the pipeline run exactly what was reviewed.
+    2025); pinned SHAs make the pipeline run exactly what was reviewed, and
+    matter most in workflows that hold registry credentials or write tokens.
 
     ## How to fix
     Pin to the SHA and keep the version as a comment; let Dependabot or
     Renovate bump it.
 
     ```yaml github-actions
+    - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0
     - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
     ```
     """
     _require_ci(project)
     judged = False
+    github_owned: list[tuple[str, list[_Use]]] = []
     for wf in workflows(project):
-        for step in wf.steps:
-            uses = step.uses
-            if not uses or uses.startswith("./"):
-                continue
-            judged = True
-            if uses.startswith("docker://"):
-                if "@sha256:" not in uses:
-                    yield Finding(f"{wf.path}: '{uses}' is not pinned to a digest", Location(wf.path, step.line),
-                                  key=uses.split("@", 1)[0])
-                continue
-            if not _SHA.search(uses):
-                name = uses.split("@", 1)[0]
-                yield Finding(f"{wf.path}: action '{uses}' is not pinned to a commit SHA",
-                              Location(wf.path, step.line), key=name)
+        uses = [use for step in wf.steps if (use := _classify(step.uses, step.line)) is not None]
+        judged = judged or any(step.uses and not step.uses.startswith("./") for step in wf.steps)
+        if not uses:
+            continue
+        risky = [use for use in uses if use.severity is Severity.MEDIUM]
+        if not risky:
+            github_owned.append((wf.path, uses))
+            continue
+        contained = _contained(wf.text)
+        shown = ", ".join(f"{use.ref} (line {use.line})" for use in risky[:6])
+        more = f" and {len(risky) - 6} more" if len(risky) > 6 else ""
+        owned = len(uses) - len(risky)
+        tail = f"; {owned} GitHub-owned action(s) on version tags too" if owned else ""
+        if contained:
+            tail += "; the workflow grants a read-only token and reads no secrets, so a moved tag reaches little"
+        yield Finding(f"{wf.path}: {len(risky)} action(s) on mutable references instead of commit SHAs: "
+                      f"{shown}{more}{tail}", Location(wf.path, risky[0].line), key="unpinned-actions",
+                      evidence=_listing(uses), severity=Severity.LOW if contained else None)
+    if github_owned:
+        first_path, first_uses = github_owned[0]
+        count = sum(len(uses) for _p, uses in github_owned)
+        files = ", ".join(path for path, _u in github_owned)
+        yield Finding(f"{count} GitHub-owned action(s) on version tags rather than commit SHAs in {files} "
+                      "(GitHub controls these tags: hygiene, low)", Location(first_path, first_uses[0].line),
+                      key="github-owned-tags", severity=Severity.LOW,
+                      evidence="; ".join(f"{path}: {_listing(uses)}" for path, uses in github_owned))
     if not judged:
         raise NotApplicable("no CI step uses a third-party action")
+
+
+_GITHUB_OWNERS = ("actions", "github", "dependabot")
+_VERSION_TAG = re.compile(r"^v?\d+(\.\d+){0,2}$")
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One unpinned ``uses:`` reference and how much its mutability matters."""
+
+    ref: str
+    line: int | None
+    severity: Severity
+
+
+def _classify(uses: str | None, line: int | None) -> _Use | None:
+    """None when the reference is local or pinned; else its severity under zizmor's default policy."""
+    if not uses or uses.startswith("./"):
+        return None
+    if uses.startswith("docker://"):
+        return None if "@sha256:" in uses else _Use(uses, line, Severity.MEDIUM)
+    if _SHA.search(uses):
+        return None
+    name, _sep, ref = uses.partition("@")
+    owner = name.split("/", 1)[0].lower()
+    if owner in _GITHUB_OWNERS and _VERSION_TAG.match(ref):
+        return _Use(uses, line, Severity.LOW)
+    return _Use(uses, line, Severity.MEDIUM)
+
+
+_TOP_PERMISSIONS = re.compile(r"^permissions:\s*(\{[^}]*\}|read-all|\n(?:[ \t]+\S[^\n]*\n?)+)", re.MULTILINE)
+
+
+def _contained(text: str) -> bool:
+    """True when a workflow's token is read-only everywhere and it reads no secrets (small blast radius)."""
+    if not _TOP_PERMISSIONS.search(text) or re.search(r"\bwrite(-all)?\b", _permission_text(text)):
+        return False
+    if re.search(r"pull_request_target|workflow_run", text):
+        return False
+    return not re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+", text)
+
+
+def _permission_text(text: str) -> str:
+    """Every ``permissions:`` block of a workflow (top level and per job), joined."""
+    blocks = re.findall(r"^([ \t]*)permissions:[ \t]*([^\n]*)((?:\n\1[ \t]+[^\n]*)*)", text, re.MULTILINE)
+    return "\n".join(inline + body for _indent, inline, body in blocks)
+
+
+def _listing(uses: list[_Use]) -> str:
+    return ", ".join(f"line {use.line}: {use.ref}" for use in uses)
 
 
 @check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2,

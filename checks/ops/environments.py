@@ -9,6 +9,7 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import all_commands, docs_mention, workflows
+from checks.ops._profile import operator_advice
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
@@ -46,6 +47,8 @@ def single_environment(project: Project) -> Iterator[Finding]:
     `.env.staging.example`, compose overlays such as `docker-compose.prod.yml`,
     config/deploy/k8s overlay directories, or CI `environment:` names.
     Development-only configuration does not count as a second environment.
+    For a self-hosted distribution or a template, environments are the
+    operators' choice: the finding is advice to them, at info.
 
     ## Why it matters
     Without a staging environment every change is first exercised by real
@@ -72,8 +75,9 @@ def single_environment(project: Project) -> Iterator[Finding]:
     where = next(iter(deployable.values()), None) or next(iter(seen.values()), None) or \
         (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
     names = ", ".join(sorted(deployable)) or "none named"
-    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation",
-                  Location(where, 1, anchor_only=True), key="environments")
+    severity, advice = operator_advice(project)
+    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation"
+                  f"{advice}", Location(where, 1, anchor_only=True), key="environments", severity=severity)
 
 
 @check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
