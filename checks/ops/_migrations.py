@@ -79,14 +79,14 @@ def _sql_drops(text: str) -> list[Drop]:
     kept = copied_from | {new for old, new in renamed.items() if old in copied_from} | created
     out = []
     for start, stmt in statements:
-        match = _SQL_DROP.search(stmt)
-        if not match:
+        drop = _SQL_DROP.search(stmt)
+        if not drop:
             continue
-        table = _name(match.group(2) or match.group(3))
-        if match.group(1) and match.group(1).upper() == "TABLE" and table in kept:
+        table = _name(drop.group(2) or drop.group(3))
+        if drop.group(1) and drop.group(1).upper() == "TABLE" and table in kept:
             continue  # the data was copied to another table first, or the table is recreated here
-        line = code.count("\n", 0, start + match.start()) + 1
-        out.append(Drop(line, " ".join(match.group(0).split())))
+        line = code.count("\n", 0, start + drop.start()) + 1
+        out.append(Drop(line, " ".join(drop.group(0).split())))
     return out
 
 
