@@ -16,7 +16,8 @@ _SHA = re.compile(r"@[0-9a-f]{40}$")
 _TEST = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?test\b|\bnpx\s+(vitest|jest|playwright)\b|\b(pytest|tox|nox|vitest|jest|"
     r"mocha|go\s+test|cargo\s+test|mvn\s+(-\S+\s+)*(test|verify)|gradle\w*\s+test|rspec|phpunit|make\s+test)\b"
-    r"|\bpython3?\s+-m\s+(pytest|unittest)\b"
+    r"|\bpython3?\s+-m\s+(pytest|unittest)\b|\bmanage\.py\s+test\b|\b(coverage|uv|poetry|pipenv|hatch)\s+run\s+"
+    r"(-m\s+)?(pytest|manage\.py\s+test)\b|\bbun\s+test\b|\bdeno\s+test\b|\bdotnet\s+test\b"
 )
 _AUDIT = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+audit\b|\bpip-audit\b|\bsafety\s+(check|scan)\b|\bosv-scanner\b|\bsnyk\s+test\b|"
@@ -117,11 +118,18 @@ def _exists_any(project: Project, _label: str, candidates: tuple[str, ...]) -> b
     return any(project.exists(c.removeprefix("./")) for c in candidates)
 
 
+# Commands that run the rest of the line in a container or on another host.
+_IN_CONTAINER = re.compile(r"\bdocker(?:-compose|\s+compose)?\b(?:\s+-\S+(?:\s+\S+)?)*?\s+(run|exec)\b|"
+                           r"\b(kubectl|oc)\s+exec\b|\bpodman\s+(run|exec)\b|\bssh\s+\S")
+
+
 def _referenced_paths(script: str) -> list[str]:
     """File paths a shell script clearly depends on (conservative, to avoid false alarms)."""
     paths: list[str] = []
     for line in script.splitlines():
         line = line.split(" #", 1)[0].strip()
+        if _IN_CONTAINER.search(line):
+            continue  # the path is resolved inside the container's file system, not the repository's
         try:
             words = shlex.split(line, comments=True)
         except ValueError:
@@ -294,10 +302,32 @@ def no_test_step(project: Project) -> Iterator[Finding]:
     """
     _require_ci(project)
     flows = workflows(project)
-    if any(_TEST.search(step.run or "") for wf in flows for step in wf.steps):
-        return
+    for wf in flows:
+        for step in wf.steps:
+            if _TEST.search(step.run or "") or _runs_test_script(project, step.run or "", step.working_directory):
+                return
+    unread = _unread_ci(project)
+    if unread:
+        raise NotApplicable(f"CI is also configured in {', '.join(unread)}, which prodcheck does not read")
     first = flows[0].path if flows else ci_config_files(project)[0]
     yield Finding(f"no CI step runs the test suite ({first})", Location(first, 1), key="tests")
+
+
+def _unread_ci(project: Project) -> list[str]:
+    """CI configuration files that prodcheck recognises but does not parse into steps."""
+    parsed = {wf.path for wf in workflows(project)}
+    return [rel for rel in ci_config_files(project) if rel not in parsed]
+
+
+def _runs_test_script(project: Project, command: str, working_directory: str | None) -> bool:
+    """True when a step runs a repository script (``bash scripts/tests-start.sh``) whose text runs the tests."""
+    base = (working_directory or "").strip().rstrip("/")
+    for ref in _referenced_paths(command):
+        full = f"{base}/{ref}" if base else ref
+        text = project.read_text(full) if project.exists(full) else None
+        if text and _TEST.search(text):
+            return True
+    return False
 
 
 @check(id="CI-NO-DEPENDENCY-AUDIT", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
@@ -340,5 +370,8 @@ def no_dependency_audit(project: Project) -> Iterator[Finding]:
         for step in wf.steps:
             if _AUDIT.search(step.run or "") or (step.uses and step.uses.startswith(_AUDIT_ACTIONS)):
                 return
+    unread = _unread_ci(project)
+    if unread:
+        raise NotApplicable(f"CI is also configured in {', '.join(unread)}, which prodcheck does not read")
     first = flows[0].path if flows else ci_config_files(project)[0]
     yield Finding(f"no dependency audit in CI ({first})", Location(first, 1), key="audit")

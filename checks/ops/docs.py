@@ -186,7 +186,14 @@ def security_policy(project: Project) -> Iterator[Finding]:
 
 _PERSONAL = re.compile(r"\bemail\b|\bphone\b|\bfirst_?name\b|\blast_?name\b|\baddress\b|\bdate_of_birth\b",
                        re.IGNORECASE)
-_AUTH_ROUTE = re.compile(r"['\"`]/(api/)?(auth|login|signup|register)\b")
+# A route definition whose path is an auth endpoint (router.post('/login'), @app.post("/auth/..."),
+# path("signup/")), not any string that names one (a redirect target in a proxy).
+_AUTH_ROUTE = re.compile(r"(\.(get|post|put|use|route|all)|\bpath|\bre_path)\(\s*['\"`]/?(api/)?(v\d+/)?"
+                         r"(auth|login|signup|register)\b", re.IGNORECASE)
+# Self-service account deletion: the data-deletion procedure is in the product.
+_ACCOUNT_DELETION = re.compile(r"\.delete\(\s*['\"`][^'\"`]*/(me|account)['\"`/]|\bdelete_?(user_?me|account|my_?account)"
+                               r"|\bdeleteAccount|\bclose_?account\b|['\"`]/?accounts?/(close|delete)\b",
+                               re.IGNORECASE)
 
 
 @check(id="DOCS-PRIVACY", severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
@@ -200,7 +207,8 @@ def privacy(project: Project) -> Iterator[Finding]:
     a privacy policy and a data-deletion procedure are documented
     (`PRIVACY.md`, `docs/privacy*`, `docs/data-deletion*`, `docs/gdpr*`, a
     heading on privacy, personal data or deleting an account) or served by
-    the product (a `privacy` page or route). Test and end-to-end files are not
+    the product (a `privacy` page or route, self-service account deletion such
+    as `DELETE /users/me` or an `accounts/close` route). Test and end-to-end files are not
     evidence of personal data. For a distribution or a template it is advice
     to operators, at info.
 
@@ -222,7 +230,7 @@ def privacy(project: Project) -> Iterator[Finding]:
     if evidence is None:
         raise NotApplicable("no personal data found")
     if find_doc(project, "privacy", "gdpr", "data-deletion", "data_deletion", "dpa") or \
-            doc_heading(project, _PRIVACY) or _privacy_page(project):
+            doc_heading(project, _PRIVACY) or _privacy_page(project) or _account_deletion(project):
         return
     path, line, what = evidence
     severity, advice = operator_advice(project)
@@ -231,6 +239,15 @@ def privacy(project: Project) -> Iterator[Finding]:
 
 
 _PRIVACY_PAGE = re.compile(r"(^|/)privacy([-_](policy|notice))?(/|\.[jt]sx?$|\.vue$|\.svelte$|\.html?$)")
+
+
+def _account_deletion(project: Project) -> str | None:
+    """A server source file that lets users delete or close their own account."""
+    for rel in project.files:
+        if rel.endswith((".ts", ".js", ".py", ".mjs")) and not _TESTISH.search(rel):
+            if _ACCOUNT_DELETION.search(project.read_text(rel) or ""):
+                return rel
+    return None
 
 
 def _privacy_page(project: Project) -> str | None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import all_commands, docs_mention, workflows
+from checks.ops._facts import all_commands, deployed_compose, docs_mention, workflows
 from checks.ops._profile import operator_advice
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
@@ -87,8 +87,10 @@ def no_rollback(project: Project) -> Iterator[Finding]:
 
     ## What it checks
     Releases are versioned so the previous one can be redeployed: images
-    tagged with a version or commit SHA in CI (`:${{ github.sha }}`,
-    `:$CI_COMMIT_SHA`, semver tags), compose images pinned to a version, or a
+    tagged with a version or commit SHA and pushed, in CI (`:${{ github.sha }}`,
+    `:$CI_COMMIT_SHA`, a tag or version output of an earlier step, semver
+    tags from `docker/metadata-action`, also through reusable workflows) or
+    by a release script, compose images pinned to a version, or a
     documented rollback procedure. Only `:latest` or locally built, untagged
     images give no way back.
 
@@ -108,8 +110,11 @@ def no_rollback(project: Project) -> Iterator[Finding]:
     """
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no container deployment found")
-    versioned = re.compile(r":\$\{\{\s*github\.(sha|ref_name)|:\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|"
-                           r"GIT_SHA|VERSION|TAG|RELEASE)|docker/metadata-action")
+    # An image tag taken from the commit, the git tag or a version output: `:${{ github.sha }}`,
+    # `:${{ steps.latest_tag.outputs.tag }}`, `:${{ needs.release.outputs.version }}`, `:$VERSION`.
+    versioned = re.compile(r":\$\{\{\s*[^}]*\b(sha|ref_name|tag|tag_name|version|release)\w*\s*\}\}|"
+                           r":\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|GIT_SHA|VERSION|TAG|RELEASE)|"
+                           r"docker/metadata-action|type=(semver|sha|ref)\b", re.IGNORECASE)
     # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
     pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
     for wf in workflows(project):
@@ -117,6 +122,12 @@ def no_rollback(project: Project) -> Iterator[Finding]:
             return
     if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
         return
+    # Release scripts outside CI (scripts/release.sh, a Makefile target) count the same.
+    for rel in project.files:
+        if rel.endswith((".sh", ".bash")) or rel.rsplit("/", 1)[-1] in {"Makefile", "justfile", "Taskfile.yml"}:
+            text = project.read_text(rel) or ""
+            if versioned.search(text) and pushed.search(text):
+                return
     for compose in project.compose_files:
         for service in compose.services:
             image = service.image or ""
@@ -125,6 +136,6 @@ def no_rollback(project: Project) -> Iterator[Finding]:
                 return
     if docs_mention(project, r"\broll\s?back\b"):
         return
-    where = (project.compose_paths or project.dockerfile_paths)[0]
+    where = (deployed_compose(project) or project.compose_paths or project.dockerfile_paths)[0]
     yield Finding("releases are not versioned and pushed (no SHA/version image tags, no documented rollback)",
                   Location(where, 1, anchor_only=True), key="rollback")
