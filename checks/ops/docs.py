@@ -27,7 +27,7 @@ def runbook(project: Project) -> Iterator[Finding]:
     `docs/runbook*`, `docs/operations*`, `docs/playbook*`), or a heading in
     any documentation (docs folders, documentation sites in Markdown, MDX or
     reStructuredText, the README) on operating, production deployment,
-    self-hosting, upgrading, maintenance or troubleshooting.
+    self-hosting, upgrading or getting updates, maintenance or troubleshooting.
 
     ## Why it matters
     At 3 a.m. the person on call needs the commands to check status, read
@@ -82,7 +82,8 @@ def runbook(project: Project) -> Iterator[Finding]:
 
 
 _RUNBOOK = (r"\b(runbook|operations|operating|troubleshoot\w*|in production|production (deployment|setup|"
-            r"checklist|guide)|deploy(ing|ment)? (to|in) production|self[- ]?host\w*|upgrad\w+|maintenance)\b")
+            r"checklist|guide)|deploy(ing|ment)? (to|in) production|self[- ]?host\w*|upgrad\w+|updates|updating|"
+            r"maintenance)\b")
 _INCIDENT = r"\b(incidents?|on[- ]?call|post[- ]?mortems?|outages?|escalation)\b"
 _RECOVERY = (r"\b(disaster|recover(y|ing)|restor(e|es|ing)|business continuity|backups?\s+(and|&)\s+restore|"
              r"rpo|rto)\b")

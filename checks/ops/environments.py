@@ -15,6 +15,8 @@ _ENV_WORDS = {"prod": "production", "production": "production", "staging": "stag
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
               "local": "development", "uat": "staging"}
 _NAME_PARTS = re.compile(r"[.\-_/]")
+_ENV_LITERAL = re.compile(r"['\"](prod|production|staging|stage|uat)['\"]", re.IGNORECASE)
+_TESTISH = re.compile(r"(^|/)(tests?|__tests__|spec|e2e)/|\.(test|spec)\.[jt]s$|(^|/)test_[^/]*$")
 
 
 def environments_seen(project: Project) -> dict[str, str]:
@@ -28,6 +30,15 @@ def environments_seen(project: Project) -> dict[str, str]:
             env = _ENV_WORDS.get(part)
             if env and env not in seen:
                 seen[env] = rel
+    # Settings code that names its environments (an enum or choice list with "staging" and "production").
+    for rel in project.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        if rel.endswith((".py", ".ts", ".js")) and re.search(r"config|settings", name) and not _TESTISH.search(rel):
+            text = project.read_text(rel) or ""
+            named = {_ENV_WORDS[m.group(1).lower()] for m in _ENV_LITERAL.finditer(text)}
+            if {"staging", "production"} <= named:
+                for env in ("staging", "production"):
+                    seen.setdefault(env, rel)
     for wf in workflows(project):
         for match in re.finditer(r"^\s*environment:\s*['\"]?(\w+)", wf.text, re.MULTILINE):
             env = _ENV_WORDS.get(match.group(1).lower())
@@ -45,7 +56,9 @@ def single_environment(project: Project) -> Iterator[Finding]:
     The repository configures at least two deployable environments (for
     example staging and production): env templates such as
     `.env.staging.example`, compose overlays such as `docker-compose.prod.yml`,
-    config/deploy/k8s overlay directories, or CI `environment:` names.
+    config/deploy/k8s overlay directories, CI `environment:` names, or a
+    settings module that names both staging and production (an environment
+    enum or choice list).
     Development-only configuration does not count as a second environment.
     For a self-hosted distribution or a template, environments are the
     operators' choice: the finding is advice to them, at info.
