@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.yamlsafe import YamlError, load_yaml
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import anchor, ci_config_files, workflows
@@ -184,7 +186,7 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     judged = False
     github_owned: list[tuple[str, list[_Use]]] = []
     for wf in workflows(project):
-        uses = [use for step in wf.steps if (use := _classify(step.uses, step.line)) is not None]
+        uses = [use for step in wf.steps if (use := _classify(step.uses, step.line, step.job)) is not None]
         judged = judged or any(step.uses and not step.uses.startswith("./") for step in wf.steps)
         if not uses:
             continue
@@ -192,13 +194,13 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
         if not risky:
             github_owned.append((wf.path, uses))
             continue
-        contained = _contained(wf.text)
+        contained = _contained(wf.text, {use.job for use in risky})
         shown = ", ".join(f"{use.ref} (line {use.line})" for use in risky[:6])
         more = f" and {len(risky) - 6} more" if len(risky) > 6 else ""
         owned = len(uses) - len(risky)
         tail = f"; {owned} GitHub-owned action(s) on version tags too" if owned else ""
         if contained:
-            tail += "; the workflow grants a read-only token and reads no secrets, so a moved tag reaches little"
+            tail += "; the jobs using them hold a read-only token and read no secrets, so a moved tag reaches little"
         yield Finding(f"{wf.path}: {len(risky)} action(s) on mutable references instead of commit SHAs: "
                       f"{shown}{more}{tail}", Location(wf.path, risky[0].line), key="unpinned-actions",
                       evidence=_listing(uses), severity=Severity.LOW if contained else None)
@@ -225,39 +227,58 @@ class _Use:
     ref: str
     line: int | None
     severity: Severity
+    job: str = ""
 
 
-def _classify(uses: str | None, line: int | None) -> _Use | None:
+def _classify(uses: str | None, line: int | None, job: str = "") -> _Use | None:
     """None when the reference is local or pinned; else its severity under zizmor's default policy."""
     if not uses or uses.startswith("./"):
         return None
     if uses.startswith("docker://"):
-        return None if "@sha256:" in uses else _Use(uses, line, Severity.MEDIUM)
+        return None if "@sha256:" in uses else _Use(uses, line, Severity.MEDIUM, job)
     if _SHA.search(uses):
         return None
     name, _sep, ref = uses.partition("@")
     owner = name.split("/", 1)[0].lower()
     if owner in _GITHUB_OWNERS and _VERSION_TAG.match(ref):
-        return _Use(uses, line, Severity.LOW)
-    return _Use(uses, line, Severity.MEDIUM)
+        return _Use(uses, line, Severity.LOW, job)
+    return _Use(uses, line, Severity.MEDIUM, job)
 
 
-_TOP_PERMISSIONS = re.compile(r"^permissions:\s*(\{[^}]*\}|read-all|\n(?:[ \t]+\S[^\n]*\n?)+)", re.MULTILINE)
+def _contained(text: str, jobs: set[str]) -> bool:
+    """True when every job in ``jobs`` holds a read-only token and reads no secrets (a small blast radius).
 
-
-def _contained(text: str) -> bool:
-    """True when a workflow's token is read-only everywhere and it reads no secrets (small blast radius)."""
-    if not _TOP_PERMISSIONS.search(text) or re.search(r"\bwrite(-all)?\b", _permission_text(text)):
+    A job's permissions are its own ``permissions:`` or else the workflow's; with neither, the token's
+    scope depends on repository settings, so the job is not taken as contained.
+    """
+    try:
+        data = load_yaml(text)
+    except YamlError:
         return False
-    if re.search(r"pull_request_target|workflow_run", text):
+    if not isinstance(data, dict) or re.search(r"pull_request_target|workflow_run", text):
         return False
-    return not re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+", text)
+    found = data.get("jobs")
+    all_jobs: dict[object, object] = found if isinstance(found, dict) else {}
+    top = data.get("permissions")
+    for name in jobs:
+        job = all_jobs.get(name)
+        if not isinstance(job, dict):
+            return False
+        permissions = job.get("permissions", top)
+        if permissions is None or not _read_only(permissions):
+            return False
+        if re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+|secrets:\s*inherit", json.dumps(job, default=str)):
+            return False
+    return True
 
 
-def _permission_text(text: str) -> str:
-    """Every ``permissions:`` block of a workflow (top level and per job), joined."""
-    blocks = re.findall(r"^([ \t]*)permissions:[ \t]*([^\n]*)((?:\n\1[ \t]+[^\n]*)*)", text, re.MULTILINE)
-    return "\n".join(inline + body for _indent, inline, body in blocks)
+def _read_only(permissions: object) -> bool:
+    """True for ``read-all``, ``{}`` or a mapping whose scopes are all ``read`` or ``none``."""
+    if isinstance(permissions, str):
+        return permissions == "read-all"
+    if isinstance(permissions, dict):
+        return all(str(value) in {"read", "none"} for value in permissions.values())
+    return False
 
 
 def _listing(uses: list[_Use]) -> str:
@@ -319,13 +340,18 @@ def _unread_ci(project: Project) -> list[str]:
     return [rel for rel in ci_config_files(project) if rel not in parsed]
 
 
-def _runs_test_script(project: Project, command: str, working_directory: str | None) -> bool:
-    """True when a step runs a repository script (``bash scripts/tests-start.sh``) whose text runs the tests."""
+def _runs_test_script(project: Project, command: str, working_directory: str | None, depth: int = 3) -> bool:
+    """True when a step runs a repository script (``bash scripts/tests-start.sh``) that runs the tests.
+
+    Scripts calling scripts are followed a few levels deep, from the same working directory.
+    """
     base = (working_directory or "").strip().rstrip("/")
     for ref in _referenced_paths(command):
         full = f"{base}/{ref}" if base else ref
         text = project.read_text(full) if project.exists(full) else None
-        if text and _TEST.search(text):
+        if not text:
+            continue
+        if _TEST.search(text) or (depth > 1 and _runs_test_script(project, text, working_directory, depth - 1)):
             return True
     return False
 

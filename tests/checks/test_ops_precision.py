@@ -74,6 +74,12 @@ def test_third_party_action_in_a_read_only_secretless_workflow_is_low(tmp_path: 
                                   "    steps:\n      - uses: pnpm/action-setup@v4\n      - run: pnpm test\n")
     finding = _run("CI-UNPINNED-ACTION", tmp_path).findings[0]
     assert finding.severity is Severity.LOW and "read-only token" in finding.message
+    (flows / "ci.yml").write_text((flows / "ci.yml").read_text() + "  publish:\n    runs-on: ubuntu-latest\n"
+                                  "    permissions: {packages: write}\n    steps:\n      - run: echo publish\n")
+    assert _run("CI-UNPINNED-ACTION", tmp_path).findings[0].severity is Severity.LOW  # another job writes
+    (flows / "ci.yml").write_text((flows / "ci.yml").read_text().replace(
+        "      - run: pnpm test\n", "      - run: pnpm test\n        env:\n          NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\n"))
+    assert _run("CI-UNPINNED-ACTION", tmp_path).findings[0].severity is None  # the job reads a secret: medium
 
 
 def test_sqlite_rebuild_and_rename_swap_are_not_data_loss() -> None:
