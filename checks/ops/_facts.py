@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from auditor.model import Location
-from auditor.parsing.workflow import Workflow, parse_github_workflow, parse_gitlab_ci
+from auditor.parsing import ParseProblem
+from auditor.parsing.workflow import Step, Workflow, parse_github_workflow, parse_gitlab_ci
+from auditor.parsing.yamlsafe import YamlError, line_of, load_yaml
 from auditor.project import Project
 
 DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
              "clickhouse", "influxdb", "neo4j", "elasticsearch", "opensearch", "timescale", "cockroach")
 _SQLITE_PATH = re.compile(r"[\w./-]+\.(?:db|sqlite3?)\b")
-_DOC_EXT = (".md", ".rst", ".txt", ".adoc")
+_DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
 
 def workflows(project: Project) -> tuple[Workflow, ...]:
@@ -24,9 +27,37 @@ def workflows(project: Project) -> tuple[Workflow, ...]:
                 out.append(parse_github_workflow(rel, project.read_text(rel) or ""))
             elif rel == ".gitlab-ci.yml":
                 out.append(parse_gitlab_ci(rel, project.read_text(rel) or ""))
+            elif rel == ".travis.yml":
+                out.append(_parse_travis(rel, project.read_text(rel) or ""))
         return tuple(out)
 
     return project.memo("ops.workflows", build)
+
+
+_TRAVIS_PHASES = ("before_install", "install", "before_script", "script", "after_success", "deploy")
+
+
+def _parse_travis(path: str, text: str) -> Workflow:
+    """Travis CI's top-level and per-job phase commands as run steps (what the CI checks read)."""
+    try:
+        data = load_yaml(text)
+    except YamlError as exc:
+        return Workflow(path, (), (), (ParseProblem(path, exc.line, exc.reason),), text=text)
+    steps: list[Step] = []
+    jobs: list[Any] = [data] if isinstance(data, dict) else []
+    if isinstance(data, dict):
+        matrix = data.get("jobs") or data.get("matrix")
+        include = matrix.get("include") if isinstance(matrix, dict) else None
+        jobs += [job for job in include or [] if isinstance(job, dict)]
+    for job in jobs:
+        for phase in _TRAVIS_PHASES:
+            value = job.get(phase)
+            commands = value if isinstance(value, list) else [value] if isinstance(value, str) else []
+            for index, command in enumerate(commands):
+                line = line_of(value, index) if isinstance(value, list) else line_of(job, phase)
+                if isinstance(command, str):
+                    steps.append(Step(phase, line, run=command, run_line=line))
+    return Workflow(path, ("push",), tuple(steps), text=text)
 
 
 def anchor(project: Project) -> Location:
@@ -45,7 +76,8 @@ def ci_config_files(project: Project) -> list[str]:
     return list(project.memo("ops.ci_files", lambda: [rel for rel in project.files if _CI_FILE.match(rel)]))
 
 
-_CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.circleci/config\.ya?ml$|^Jenkinsfile$|"
+_CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.travis\.yml$|^appveyor\.ya?ml$|"
+                      r"^\.cirrus\.ya?ml$|^cloudbuild\.ya?ml$|^\.semaphore/semaphore\.ya?ml$|^\.circleci/config\.ya?ml$|^Jenkinsfile$|"
                       r"^azure-pipelines\.ya?ml$|^bitbucket-pipelines\.yml$|^\.woodpecker(\.ya?ml|/.+)$|"
                       r"^\.drone\.ya?ml$|^\.buildkite/.+\.ya?ml$")
 
@@ -70,6 +102,33 @@ def find_doc(project: Project, *names: str) -> str | None:
     return None
 
 
+# A Markdown/MDX heading, an HTML heading, or an reStructuredText/setext title (a line underlined with = - ~).
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(?P<md>.+)$|<h[1-4][^>]*>(?P<html>[^<]+)|^(?P<rst>[^\s#<].{2,})\n[=\-~^]{3,}\s*$",
+                      re.MULTILINE)
+
+
+# Release notes, blog posts and licences have headings too, but they are not operating guides.
+_NOT_GUIDE = re.compile(r"(^|/)(changelog|changes|history|release[-_]?notes|license|licence|code_of_conduct)[^/]*$|"
+                        r"(^|/)(blog|posts|news|changelogs?)/")
+
+
+def doc_heading(project: Project, pattern: str) -> tuple[str, int, str] | None:
+    """(path, line, heading) of the first documentation heading matching ``pattern`` (case-insensitive).
+
+    Headings rather than any word: a page *about* restores or incidents has one; a passing mention does not.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    for rel in doc_files(project):
+        if _NOT_GUIDE.search(rel.lower()):
+            continue
+        text = project.read_text(rel) or ""
+        for match in _HEADING.finditer(text):
+            title = (match.group("md") or match.group("html") or match.group("rst") or "").strip()
+            if regex.search(title):
+                return rel, text.count("\n", 0, match.start()) + 1, title[:80]
+    return None
+
+
 def docs_mention(project: Project, pattern: str) -> str | None:
     """A documentation file whose text matches ``pattern`` (case-insensitive regex)."""
     regex = re.compile(pattern, re.IGNORECASE)
@@ -80,9 +139,26 @@ def docs_mention(project: Project, pattern: str) -> str | None:
     return None
 
 
+# Compose files that start CI, test or development stacks by their name (docker-compose.test.yml,
+# compose.ci.yaml, docker-compose.e2e.yml, docker-compose.dev.yml, docker-compose.override.yml).
+_NOT_DEPLOYED = re.compile(r"(^|[.\-_])(ci|test|tests|e2e|dev|development|local|override|example|sample)([.\-_]|$)")
+
+
+def deployed_compose(project: Project) -> list[str]:
+    """Compose files that may run in production: all but those named for CI, tests or development."""
+    return [rel for rel in project.compose_paths
+            if not _NOT_DEPLOYED.search(rel.rsplit("/", 1)[-1].lower().rsplit(".", 1)[0])]
+
+
 def database_evidence(project: Project) -> tuple[str, int | None, str] | None:
-    """Where the project shows it has a database: (path, line, what), or None."""
+    """Where the project shows it has a database: (path, line, what), or None.
+
+    CI, test and development compose stacks are not evidence: their databases are thrown away.
+    """
+    deployed = set(deployed_compose(project))
     for compose in project.compose_files:
+        if compose.path not in deployed:
+            continue
         for service in compose.services:
             image = (service.image or "").lower().rsplit("/", 1)[-1]
             if image.startswith(DB_IMAGES):
@@ -163,6 +239,9 @@ def migration_files(project: Project) -> list[str]:
     out = []
     for rel in project.files:
         lower = rel.lower()
+        # Tests that live beside the migrations (migrations/tests/, *.test.ts, test_*.py) are not migrations.
+        if re.search(r"(^|/)(tests?|__tests__|spec)/|(^|/)test_[^/]*$|\.(test|spec)\.[jt]s$", lower):
+            continue
         if re.search(r"(^|/)drizzle/[^/]+\.sql$", lower) or re.search(r"(^|/)prisma/migrations/.+\.sql$", lower) \
                 or re.search(r"(^|/)alembic/versions/[^/]+\.py$", lower) \
                 or re.search(r"(^|/)migrations/(\d|[^/]*\.(sql|js|ts)$)", lower):

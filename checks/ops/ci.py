@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from auditor.model import Finding, Location, Section, Severity
+from auditor.parsing.yamlsafe import YamlError, load_yaml
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import anchor, ci_config_files, workflows
@@ -15,7 +18,8 @@ _SHA = re.compile(r"@[0-9a-f]{40}$")
 _TEST = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?test\b|\bnpx\s+(vitest|jest|playwright)\b|\b(pytest|tox|nox|vitest|jest|"
     r"mocha|go\s+test|cargo\s+test|mvn\s+(-\S+\s+)*(test|verify)|gradle\w*\s+test|rspec|phpunit|make\s+test)\b"
-    r"|\bpython3?\s+-m\s+(pytest|unittest)\b"
+    r"|\bpython3?\s+-m\s+(pytest|unittest)\b|\bmanage\.py\s+test\b|\b(coverage|uv|poetry|pipenv|hatch)\s+run\s+"
+    r"(-m\s+)?(pytest|manage\.py\s+test)\b|\bbun\s+test\b|\bdeno\s+test\b|\bdotnet\s+test\b"
 )
 _AUDIT = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+audit\b|\bpip-audit\b|\bsafety\s+(check|scan)\b|\bosv-scanner\b|\bsnyk\s+test\b|"
@@ -116,11 +120,18 @@ def _exists_any(project: Project, _label: str, candidates: tuple[str, ...]) -> b
     return any(project.exists(c.removeprefix("./")) for c in candidates)
 
 
+# Commands that run the rest of the line in a container or on another host.
+_IN_CONTAINER = re.compile(r"\bdocker(?:-compose|\s+compose)?\b(?:\s+-\S+(?:\s+\S+)?)*?\s+(run|exec)\b|"
+                           r"\b(kubectl|oc)\s+exec\b|\bpodman\s+(run|exec)\b|\bssh\s+\S")
+
+
 def _referenced_paths(script: str) -> list[str]:
     """File paths a shell script clearly depends on (conservative, to avoid false alarms)."""
     paths: list[str] = []
     for line in script.splitlines():
         line = line.split(" #", 1)[0].strip()
+        if _IN_CONTAINER.search(line):
+            continue  # the path is resolved inside the container's file system, not the repository's
         try:
             words = shlex.split(line, comments=True)
         except ValueError:
@@ -144,45 +155,134 @@ def _referenced_paths(script: str) -> list[str]:
 @check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1,
        passed="CI actions pinned to commit SHAs or image digests")
 def unpinned_action(project: Project) -> Iterator[Finding]:
-    """Third-party CI actions not pinned to a commit SHA.
+    """CI actions on mutable references instead of commit SHAs.
 
     ## What it checks
     Every `uses: owner/repo@ref` in GitHub Actions workflows pins a full
-    40-character commit SHA. Local actions (`./...`) and `docker://` images
-    with a digest are exempt. GitHub-owned actions (`actions/*`, `github/*`)
-    are included, as OpenSSF Scorecard does: tags are mutable for everyone.
+    40-character commit SHA, and `docker://` images a digest. Following
+    zizmor's long-standing default policy, third-party actions (and
+    GitHub-owned ones on a branch) on a mutable reference are medium, while
+    GitHub-owned actions (`actions/*`, `github/*`, `dependabot/*`) on a
+    version tag are low: GitHub controls those tags. One finding per
+    workflow file lists every instance; workflows whose only unpinned
+    actions are GitHub-owned on version tags share one low finding. Local
+    actions (`./...`) are exempt.
 
     ## Why it matters
     A tag or branch can be moved to malicious code (tj-actions/changed-files,
-    2025); pinned SHAs make the pipeline run exactly what was reviewed.
+    2025); pinned SHAs make the pipeline run exactly what was reviewed, and
+    matter most in workflows that hold registry credentials or write tokens.
 
     ## How to fix
     Pin to the SHA and keep the version as a comment; let Dependabot or
     Renovate bump it.
 
     ```yaml github-actions
+    - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0
     - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
     ```
     """
     _require_ci(project)
     judged = False
+    github_owned: list[tuple[str, list[_Use]]] = []
     for wf in workflows(project):
-        for step in wf.steps:
-            uses = step.uses
-            if not uses or uses.startswith("./"):
-                continue
-            judged = True
-            if uses.startswith("docker://"):
-                if "@sha256:" not in uses:
-                    yield Finding(f"{wf.path}: '{uses}' is not pinned to a digest", Location(wf.path, step.line),
-                                  key=uses.split("@", 1)[0])
-                continue
-            if not _SHA.search(uses):
-                name = uses.split("@", 1)[0]
-                yield Finding(f"{wf.path}: action '{uses}' is not pinned to a commit SHA",
-                              Location(wf.path, step.line), key=name)
+        uses = [use for step in wf.steps if (use := _classify(step.uses, step.line, step.job)) is not None]
+        judged = judged or any(step.uses and not step.uses.startswith("./") for step in wf.steps)
+        if not uses:
+            continue
+        risky = [use for use in uses if use.severity is Severity.MEDIUM]
+        if not risky:
+            github_owned.append((wf.path, uses))
+            continue
+        contained = _contained(wf.text, {use.job for use in risky})
+        shown = ", ".join(f"{use.ref} (line {use.line})" for use in risky[:6])
+        more = f" and {len(risky) - 6} more" if len(risky) > 6 else ""
+        owned = len(uses) - len(risky)
+        tail = f"; {owned} GitHub-owned action(s) on version tags too" if owned else ""
+        if contained:
+            tail += "; the jobs using them hold a read-only token and read no secrets, so a moved tag reaches little"
+        yield Finding(f"{wf.path}: {len(risky)} action(s) on mutable references instead of commit SHAs: "
+                      f"{shown}{more}{tail}", Location(wf.path, risky[0].line), key="unpinned-actions",
+                      evidence=_listing(uses), severity=Severity.LOW if contained else None)
+    if github_owned:
+        first_path, first_uses = github_owned[0]
+        count = sum(len(uses) for _p, uses in github_owned)
+        files = ", ".join(path for path, _u in github_owned)
+        yield Finding(f"{count} GitHub-owned action(s) on version tags rather than commit SHAs in {files} "
+                      "(GitHub controls these tags: hygiene, low)", Location(first_path, first_uses[0].line),
+                      key="github-owned-tags", severity=Severity.LOW,
+                      evidence="; ".join(f"{path}: {_listing(uses)}" for path, uses in github_owned))
     if not judged:
         raise NotApplicable("no CI step uses a third-party action")
+
+
+_GITHUB_OWNERS = ("actions", "github", "dependabot")
+_VERSION_TAG = re.compile(r"^v?\d+(\.\d+){0,2}$")
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One unpinned ``uses:`` reference and how much its mutability matters."""
+
+    ref: str
+    line: int | None
+    severity: Severity
+    job: str = ""
+
+
+def _classify(uses: str | None, line: int | None, job: str = "") -> _Use | None:
+    """None when the reference is local or pinned; else its severity under zizmor's default policy."""
+    if not uses or uses.startswith("./"):
+        return None
+    if uses.startswith("docker://"):
+        return None if "@sha256:" in uses else _Use(uses, line, Severity.MEDIUM, job)
+    if _SHA.search(uses):
+        return None
+    name, _sep, ref = uses.partition("@")
+    owner = name.split("/", 1)[0].lower()
+    if owner in _GITHUB_OWNERS and _VERSION_TAG.match(ref):
+        return _Use(uses, line, Severity.LOW, job)
+    return _Use(uses, line, Severity.MEDIUM, job)
+
+
+def _contained(text: str, jobs: set[str]) -> bool:
+    """True when every job in ``jobs`` holds a read-only token and reads no secrets (a small blast radius).
+
+    A job's permissions are its own ``permissions:`` or else the workflow's; with neither, the token's
+    scope depends on repository settings, so the job is not taken as contained.
+    """
+    try:
+        data = load_yaml(text)
+    except YamlError:
+        return False
+    if not isinstance(data, dict) or re.search(r"pull_request_target|workflow_run", text):
+        return False
+    found = data.get("jobs")
+    all_jobs: dict[object, object] = found if isinstance(found, dict) else {}
+    top = data.get("permissions")
+    for name in jobs:
+        job = all_jobs.get(name)
+        if not isinstance(job, dict):
+            return False
+        permissions = job.get("permissions", top)
+        if permissions is None or not _read_only(permissions):
+            return False
+        if re.search(r"secrets\.(?!GITHUB_TOKEN\b)\w+|secrets:\s*inherit", json.dumps(job, default=str)):
+            return False
+    return True
+
+
+def _read_only(permissions: object) -> bool:
+    """True for ``read-all``, ``{}`` or a mapping whose scopes are all ``read`` or ``none``."""
+    if isinstance(permissions, str):
+        return permissions == "read-all"
+    if isinstance(permissions, dict):
+        return all(str(value) in {"read", "none"} for value in permissions.values())
+    return False
+
+
+def _listing(uses: list[_Use]) -> str:
+    return ", ".join(f"line {use.line}: {use.ref}" for use in uses)
 
 
 @check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2,
@@ -223,10 +323,37 @@ def no_test_step(project: Project) -> Iterator[Finding]:
     """
     _require_ci(project)
     flows = workflows(project)
-    if any(_TEST.search(step.run or "") for wf in flows for step in wf.steps):
-        return
+    for wf in flows:
+        for step in wf.steps:
+            if _TEST.search(step.run or "") or _runs_test_script(project, step.run or "", step.working_directory):
+                return
+    unread = _unread_ci(project)
+    if unread:
+        raise NotApplicable(f"CI is also configured in {', '.join(unread)}, which prodcheck does not read")
     first = flows[0].path if flows else ci_config_files(project)[0]
     yield Finding(f"no CI step runs the test suite ({first})", Location(first, 1), key="tests")
+
+
+def _unread_ci(project: Project) -> list[str]:
+    """CI configuration files that prodcheck recognises but does not parse into steps."""
+    parsed = {wf.path for wf in workflows(project)}
+    return [rel for rel in ci_config_files(project) if rel not in parsed]
+
+
+def _runs_test_script(project: Project, command: str, working_directory: str | None, depth: int = 3) -> bool:
+    """True when a step runs a repository script (``bash scripts/tests-start.sh``) that runs the tests.
+
+    Scripts calling scripts are followed a few levels deep, from the same working directory.
+    """
+    base = (working_directory or "").strip().rstrip("/")
+    for ref in _referenced_paths(command):
+        full = f"{base}/{ref}" if base else ref
+        text = project.read_text(full) if project.exists(full) else None
+        if not text:
+            continue
+        if _TEST.search(text) or (depth > 1 and _runs_test_script(project, text, working_directory, depth - 1)):
+            return True
+    return False
 
 
 @check(id="CI-NO-DEPENDENCY-AUDIT", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
@@ -269,5 +396,8 @@ def no_dependency_audit(project: Project) -> Iterator[Finding]:
         for step in wf.steps:
             if _AUDIT.search(step.run or "") or (step.uses and step.uses.startswith(_AUDIT_ACTIONS)):
                 return
+    unread = _unread_ci(project)
+    if unread:
+        raise NotApplicable(f"CI is also configured in {', '.join(unread)}, which prodcheck does not read")
     first = flows[0].path if flows else ci_config_files(project)[0]
     yield Finding(f"no dependency audit in CI ({first})", Location(first, 1), key="audit")

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import anchor, database_evidence, find_doc, migration_files
+from checks.ops._facts import anchor, database_evidence, doc_heading, find_doc, migration_files
+from checks.ops._profile import operator_advice
 
 
 def _require_service(project: Project) -> None:
@@ -22,8 +23,11 @@ def runbook(project: Project) -> Iterator[Finding]:
     """No runbook.
 
     ## What it checks
-    A runbook or operations guide exists (`RUNBOOK.md`, `docs/runbook*`,
-    `docs/operations*`, `OPERATIONS.md`, `docs/playbook*`).
+    A runbook or operations guide exists: a file named so (`RUNBOOK.md`,
+    `docs/runbook*`, `docs/operations*`, `docs/playbook*`), or a heading in
+    any documentation (docs folders, documentation sites in Markdown, MDX or
+    reStructuredText, the README) on operating, production deployment,
+    self-hosting, upgrading or getting updates, maintenance or troubleshooting.
 
     ## Why it matters
     At 3 a.m. the person on call needs the commands to check status, read
@@ -71,8 +75,20 @@ def runbook(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "runbook", "operations", "playbook", "ops.md"):
-        yield Finding("no runbook for operating the service", anchor(project), key="runbook")
+    if find_doc(project, "runbook", "operations", "playbook", "ops.md") or doc_heading(project, _RUNBOOK):
+        return
+    yield Finding("no runbook for operating the service (no document or heading on operating, deploying to "
+                  "production, upgrading or troubleshooting)", anchor(project), key="runbook")
+
+
+_RUNBOOK = (r"\b(runbook|operations|operating|troubleshoot\w*|in production|production (deployment|setup|"
+            r"checklist|guide)|deploy(ing|ment)? (to|in) production|self[- ]?host\w*|upgrad\w+|updates|updating|"
+            r"maintenance)\b")
+_INCIDENT = r"\b(incidents?|on[- ]?call|post[- ]?mortems?|outages?|escalation)\b"
+_RECOVERY = (r"\b(disaster|recover(y|ing)|restor(e|es|ing)|business continuity|backups?\s+(and|&)\s+restore|"
+             r"rpo|rto)\b")
+_PRIVACY = (r"\b(privacy|gdpr|personal data|data (deletion|retention|protection)|delet(e|ing) (your |an |the )?"
+            r"account|clos(e|ing) (your |an |the )?account)\b")
 
 
 @check(id="DOCS-INCIDENT-RESPONSE", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
@@ -81,8 +97,12 @@ def incident_response(project: Project) -> Iterator[Finding]:
     """No incident response procedure.
 
     ## What it checks
-    An incident response document exists (`docs/incident*`, `INCIDENT*.md`,
-    `docs/on-call*`, a post-mortem template).
+    An incident response procedure is documented: a file named so
+    (`docs/incident*`, `INCIDENT*.md`, `docs/on-call*`, a post-mortem
+    template) or a heading on incidents, on-call, outages or post-mortems in
+    any documentation. For a self-hosted distribution or a template (it
+    publishes images and install docs, or its README calls it a boilerplate)
+    the finding is advice to its operators, at info.
 
     ## Why it matters
     Incidents handled ad hoc last longer: nobody knows who leads, who talks to
@@ -99,8 +119,12 @@ def incident_response(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "incident", "on-call", "oncall", "postmortem", "post-mortem"):
-        yield Finding("no incident response procedure", anchor(project), key="incident-response")
+    if find_doc(project, "incident", "on-call", "oncall", "postmortem", "post-mortem") or \
+            doc_heading(project, _INCIDENT):
+        return
+    severity, advice = operator_advice(project)
+    yield Finding(f"no incident response procedure{advice}", anchor(project), key="incident-response",
+                  severity=severity)
 
 
 @check(id="DOCS-DISASTER-RECOVERY", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
@@ -109,8 +133,11 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     """No disaster recovery plan.
 
     ## What it checks
-    A disaster recovery plan exists (`docs/disaster-recovery*`, `DR.md`,
-    `docs/dr*`, `docs/recovery*`, `docs/business-continuity*`).
+    A disaster recovery plan is documented: a file named so
+    (`docs/disaster-recovery*`, `DR.md`, `docs/recovery*`,
+    `docs/business-continuity*`) or a heading on recovery, restoring, backup
+    and restore, RPO/RTO in any documentation. For a distribution or a
+    template it is advice to operators, at info.
 
     ## Why it matters
     Losing the host, the region or the database is a matter of time; a plan
@@ -126,8 +153,10 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "disaster", "recovery", "/dr.md", "dr.md", "continuity"):
-        yield Finding("no disaster recovery plan", anchor(project), key="disaster-recovery")
+    if find_doc(project, "disaster", "recovery", "/dr.md", "dr.md", "continuity") or doc_heading(project, _RECOVERY):
+        return
+    severity, advice = operator_advice(project)
+    yield Finding(f"no disaster recovery plan{advice}", anchor(project), key="disaster-recovery", severity=severity)
 
 
 @check(id="DOCS-SECURITY-POLICY", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=1,
@@ -158,7 +187,14 @@ def security_policy(project: Project) -> Iterator[Finding]:
 
 _PERSONAL = re.compile(r"\bemail\b|\bphone\b|\bfirst_?name\b|\blast_?name\b|\baddress\b|\bdate_of_birth\b",
                        re.IGNORECASE)
-_AUTH_ROUTE = re.compile(r"['\"`]/(api/)?(auth|login|signup|register)\b")
+# A route definition whose path is an auth endpoint (router.post('/login'), @app.post("/auth/..."),
+# path("signup/")), not any string that names one (a redirect target in a proxy).
+_AUTH_ROUTE = re.compile(r"(\.(get|post|put|use|route|all)|\bpath|\bre_path)\(\s*['\"`]/?(api/)?(v\d+/)?"
+                         r"(auth|login|signup|register)\b", re.IGNORECASE)
+# Self-service account deletion: the data-deletion procedure is in the product.
+_ACCOUNT_DELETION = re.compile(r"\.delete\(\s*['\"`][^'\"`]*/(me|account)['\"`/]|\bdelete_?(user_?me|account|my_?account)"
+                               r"|\bdeleteAccount|\bclose_?account\b|['\"`]/?accounts?/(close|delete)\b",
+                               re.IGNORECASE)
 
 
 @check(id="DOCS-PRIVACY", severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
@@ -170,7 +206,12 @@ def privacy(project: Project) -> Iterator[Finding]:
     When the service stores personal data (an `email`/`phone`/name column in
     migrations or schema files, or auth routes such as `/login` in the source),
     a privacy policy and a data-deletion procedure are documented
-    (`PRIVACY.md`, `docs/privacy*`, `docs/data-deletion*`, `docs/gdpr*`).
+    (`PRIVACY.md`, `docs/privacy*`, `docs/data-deletion*`, `docs/gdpr*`, a
+    heading on privacy, personal data or deleting an account) or served by
+    the product (a `privacy` page or route, self-service account deletion such
+    as `DELETE /users/me` or an `accounts/close` route). Test and end-to-end files are not
+    evidence of personal data. For a distribution or a template it is advice
+    to operators, at info.
 
     ## Why it matters
     GDPR and similar laws require telling users what is stored and honouring
@@ -189,11 +230,34 @@ def privacy(project: Project) -> Iterator[Finding]:
     evidence = _personal_data(project)
     if evidence is None:
         raise NotApplicable("no personal data found")
-    if find_doc(project, "privacy", "gdpr", "data-deletion", "data_deletion", "dpa"):
+    if find_doc(project, "privacy", "gdpr", "data-deletion", "data_deletion", "dpa") or \
+            doc_heading(project, _PRIVACY) or _privacy_page(project) or _account_deletion(project):
         return
     path, line, what = evidence
-    yield Finding(f"service stores personal data ({what}) but has no privacy policy or data-deletion procedure",
-                  Location(path, line), key="privacy")
+    severity, advice = operator_advice(project)
+    yield Finding(f"service stores personal data ({what}) but has no privacy policy or data-deletion procedure"
+                  f"{advice}", Location(path, line), key="privacy", severity=severity)
+
+
+_PRIVACY_PAGE = re.compile(r"(^|/)privacy([-_](policy|notice))?(/|\.[jt]sx?$|\.vue$|\.svelte$|\.html?$)")
+
+
+def _account_deletion(project: Project) -> str | None:
+    """A server source file that lets users delete or close their own account."""
+    for rel in project.files:
+        if rel.endswith((".ts", ".js", ".py", ".mjs")) and not _TESTISH.search(rel):
+            if _ACCOUNT_DELETION.search(project.read_text(rel) or ""):
+                return rel
+    return None
+
+
+def _privacy_page(project: Project) -> str | None:
+    """A privacy page the product itself serves (``app/privacy/page.tsx``, ``routes/privacy/``, ``privacy.html``)."""
+    return next((rel for rel in project.files if _PRIVACY_PAGE.search(rel.lower()) and not _TESTISH.search(rel)), None)
+
+
+_TESTISH = re.compile(r"(^|/)(tests?|__tests__|spec|e2e|cypress|playwright)/|\.(test|spec|cy)\.[jt]sx?$",
+                      re.IGNORECASE)
 
 
 def _personal_data(project: Project) -> tuple[str, int, str] | None:
@@ -208,7 +272,7 @@ def _personal_data(project: Project) -> tuple[str, int, str] | None:
     if database_evidence(project) is None:
         return None
     for rel in project.files:
-        if rel.endswith((".ts", ".js", ".py")) and "/test" not in rel:
+        if rel.endswith((".ts", ".js", ".py")) and not _TESTISH.search(rel):
             text = project.read_text(rel) or ""
             for lineno, line in enumerate(text.splitlines(), start=1):
                 if _AUTH_ROUTE.search(line):

@@ -8,12 +8,15 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import all_commands, docs_mention, workflows
+from checks.ops._facts import all_commands, deployed_compose, docs_mention, workflows
+from checks.ops._profile import operator_advice
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
               "local": "development", "uat": "staging"}
 _NAME_PARTS = re.compile(r"[.\-_/]")
+_ENV_LITERAL = re.compile(r"['\"](prod|production|staging|stage|uat)['\"]", re.IGNORECASE)
+_TESTISH = re.compile(r"(^|/)(tests?|__tests__|spec|e2e)/|\.(test|spec)\.[jt]s$|(^|/)test_[^/]*$")
 
 
 def environments_seen(project: Project) -> dict[str, str]:
@@ -27,6 +30,15 @@ def environments_seen(project: Project) -> dict[str, str]:
             env = _ENV_WORDS.get(part)
             if env and env not in seen:
                 seen[env] = rel
+    # Settings code that names its environments (an enum or choice list with "staging" and "production").
+    for rel in project.files:
+        name = rel.rsplit("/", 1)[-1].lower()
+        if rel.endswith((".py", ".ts", ".js")) and re.search(r"config|settings", name) and not _TESTISH.search(rel):
+            text = project.read_text(rel) or ""
+            named = {_ENV_WORDS[m.group(1).lower()] for m in _ENV_LITERAL.finditer(text)}
+            if {"staging", "production"} <= named:
+                for env in ("staging", "production"):
+                    seen.setdefault(env, rel)
     for wf in workflows(project):
         for match in re.finditer(r"^\s*environment:\s*['\"]?(\w+)", wf.text, re.MULTILINE):
             env = _ENV_WORDS.get(match.group(1).lower())
@@ -44,8 +56,12 @@ def single_environment(project: Project) -> Iterator[Finding]:
     The repository configures at least two deployable environments (for
     example staging and production): env templates such as
     `.env.staging.example`, compose overlays such as `docker-compose.prod.yml`,
-    config/deploy/k8s overlay directories, or CI `environment:` names.
+    config/deploy/k8s overlay directories, CI `environment:` names, or a
+    settings module that names both staging and production (an environment
+    enum or choice list).
     Development-only configuration does not count as a second environment.
+    For a self-hosted distribution or a template, environments are the
+    operators' choice: the finding is advice to them, at info.
 
     ## Why it matters
     Without a staging environment every change is first exercised by real
@@ -72,8 +88,9 @@ def single_environment(project: Project) -> Iterator[Finding]:
     where = next(iter(deployable.values()), None) or next(iter(seen.values()), None) or \
         (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
     names = ", ".join(sorted(deployable)) or "none named"
-    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation",
-                  Location(where, 1, anchor_only=True), key="environments")
+    severity, advice = operator_advice(project)
+    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation"
+                  f"{advice}", Location(where, 1, anchor_only=True), key="environments", severity=severity)
 
 
 @check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
@@ -83,8 +100,10 @@ def no_rollback(project: Project) -> Iterator[Finding]:
 
     ## What it checks
     Releases are versioned so the previous one can be redeployed: images
-    tagged with a version or commit SHA in CI (`:${{ github.sha }}`,
-    `:$CI_COMMIT_SHA`, semver tags), compose images pinned to a version, or a
+    tagged with a version or commit SHA and pushed, in CI (`:${{ github.sha }}`,
+    `:$CI_COMMIT_SHA`, a tag or version output of an earlier step, semver
+    tags from `docker/metadata-action`, also through reusable workflows) or
+    by a release script, compose images pinned to a version, or a
     documented rollback procedure. Only `:latest` or locally built, untagged
     images give no way back.
 
@@ -104,8 +123,11 @@ def no_rollback(project: Project) -> Iterator[Finding]:
     """
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no container deployment found")
-    versioned = re.compile(r":\$\{\{\s*github\.(sha|ref_name)|:\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|"
-                           r"GIT_SHA|VERSION|TAG|RELEASE)|docker/metadata-action")
+    # An image tag taken from the commit, the git tag or a version output: `:${{ github.sha }}`,
+    # `:${{ steps.latest_tag.outputs.tag }}`, `:${{ needs.release.outputs.version }}`, `:$VERSION`.
+    versioned = re.compile(r":\$\{\{\s*[^}]*\b(sha|ref_name|tag|tag_name|version|release)\w*\s*\}\}|"
+                           r":\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|GIT_SHA|VERSION|TAG|RELEASE)|"
+                           r"docker/metadata-action|type=(semver|sha|ref)\b", re.IGNORECASE)
     # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
     pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
     for wf in workflows(project):
@@ -113,6 +135,12 @@ def no_rollback(project: Project) -> Iterator[Finding]:
             return
     if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
         return
+    # Release scripts outside CI (scripts/release.sh, a Makefile target) count the same.
+    for rel in project.files:
+        if rel.endswith((".sh", ".bash")) or rel.rsplit("/", 1)[-1] in {"Makefile", "justfile", "Taskfile.yml"}:
+            text = project.read_text(rel) or ""
+            if versioned.search(text) and pushed.search(text):
+                return
     for compose in project.compose_files:
         for service in compose.services:
             image = service.image or ""
@@ -121,6 +149,6 @@ def no_rollback(project: Project) -> Iterator[Finding]:
                 return
     if docs_mention(project, r"\broll\s?back\b"):
         return
-    where = (project.compose_paths or project.dockerfile_paths)[0]
+    where = (deployed_compose(project) or project.compose_paths or project.dockerfile_paths)[0]
     yield Finding("releases are not versioned and pushed (no SHA/version image tags, no documented rollback)",
                   Location(where, 1, anchor_only=True), key="rollback")

@@ -5,7 +5,9 @@ Whether the servers and cloud resources the service runs on are described as
 code: Terraform/OpenTofu (`*.tf`), Pulumi (`Pulumi.yaml`), Ansible
 (`playbook*.yml`, `ansible.cfg`, `roles/`), CloudFormation/SAM, CDK
 (`cdk.json`), Kubernetes manifests with Helm/Kustomize. Informational: small
-services can be production-ready without it.
+services can be production-ready without it. For a self-hosted distribution
+or a template the infrastructure belongs to its operators, and the finding
+says so.
 
 ## Why it matters
 Hand-built servers cannot be rebuilt quickly after a disaster and drift from
@@ -32,6 +34,7 @@ from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import anchor
+from checks.ops._profile import operator_advice
 
 _IAC = re.compile(r"\.tf$|(^|/)Pulumi\.ya?ml$|(^|/)ansible\.cfg$|(^|/)playbooks?[^/]*\.ya?ml$|(^|/)cdk\.json$|"
                   r"(^|/)template\.ya?ml$|(^|/)kustomization\.ya?ml$|(^|/)Chart\.yaml$|(^|/)roles/[^/]+/tasks/")
@@ -44,5 +47,6 @@ def infrastructure_as_code(project: Project) -> Iterator[Finding]:
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no deployable service found")
     if not any(_IAC.search(rel) for rel in project.files):
-        yield Finding("no infrastructure as code (Terraform, Pulumi, Ansible ...) found", anchor(project),
-                      key="iac")
+        severity, advice = operator_advice(project)
+        yield Finding(f"no infrastructure as code (Terraform, Pulumi, Ansible ...) found{advice}", anchor(project),
+                      key="iac", severity=severity)
