@@ -43,6 +43,8 @@ def main() -> None:
 @click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False),
               help="Exit 1 when a finding at or above this severity is open.")
 @click.option("--min-score", type=click.FloatRange(0, 100), help="Exit 1 when the score is below N.")
+@click.option("--min-confidence", type=click.Choice(("high", "medium", "low"), case_sensitive=False),
+              help="Grade and gate on findings at or above this confidence (default: medium).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: .prodcheck.yaml, prodcheck.yaml or [tool.prodcheck]).")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path),
@@ -61,7 +63,8 @@ def main() -> None:
               help="Judge recorded observations instead of probing.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary.")
 def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], output: Path | None,
-         output_dir: Path | None, fail_on: str | None, min_score: float | None, config_path: Path | None,
+         output_dir: Path | None, fail_on: str | None, min_score: float | None, min_confidence: str | None,
+         config_path: Path | None,
          baseline: Path | None, offline: bool | None, summary: bool, no_burst: bool | None,
          ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool) -> None:
@@ -75,7 +78,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     if output is not None and len(formats) > 1:
         raise click.UsageError("--output takes one format; use --output-dir for several")
     cli_values: dict[str, Any] = {
-        "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
+        "fail_on": fail_on, "min_score": min_score, "min_confidence": min_confidence, "offline": offline, "no_burst": no_burst,
         "timeout": timeout, "formats": list(formats) or None,
     }
     try:

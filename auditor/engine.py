@@ -56,7 +56,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     outcome = suppress(results, project, options)
     results = outcome.results
     notes.extend(outcome.notes)
-    score = overall(results)
+    score = overall(results, options.min_confidence)
     stacks: tuple[str, ...] = ()
     if project is not None:
         from auditor.stacks import detect_stacks
@@ -67,7 +67,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         generated_at=(options.today or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
         targets=tuple(targets),
         results=tuple(results),
-        sections=section_scores(results),
+        sections=section_scores(results, options.min_confidence),
         score=score.score,
         grade=score.grade,
         risk=score.risk,
@@ -78,6 +78,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         skipped_files=tuple(project.skipped) if project else (),
         notes=tuple(notes),
         extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records]},
+        min_confidence=options.min_confidence,
     )
 
 

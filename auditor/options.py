@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.discovery import DEFAULT_MAX_FILE_BYTES
-from auditor.model import Section, Severity
+from auditor.model import DEFAULT_MIN_CONFIDENCE, Confidence, Section, Severity
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,7 @@ class ScanOptions:
     from_observations: Path | None = None
     save_observations: Path | None = None
     today: str | None = None  # ISO date override for tests of expiry logic
+    # Findings below this confidence are listed but neither graded nor gated.
+    min_confidence: Confidence = DEFAULT_MIN_CONFIDENCE
+    # service | distribution from the config; None lets the scan guess (see auditor/profile.py).
+    profile: str | None = None
