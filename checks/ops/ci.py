@@ -21,6 +21,9 @@ _AUDIT = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+audit\b|\bpip-audit\b|\bsafety\s+(check|scan)\b|\bosv-scanner\b|\bsnyk\s+test\b|"
     r"\btrivy\s+(fs|image|repo)\b|\bgrype\b|\bdependency-check\b|\bgovulncheck\b|\bcargo\s+audit\b|\bbundle[- ]audit\b"
 )
+_ELSEWHERE = re.compile(
+    r"\bdocker(?:-compose|\s+compose)?\s+(?:\S+\s+)*?(?:run|exec)\b|\bkubectl\s+exec\b|\bssh\s|\bpodman\s+(?:run|exec)\b"
+)
 _AUDIT_ACTIONS = ("actions/dependency-review-action", "snyk/actions", "aquasecurity/trivy-action",
                   "google/osv-scanner-action", "pypa/gh-action-pip-audit", "anchore/scan-action")
 
@@ -121,6 +124,11 @@ def _referenced_paths(script: str) -> list[str]:
     paths: list[str] = []
     for line in script.splitlines():
         line = line.split(" #", 1)[0].strip()
+        # Paths after `docker compose run svc ...`, `docker exec`, `kubectl exec` or `ssh host`
+        # live inside the container or on the remote host, not in the repository.
+        inside = _ELSEWHERE.search(line)
+        if inside:
+            line = line[: inside.start()]
         try:
             words = shlex.split(line, comments=True)
         except ValueError:
@@ -133,6 +141,8 @@ def _referenced_paths(script: str) -> list[str]:
                 paths.append(nxt.removeprefix("./"))
             elif word.startswith("--file="):
                 paths.append(word.split("=", 1)[1].removeprefix("./"))
+            elif word.startswith("/") or nxt.startswith("/") and word in {"bash", "sh", "python", "python3", "node"}:
+                continue  # absolute paths belong to the runner or the image, not to the repository
             elif re.match(r"^\./[\w./-]+\.(sh|py|js|mjs|ts|rb|pl)$", word):
                 paths.append(word[2:])
             elif word in {"bash", "sh", "python", "python3", "node"} and re.match(r"^[\w./-]+\.(sh|py|js|mjs)$", nxt) \
@@ -149,8 +159,11 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     ## What it checks
     Every `uses: owner/repo@ref` in GitHub Actions workflows pins a full
     40-character commit SHA. Local actions (`./...`) and `docker://` images
-    with a digest are exempt. GitHub-owned actions (`actions/*`, `github/*`)
-    are included, as OpenSSF Scorecard does: tags are mutable for everyone.
+    with a digest are exempt. Following zizmor's default policy, third-party
+    actions (and any action on a branch) not pinned to a SHA are medium, while
+    GitHub-owned actions (`actions/*`, `github/*`) on a version tag are low:
+    tags are mutable, but GitHub's own are a smaller risk. One finding per
+    workflow file lists every loose reference as a related location.
 
     ## Why it matters
     A tag or branch can be moved to malicious code (tj-actions/changed-files,
@@ -167,6 +180,7 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     _require_ci(project)
     judged = False
     for wf in workflows(project):
+        loose: list[tuple[str, int, bool]] = []  # (uses, line, GitHub-owned on a version tag)
         for step in wf.steps:
             uses = step.uses
             if not uses or uses.startswith("./"):
@@ -174,15 +188,47 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
             judged = True
             if uses.startswith("docker://"):
                 if "@sha256:" not in uses:
-                    yield Finding(f"{wf.path}: '{uses}' is not pinned to a digest", Location(wf.path, step.line),
-                                  key=uses.split("@", 1)[0])
+                    loose.append((uses, step.line, False))
                 continue
             if not _SHA.search(uses):
-                name = uses.split("@", 1)[0]
-                yield Finding(f"{wf.path}: action '{uses}' is not pinned to a commit SHA",
-                              Location(wf.path, step.line), key=name)
+                loose.append((uses, step.line, _owned_on_tag(uses)))
+        if loose:
+            yield _unpinned_finding(wf.path, loose)
     if not judged:
         raise NotApplicable("no CI step uses a third-party action")
+
+
+_GITHUB_OWNERS = ("actions/", "github/")
+_VERSION_TAG = re.compile(r"@v?\d+(\.\d+){0,2}$")
+
+
+def _owned_on_tag(uses: str) -> bool:
+    """GitHub-owned actions on a version tag: zizmor's default policy accepts a ref pin for them."""
+    return uses.startswith(_GITHUB_OWNERS) and bool(_VERSION_TAG.search(uses))
+
+
+def _unpinned_finding(path: str, loose: list[tuple[str, int, bool]]) -> Finding:
+    """One finding per workflow: the first loose reference, the others as related locations.
+
+    Third-party actions (or any action on a branch) are medium; when every loose
+    reference is a GitHub-owned action on a version tag the finding is low.
+    """
+    third = [u for u, _, owned in loose if not owned]
+    owned = [u for u, _, is_owned in loose if is_owned]
+    lead = next((item for item in loose if not item[2]), loose[0])
+    parts = []
+    if third:
+        parts.append(f"{len(third)} third-party or branch-pinned ({', '.join(dict.fromkeys(third))})")
+    if owned:
+        parts.append(f"{len(owned)} GitHub-owned on version tags")
+    related = tuple(Location(path, line) for _, line, _ in loose if line != lead[1])
+    return Finding(
+        f"{path}: {len(loose)} action reference(s) not pinned to a commit SHA: {'; '.join(parts)}",
+        Location(path, lead[1]),
+        key="unpinned-actions",
+        severity=None if third else Severity.LOW,
+        related=related,
+    )
 
 
 @check(id="CI-NO-TEST-STEP", severity=Severity.MEDIUM, section=Section.OPERATIONS, effort_hours=2,
