@@ -56,6 +56,12 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     outcome = suppress(results, project, options)
     results = outcome.results
     notes.extend(outcome.notes)
+    if project is not None:
+        from auditor.profile import apply_profile, guess_profile
+
+        profile = guess_profile(project, options.profile)
+        results = apply_profile(list(results), profile)
+        notes.append(f"profile: {profile.name} ({profile.reason})")
     score = overall(results, options.min_confidence)
     stacks: tuple[str, ...] = ()
     if project is not None:

@@ -96,18 +96,18 @@ def worst_failing(results: Iterable[CheckResult],
 
 
 def risk_level(worst: Severity | None, score: float | None, complete: bool) -> str:
-    """Critical / High / Medium / Low from the worst failing severity and the score."""
+    """Critical / High / Medium / Low: the worst failing severity that counts, tempered by the score.
+
+    "Critical" needs a critical finding and "High" a high one, except that a
+    score below 50 made only of medium gaps reads as High: many gaps at once
+    are a risk of their own. A low score never invents a critical risk.
+    """
     levels = ["Low", "Medium", "High", "Critical"]
     level = 0
     if worst is not None:
         level = {Severity.CRITICAL: 3, Severity.HIGH: 2, Severity.MEDIUM: 1}.get(worst, 0)
-    if score is not None:
-        if score < 50:
-            level = max(level, 3)
-        elif score < 70:
-            level = max(level, 2)
-        elif score < 85:
-            level = max(level, 1)
+    if score is not None and score < 50 and level == 1:
+        level = 2
     if not complete:
         level = max(level, 1)  # an incomplete scan never reads as clean
     return levels[level]

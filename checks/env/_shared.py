@@ -14,7 +14,7 @@ _NOT_SECRET = re.compile(
     r"|_HEADER|_NAME|_REGION|_ID|_DOMAIN|_STRATEGY|_VERSION|_SCOPES?|_REDIRECT\w*|_CALLBACK\w*|_ENDPOINT"
     r"|_COST|_SIZE|_LIMIT|_PREFIX|_FORMAT|_LEVEL|_REQUIRED|_SECONDS|_MINUTES|_HOURS|_DAYS|_MS|_COUNT|_ATTEMPTS"
     r"|_RETRIES|_INTERVAL|_WINDOW|_LANGUAGE|_LOCALE|_EMAIL)$"
-    r"|PUBLIC|PUBLISHABLE|^AUTHOR",
+    r"|PUBLIC|PUBLISHABLE|^AUTHOR|^VITE_|^REACT_APP_|SITE_KEY",
     re.IGNORECASE,
 )
 
@@ -64,15 +64,19 @@ def is_reference(value: str) -> bool:
 
 
 # A value that describes what belongs there (`email-server-password`, `jwt_secret_key`): words, no randomness.
+_SUBSTITUTION_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _SELF_DESCRIBING = re.compile(r"^[a-z]+(?:[-_][a-z]+)+$")
 _DESCRIBING_WORD = re.compile(r"(?:^|[-_])(password|passwd|secret|key|token|pass|credential)s?(?:$|[-_])")
 
 
 def is_placeholder(value: str) -> bool:
     """A value that is obviously a stand-in (``change-me``, ``<your-key>``, ``xxx``, ``email-server-password``)."""
-    text = value.strip().lower()
+    raw = value.strip().strip("'\"")
+    text = raw.lower()
     if _SELF_DESCRIBING.match(text) and _DESCRIBING_WORD.search(text):
         return True
+    if _SUBSTITUTION_TOKEN.match(raw):
+        return True  # `KANEO_API_URL`-style tokens an entrypoint replaces at start-up
     return text in WEAK_VALUES or bool(_PLACEHOLDER_HINT.search(text))
 
 

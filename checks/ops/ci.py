@@ -141,7 +141,7 @@ def _referenced_paths(script: str) -> list[str]:
                 paths.append(nxt.removeprefix("./"))
             elif word.startswith("--file="):
                 paths.append(word.split("=", 1)[1].removeprefix("./"))
-            elif word.startswith("/") or nxt.startswith("/") and word in {"bash", "sh", "python", "python3", "node"}:
+            elif word.startswith("/") or (nxt.startswith("/") and word in {"bash", "sh", "python", "python3", "node"}):
                 continue  # absolute paths belong to the runner or the image, not to the repository
             elif re.match(r"^\./[\w./-]+\.(sh|py|js|mjs|ts|rb|pl)$", word):
                 paths.append(word[2:])
@@ -180,7 +180,7 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     _require_ci(project)
     judged = False
     for wf in workflows(project):
-        loose: list[tuple[str, int, bool]] = []  # (uses, line, GitHub-owned on a version tag)
+        loose: list[tuple[str, int | None, bool]] = []  # (uses, line, GitHub-owned on a version tag)
         for step in wf.steps:
             uses = step.uses
             if not uses or uses.startswith("./"):
@@ -207,7 +207,7 @@ def _owned_on_tag(uses: str) -> bool:
     return uses.startswith(_GITHUB_OWNERS) and bool(_VERSION_TAG.search(uses))
 
 
-def _unpinned_finding(path: str, loose: list[tuple[str, int, bool]]) -> Finding:
+def _unpinned_finding(path: str, loose: list[tuple[str, int | None, bool]]) -> Finding:
     """One finding per workflow: the first loose reference, the others as related locations.
 
     Third-party actions (or any action on a branch) are medium; when every loose

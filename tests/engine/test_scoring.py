@@ -87,3 +87,16 @@ def test_low_findings_alone_never_make_critical_gaps() -> None:
     assert by_id[Section.DELIVERY].score == 0
     assert by_id[Section.DELIVERY].status == "Needs improvements"
     assert by_id[Section.DATA].status == "Needs improvements"  # a high finding, but 80% of the area passes
+
+
+def test_critical_risk_needs_a_critical_finding() -> None:
+    # A boilerplate with many medium gaps and a low score is High at worst, never Critical.
+    results = [result(Severity.MEDIUM, Status.FAIL, cid=f"M{i}") for i in range(10)]
+    results.append(result(Severity.LOW, Status.PASS, cid="P"))
+    score = overall(results)
+    assert score.score is not None and score.score < 50
+    assert score.risk == "High"
+    few = [result(Severity.MEDIUM, Status.FAIL, cid="M"), *(result(Severity.HIGH, Status.PASS, cid=f"P{i}")
+                                                            for i in range(3))]
+    assert overall(few).risk == "Medium"
+    assert overall([*few, result(Severity.CRITICAL, Status.FAIL, cid="C")]).risk == "Critical"
