@@ -47,7 +47,8 @@ def ci_config_files(project: Project) -> list[str]:
 
 _CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.circleci/config\.ya?ml$|^Jenkinsfile$|"
                       r"^azure-pipelines\.ya?ml$|^bitbucket-pipelines\.yml$|^\.woodpecker(\.ya?ml|/.+)$|"
-                      r"^\.drone\.ya?ml$|^\.buildkite/.+\.ya?ml$")
+                      r"^\.drone\.ya?ml$|^\.buildkite/.+\.ya?ml$|^\.travis\.ya?ml$|^appveyor\.ya?ml$|"
+                      r"^\.github/workflows/[^/]+\.ya?ml$")
 
 
 def all_commands(project: Project) -> list[tuple[str, int | None, str]]:

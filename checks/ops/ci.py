@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 import shlex
 from collections.abc import Iterator
@@ -40,7 +41,8 @@ def no_workflow(project: Project) -> Iterator[Finding]:
 
     ## What it checks
     The repository has a CI configuration: GitHub Actions workflows, GitLab CI,
-    CircleCI, Jenkins, Azure Pipelines, Bitbucket, Woodpecker, Drone or Buildkite.
+    CircleCI, Jenkins, Azure Pipelines, Bitbucket, Woodpecker, Drone, Buildkite,
+    Travis CI or AppVeyor.
 
     ## Why it matters
     Without CI nothing builds, tests or audits a change before it ships; every
@@ -239,7 +241,9 @@ def no_test_step(project: Project) -> Iterator[Finding]:
     ## What it checks
     At least one CI step runs a test command (`npm test`, `pnpm test`,
     `vitest`, `jest`, `pytest`, `python -m pytest`, `go test`, `cargo test`,
-    `mvn verify`, `make test` ...).
+    `mvn verify`, `make test` ...), directly or in a repository shell script
+    the step calls (`bash scripts/test.sh`, two levels deep). CI files other
+    than GitHub workflows (GitLab, Travis, CircleCI ...) are read as text.
 
     ## Why it matters
     A pipeline that only builds proves that the code compiles, not that it
@@ -269,10 +273,40 @@ def no_test_step(project: Project) -> Iterator[Finding]:
     """
     _require_ci(project)
     flows = workflows(project)
-    if any(_TEST.search(step.run or "") for wf in flows for step in wf.steps):
-        return
+    for wf in flows:
+        for step in wf.steps:
+            if _TEST.search(_expanded(project, step.run or "", step.working_directory or "")):
+                return
+    parsed = {wf.path for wf in flows}
+    for rel in ci_config_files(project):
+        if rel not in parsed and _TEST.search(_expanded(project, project.read_text(rel) or "", "")):
+            return  # GitLab, Travis, CircleCI ... read as text
     first = flows[0].path if flows else ci_config_files(project)[0]
-    yield Finding(f"no CI step runs the test suite ({first})", Location(first, 1), key="tests")
+    yield Finding(f"no CI step runs the test suite (searched {len(ci_config_files(project))} CI file(s) and the "
+                  f"scripts they call)", Location(first, 1, anchor_only=True), key="tests")
+
+
+_SCRIPT_CALL = re.compile(r"(?:\b(?:bash|sh|zsh)\s+|(?<![\w/.])\./)([\w./-]+\.sh)\b")
+
+
+def _expanded(project: Project, script: str, base: str, depth: int = 0) -> str:
+    """A CI script plus the text of repository shell scripts it calls (two levels), where tests often hide."""
+    parts = [script]
+    if depth >= 2:
+        return script
+    for name in _SCRIPT_CALL.findall(script):
+        name = name.removeprefix("./")
+        for candidate in (f"{base.strip('/')}/{name}" if base else name, name):
+            text = project.read_text(candidate) if project.exists(candidate) else None
+            if text is None:
+                # a script named relative to a package folder (`cd backend && bash scripts/test.sh`)
+                match = next((p for p in project.files if p.endswith("/" + name)), None)
+                text = project.read_text(match) if match else None
+                candidate = match or candidate
+            if text:
+                parts.append(_expanded(project, text, posixpath.dirname(posixpath.dirname(candidate)), depth + 1))
+                break
+    return "\n".join(parts)
 
 
 @check(id="CI-NO-DEPENDENCY-AUDIT", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,

@@ -84,7 +84,8 @@ def no_rollback(project: Project) -> Iterator[Finding]:
     ## What it checks
     Releases are versioned so the previous one can be redeployed: images
     tagged with a version or commit SHA in CI (`:${{ github.sha }}`,
-    `:$CI_COMMIT_SHA`, semver tags), compose images pinned to a version, or a
+    `:$CI_COMMIT_SHA`, `:${{ steps.meta.outputs.version }}`, semver tags) or in
+    a release script or Makefile that pushes them, compose images pinned to a version, or a
     documented rollback procedure. Only `:latest` or locally built, untagged
     images give no way back.
 
@@ -104,8 +105,10 @@ def no_rollback(project: Project) -> Iterator[Finding]:
     """
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no container deployment found")
-    versioned = re.compile(r":\$\{\{\s*github\.(sha|ref_name)|:\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|"
-                           r"GIT_SHA|VERSION|TAG|RELEASE)|docker/metadata-action")
+    versioned = re.compile(r":\$\{\{\s*github\.(sha|ref_name)|:[\x27\"]?\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|"
+                           r"GIT_SHA|VERSION|TAG|RELEASE)|docker/metadata-action|"
+                           # `:${{ steps.latest_tag.outputs.tag }}`, `:${{ inputs.version }}`, `:${{ github.event.release.tag_name }}`
+                           r":\$\{\{[^}]*(tag|version|sha|ref)[^}]*\}\}", re.IGNORECASE)
     # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
     pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
     for wf in workflows(project):
@@ -113,6 +116,12 @@ def no_rollback(project: Project) -> Iterator[Finding]:
             return
     if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
         return
+    for rel in project.files:
+        # Release scripts and Makefiles that tag and push (`docker push app:$VERSION`) version releases too.
+        if rel.endswith((".sh", "Makefile", ".mk")) and "node_modules" not in rel:
+            text = project.read_text(rel) or ""
+            if versioned.search(text) and pushed.search(text):
+                return
     for compose in project.compose_files:
         for service in compose.services:
             image = service.image or ""
