@@ -171,10 +171,12 @@ _GUARDED = re.compile(r"CurrentUser|current_(active_)?(user|superuser)|RequestWi
 
 
 def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...]],
-                  modules: frozenset[str] = frozenset(), body: Body | None = None) -> Cost | None:
+                  modules: frozenset[str] = frozenset(), body: Body | None = None,
+                  registration: str = "") -> Cost | None:
     """Why a route is costly or abusable (None when it is neither), from what its handler does.
 
-    ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers).
+    ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers);
+    ``registration`` the source text that registers the route (decorators, ``dependencies=[...]``).
     A paid SDK resolved through imports is ``paid``; password checks, account creation, sending
     mail and uploads are abusable actions. A guarded route (a session, a guard, a signed token or a
     verified webhook signature first) is neither. Without a visible handler the URL alone decides,
@@ -198,7 +200,7 @@ def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...
             return Cost(f"looks abusable by its path ({match.group(0)}); its handler was not found",
                         (match.group(0).lower(),), guessed=True)
         return None
-    context = " ".join((*route.middlewares, *body.param_types, *body.param_decorators, *calls))
+    context = " ".join((*route.middlewares, *body.param_types, *body.param_decorators, *calls, registration))
     if _GUARDED.search(context):
         return None
     for pattern, what in ((_CHECKS_PASSWORD, "checks a password"), (_CREATES_ACCOUNT, "creates accounts"),

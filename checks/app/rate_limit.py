@@ -98,7 +98,7 @@ LIMITERS = (
     "allauth",
 )
 # The application's own limiter: a function, class or middleware named for what it does.
-_OWN_LIMITER = re.compile(r"rate_?limit|ratelimit|throttl|limiter|token_?bucket|slow_?down", re.IGNORECASE)
+_OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[-_]?down", re.IGNORECASE)
 
 
 def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rules.Service) -> list[str]:
@@ -107,9 +107,12 @@ def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rule
     A limiter function that is defined but never referenced (``redis.rateLimit()`` nobody calls)
     does not count: it limits nothing.
     """
-    found = [call.callee for _, call in index.calls(service) if _OWN_LIMITER.search(call.callee)]
+    # Judge the callee's names only: `boolean("rate_limit_enabled")` is a schema column, not a limiter.
+    found = [call.callee for _, call in index.calls(service) if _OWN_LIMITER.search(_names_only(call.callee))]
     for _sf, route, _full in index.routes(service):
         found.extend(m for m in route.middlewares if _OWN_LIMITER.search(m))
+    # A local limiter module the service imports (`./plugins/rate-limit`, `core/utils/rate_limit`).
+    found.extend(m for m in index.modules(service) if _OWN_LIMITER.search(_module_leaf(m)))
     defined = {func.name for sf in index.files_of(service) for func in sf.functions if _OWN_LIMITER.search(func.name)}
     if defined:
         text = "\n".join(project.read_text(sf.path) or "" for sf in index.files_of(service))
@@ -117,12 +120,30 @@ def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rule
     return found
 
 
-def _route_limited(project: Project, path: str, route: rules.Route, body: rules.Body | None) -> bool:
-    """The route's registration (decorators, middlewares, dependencies) or handler uses a limiter."""
-    texts = [*route.middlewares, *(body.calls if body else ()), *(body.param_types if body else ())]
+def _module_leaf(module: str) -> str:
+    """``./server/plugins/rate-limit.js`` -> ``rate-limit``; ``app.core.rate_limit`` -> ``rate_limit``."""
+    leaf = re.sub(r"\.(m?[jt]sx?|cjs|py)$", "", module.rstrip("/"))
+    return re.split(r"[/.]", leaf)[-1]
+
+
+def _names_only(callee: str) -> str:
+    return re.sub(r"""(["'`]).*?\1""", "", callee)
+
+
+def _registration(project: Project, path: str, route: rules.Route) -> str:
+    """The lines that register a route: its decorators and ``dependencies=[...]`` just above, and its own line."""
     lines = (project.read_text(path) or "").splitlines()
-    texts.extend(lines[max(route.line - 4, 0):route.line])  # decorators and `dependencies=[...]` just above
-    return any(_OWN_LIMITER.search(t) for t in texts)
+    return "\n".join(lines[max(route.line - 4, 0):route.line])
+
+
+def _route_limited(route: rules.Route, body: rules.Body | None, registration: str) -> str:
+    """``declared`` when the route's registration applies a limiter, ``called`` when its handler calls one."""
+    declared = [*route.middlewares, *(body.param_types if body else ()), registration]
+    if any(_OWN_LIMITER.search(t) for t in declared):
+        return "declared"
+    if body is not None and any(_OWN_LIMITER.search(_names_only(c)) for c in body.calls):
+        return "called"
+    return ""
 
 
 def _drf_throttled(index: rules.SourceIndex, service: rules.Service) -> bool:
@@ -144,10 +165,14 @@ def rate_limit(project: Project) -> Iterator[Finding]:
         routes: list[tuple[str, int, str, rules.Cost, bool]] = []
         per_route = False
         for sf, route, full, body in rules.routes(index, service):
-            if _route_limited(project, sf.path, route, body):
-                per_route = True
+            registration = _registration(project, sf.path, route)
+            limited = _route_limited(route, body, registration)
+            if limited:
+                # Declared per route (a dependency, a decorator, middleware): the uncovered ones stand out.
+                # Called inside handlers: helpers (forms, services) may call it for other routes too.
+                per_route = per_route or limited == "declared"
                 continue
-            cost = rules.costly_reason(route, full, costly, sf.modules, body)
+            cost = rules.costly_reason(route, full, costly, sf.modules, body, registration)
             if cost is not None:
                 routes.append((sf.path, route.line, f"{route.method} {full}", cost, cost.guessed))
         if own and not routes:
