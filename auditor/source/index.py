@@ -279,9 +279,34 @@ def _build(project: Project) -> SourceIndex:
                 files[rel] = sf
             own.append(rel)
         parsed = [files[r] for r in own]
+        if not _serves(project, framework, root, parsed):
+            continue  # a SPA or library that imports a framework's client, or a static export: no server here
         entry, line = _entry(framework, root, parsed, data)
         services.append(Service(name, root, framework, language, entry, line, deps, tuple(own)))
     return SourceIndex(tuple(services), files, tuple(skipped))
+
+
+_STATIC_EXPORT = re.compile(r"""output\s*:\s*["']export["']""")
+
+
+def _serves(project: Project, framework: str, root: str, parsed: list[SourceFile]) -> bool:
+    """Whether a package runs a server: its own code creates the app, and Next.js is not a static export.
+
+    A React/Vite SPA or a client library that depends on ``hono`` for its typed RPC client never calls
+    ``new Hono()``; such packages get no server checks.
+    """
+    if framework == "nextjs":
+        base = "" if root in ("", ".") else root + "/"
+        for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
+            text = project.read_text(base + name) if project.exists(base + name) else None
+            if text and _STATIC_EXPORT.search(text):
+                return False
+        return True
+    pattern = _APP_CREATION.get(framework)
+    if pattern is None or framework in {"fastapi", "flask", "starlette"}:
+        return True  # Python apps are often created by factories the index does not follow: keep them
+    return any(pattern.match(("new" if c.is_new else "") + c.callee) or pattern.match(c.callee)
+               for sf in parsed for c in sf.calls)
 
 
 def _entry(framework: str, root: str, parsed: list[SourceFile], data: dict[str, object]) -> tuple[str, int]:
