@@ -195,11 +195,19 @@ def _under(rel: str, root: str) -> bool:
     return root in ("", ".") or rel.startswith(root.rstrip("/") + "/")
 
 
+# Code that never runs in the server process: build and maintenance scripts, seeds, bundler configs.
+_NOT_SERVER_PARTS = frozenset({"scripts", ".install-scripts", "seed", "seeds", "cypress", "playwright"})
+_BUILD_CONFIG = re.compile(r"^(vite|vitest|next|webpack|rollup|tailwind|postcss|eslint|jest|playwright|drizzle|"
+                           r"tsup|esbuild|babel|prettier)\.config\.[cm]?[jt]s$")
+
+
 def _is_test(rel: str) -> bool:
+    """Tests, and code that does not run in the server (scripts, seeds, bundler configs)."""
     parts = PurePosixPath(rel).parts
     name = parts[-1]
     return (
         bool(_TEST_PARTS.intersection(parts[:-1]))
+        or bool(_NOT_SERVER_PARTS.intersection(parts[:-1])) or bool(_BUILD_CONFIG.match(name))
         or ".test." in name or ".spec." in name or ".e2e-spec." in name
         or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
     )
