@@ -213,14 +213,25 @@ def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...
     return None
 
 
-def body_of(index: SourceIndex, service: Service, route: Route) -> Body | None:
-    """The handler facts of a route, following a named handler (Django views, Express controllers)."""
+def body_of(index: SourceIndex, service: Service, route: Route, near: str = "") -> Body | None:
+    """The handler facts of a route, following a named handler (Django views, Express controllers).
+
+    A name is looked up next to the file that registers the route first (``urls.py`` -> its
+    ``views.py``), so ``status`` resolves to the view, not to an admin column of the same name.
+    """
     if route.handler is not None:
         return route.handler
     if not route.handler_ref:
         return None
     name = route.handler_ref.rsplit(".", 1)[-1]
-    for sf in index.files_of(service):
+    folder = near.rsplit("/", 1)[0] if "/" in near else ""
+
+    def rank(sf: SourceFile) -> tuple[int, int, str]:
+        same_dir = sf.path.rsplit("/", 1)[0] == folder if "/" in sf.path else folder == ""
+        stem = sf.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return (0 if same_dir else 1, 0 if stem in {"views", "controllers", "handlers", "routes"} else 1, sf.path)
+
+    for sf in sorted(index.files_of(service), key=rank):
         for func in sf.functions:
             if func.name == name:
                 return func.body
@@ -230,4 +241,4 @@ def body_of(index: SourceIndex, service: Service, route: Route) -> Body | None:
 def routes(index: SourceIndex, service: Service) -> Iterator[tuple[SourceFile, Route, str, Body | None]]:
     """Every route of the service with its full path and resolved handler body."""
     for sf, route, full in index.routes(service):
-        yield sf, route, full, body_of(index, service, route)
+        yield sf, route, full, body_of(index, service, route, sf.path)
