@@ -104,7 +104,8 @@ def _code_sync(call: Call) -> tuple[str, Severity, Confidence] | None:
     synchronize = call.prop("synchronize") if call.props else None
     if synchronize is not None and synchronize.kind == "true":
         return "sets TypeORM synchronize: true", Severity.MEDIUM, Confidence.HIGH
-    if call.name == "create_all" and "metadata" in call.callee:
+    if (call.name == "create_all" and "metadata" in call.callee) or any(
+            a.endswith("metadata.create_all") for a in call.args):  # `conn.run_sync(Base.metadata.create_all)`
         return "creates tables from the models", Severity.MEDIUM, Confidence.MEDIUM
     return None
 
