@@ -27,6 +27,17 @@ TRIVIAL_CALLS = frozenset({
 ABUSABLE_PATH = re.compile(r"log-?in|sign-?in|sign-?up|register|auth|password|reset|magic|otp|verify|upload|"
                            r"transcri|invite|contact|email", re.IGNORECASE)
 LOG_CALL_FIX = "a structured logger"
+# Rate-limit libraries (imports) and the application's own limiter (names), shared by the APP checks.
+LIMITERS = (
+    "hono-rate-limiter", "@hono-rate-limiter", "express-rate-limit", "express-slow-down", "@nestjs/throttler",
+    "@fastify/rate-limit", "fastify-rate-limit", "rate-limiter-flexible", "@upstash/ratelimit", "koa-ratelimit",
+    "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
+    # Frameworks whose auth flows are limited by default: django-allauth's ACCOUNT_RATE_LIMITS.
+    "allauth",
+)
+# The application's own limiter: a function, class or middleware named for what it does.
+OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[-_]?down", re.IGNORECASE)
+
 
 
 def index_or_skip(project: Project) -> tuple[SourceIndex, tuple[Service, ...]]:

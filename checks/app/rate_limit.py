@@ -90,15 +90,8 @@ from auditor.project import Project
 from auditor.registry import check
 from auditor.source import rules
 
-LIMITERS = (
-    "hono-rate-limiter", "@hono-rate-limiter", "express-rate-limit", "express-slow-down", "@nestjs/throttler",
-    "@fastify/rate-limit", "fastify-rate-limit", "rate-limiter-flexible", "@upstash/ratelimit", "koa-ratelimit",
-    "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
-    # Frameworks whose auth flows are limited by default: django-allauth's ACCOUNT_RATE_LIMITS.
-    "allauth",
-)
-# The application's own limiter: a function, class or middleware named for what it does.
-_OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[-_]?down", re.IGNORECASE)
+LIMITERS = rules.LIMITERS
+_OWN_LIMITER = rules.OWN_LIMITER
 
 
 def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rules.Service) -> list[str]:
