@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,28 @@ def test_every_format_carries_confidence_and_related_locations() -> None:
     assert [r["physicalLocation"]["region"]["startLine"] for r in sarif_result["relatedLocations"]] == [9, 12]
     text = markdown.render(report)
     assert "(medium confidence)" in text and "`ci.yml:9`" in text
+
+
+def test_min_confidence_flows_from_flag_environment_and_file(tmp_path: Path) -> None:
+    from auditor.settings import resolve_settings
+
+    (tmp_path / ".prodcheck.yaml").write_text("min_confidence: high\n", encoding="utf-8")
+    opts = resolve_settings(root=tmp_path, config_path=None, cli={}, environ={}).scan_options(path=tmp_path, urls=())
+    assert opts.min_confidence is Confidence.HIGH
+    env = resolve_settings(root=tmp_path, config_path=None, cli={}, environ={"PRODCHECK_MIN_CONFIDENCE": "medium"})
+    assert env.scan_options(path=tmp_path, urls=()).min_confidence is Confidence.MEDIUM
+    cli = resolve_settings(root=tmp_path, config_path=None, cli={"min_confidence": "low"}, environ={})
+    assert cli.scan_options(path=tmp_path, urls=()).min_confidence is Confidence.LOW
+
+
+def test_cli_flag_reaches_the_json_report(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "README.md").write_text("# api\n", encoding="utf-8")
+    out = tmp_path / "r.json"
+    done = subprocess.run([sys.executable, "-m", "auditor", "scan", str(tmp_path), "--offline", "-q",
+                           "--min-confidence", "low", "--format", "json", "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 3), done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["min_confidence"] == "low"
