@@ -33,6 +33,7 @@ _PLACEHOLDER_HINT = re.compile(
     re.IGNORECASE,
 )
 MIN_SECRET_LENGTH = 12
+_BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "none", "null"})
 
 # Known credential formats: (kind, pattern). Lengths keep short look-alikes out.
 KNOWN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -91,6 +92,8 @@ def weak_reason(value: str) -> str | None:
     text = value.strip()
     if not text or is_reference(text):
         return None
+    if text.strip("'\"").lower() in _BOOLEANS:
+        return None  # a flag (`ALLOW_PRIVATE_IPS=False`), not a secret
     if text.lower() in WEAK_VALUES or is_placeholder(text):
         return "a placeholder or common password"
     if len(text) < MIN_SECRET_LENGTH:

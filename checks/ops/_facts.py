@@ -11,7 +11,7 @@ from auditor.project import Project
 DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
              "clickhouse", "influxdb", "neo4j", "elasticsearch", "opensearch", "timescale", "cockroach")
 _SQLITE_PATH = re.compile(r"[\w./-]+\.(?:db|sqlite3?)\b")
-_DOC_EXT = (".md", ".rst", ".txt", ".adoc")
+_DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
 
 def workflows(project: Project) -> tuple[Workflow, ...]:
@@ -68,6 +68,28 @@ def find_doc(project: Project, *names: str) -> str | None:
         lower = rel.lower()
         if any(name in lower for name in names):
             return rel
+    return None
+
+
+_HEADING = re.compile(r"^(?:#{1,4}\s+(?P<md>.+)|(?P<rst>[^\n]+)\n[=\-~^]{3,}\s*$|title:\s*(?P<front>.+))$",
+                      re.MULTILINE)
+
+
+def docs_heading(project: Project, pattern: str) -> str | None:
+    """A documentation file with a heading (Markdown, RST or front-matter title) matching ``pattern``.
+
+    Documentation is judged by what it says, not by its file name: a "Backup and restore" section
+    in docs/deployment.md is a restore procedure.
+    """
+    regex = re.compile(pattern, re.IGNORECASE)
+    for rel in doc_files(project):
+        if "node_modules" in rel or "CHANGELOG" in rel.upper():
+            continue
+        text = project.read_text(rel) or ""
+        for match in _HEADING.finditer(text):
+            title = match.group("md") or match.group("rst") or match.group("front") or ""
+            if regex.search(title):
+                return rel
     return None
 
 

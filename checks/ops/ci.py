@@ -16,7 +16,7 @@ _SHA = re.compile(r"@[0-9a-f]{40}$")
 _TEST = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+(run\s+)?test\b|\bnpx\s+(vitest|jest|playwright)\b|\b(pytest|tox|nox|vitest|jest|"
     r"mocha|go\s+test|cargo\s+test|mvn\s+(-\S+\s+)*(test|verify)|gradle\w*\s+test|rspec|phpunit|make\s+test)\b"
-    r"|\bpython3?\s+-m\s+(pytest|unittest)\b"
+    r"|\bpython3?\s+-m\s+(pytest|unittest)\b|\bmanage\.py\s+test\b|\b(uv|poetry|pdm|hatch)\s+run\s+(pytest|test)\b"
 )
 _AUDIT = re.compile(
     r"\b(npm|pnpm|yarn|bun)\s+audit\b|\bpip-audit\b|\bsafety\s+(check|scan)\b|\bosv-scanner\b|\bsnyk\s+test\b|"

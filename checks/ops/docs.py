@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import anchor, database_evidence, find_doc, migration_files
+from checks.ops._facts import anchor, database_evidence, docs_heading, find_doc, migration_files
+
+# Headings that show the document covers the concept, wherever the file lives.
+_RUNBOOK = (r"runbook|operat(ing|ions|or'?s? guide)|troubleshoot|production (guide|deployment|checklist)|"
+            r"deploy(ing|ment)? (to production|guide)|maintenance|upgrad(e|ing)\b|self-?host(ing)?( guide)?")
+_INCIDENT = r"incident|on-?call|post-?mortem|outage|escalation"
+_DR = r"disaster recovery|backup(s)? (and|&) restor|restor(e|ing) (from )?(a )?backup|recovery (plan|procedure)|continuity"
+_PRIVACY = r"privacy|gdpr|data (deletion|retention|protection)|delet(e|ing) (your |an |the )?account|personal data"
+_PRIVACY_PAGE = re.compile(r"(^|/)privacy([-_]policy)?(/(page|index|route)\.[jt]sx?|\.(html|[jt]sx|vue|svelte|astro|mdx?))$|"
+                           r"(^|/)(routes|pages|app)/privacy(/|$)", re.IGNORECASE)
 
 
 def _require_service(project: Project) -> None:
@@ -24,6 +33,9 @@ def runbook(project: Project) -> Iterator[Finding]:
     ## What it checks
     A runbook or operations guide exists (`RUNBOOK.md`, `docs/runbook*`,
     `docs/operations*`, `OPERATIONS.md`, `docs/playbook*`).
+
+    A heading about operating the service counts wherever it lives (Markdown, MDX, RST):
+    "Runbook", "Operations", "Troubleshooting", "Deploying to production", "Upgrading", "Self-hosting".
 
     ## Why it matters
     At 3 a.m. the person on call needs the commands to check status, read
@@ -71,7 +83,7 @@ def runbook(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "runbook", "operations", "playbook", "ops.md"):
+    if not (find_doc(project, "runbook", "operations", "playbook", "ops.md") or docs_heading(project, _RUNBOOK)):
         yield Finding("no runbook for operating the service", anchor(project), key="runbook")
 
 
@@ -83,6 +95,9 @@ def incident_response(project: Project) -> Iterator[Finding]:
     ## What it checks
     An incident response document exists (`docs/incident*`, `INCIDENT*.md`,
     `docs/on-call*`, a post-mortem template).
+
+    A heading about incidents counts wherever it lives: "Incident response", "On-call",
+    "Post-mortem", "Outage", "Escalation".
 
     ## Why it matters
     Incidents handled ad hoc last longer: nobody knows who leads, who talks to
@@ -99,7 +114,8 @@ def incident_response(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "incident", "on-call", "oncall", "postmortem", "post-mortem"):
+    if not (find_doc(project, "incident", "on-call", "oncall", "postmortem", "post-mortem")
+            or docs_heading(project, _INCIDENT)):
         yield Finding("no incident response procedure", anchor(project), key="incident-response")
 
 
@@ -111,6 +127,9 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     ## What it checks
     A disaster recovery plan exists (`docs/disaster-recovery*`, `DR.md`,
     `docs/dr*`, `docs/recovery*`, `docs/business-continuity*`).
+
+    A heading about recovery counts wherever it lives: "Disaster recovery", "Backup and
+    restore", "Restoring from a backup", "Recovery procedure".
 
     ## Why it matters
     Losing the host, the region or the database is a matter of time; a plan
@@ -126,7 +145,7 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_service(project)
-    if not find_doc(project, "disaster", "recovery", "/dr.md", "dr.md", "continuity"):
+    if not (find_doc(project, "disaster", "recovery", "/dr.md", "dr.md", "continuity") or docs_heading(project, _DR)):
         yield Finding("no disaster recovery plan", anchor(project), key="disaster-recovery")
 
 
@@ -172,6 +191,9 @@ def privacy(project: Project) -> Iterator[Finding]:
     a privacy policy and a data-deletion procedure are documented
     (`PRIVACY.md`, `docs/privacy*`, `docs/data-deletion*`, `docs/gdpr*`).
 
+    A heading on privacy, GDPR, data deletion or deleting an account counts wherever it lives,
+    and so does a privacy page in the front end (`app/privacy/page.tsx`, `routes/privacy`).
+
     ## Why it matters
     GDPR and similar laws require telling users what is stored and honouring
     erasure requests; doing it ad hoc under a deadline is error-prone.
@@ -189,8 +211,10 @@ def privacy(project: Project) -> Iterator[Finding]:
     evidence = _personal_data(project)
     if evidence is None:
         raise NotApplicable("no personal data found")
-    if find_doc(project, "privacy", "gdpr", "data-deletion", "data_deletion", "dpa"):
+    if find_doc(project, "privacy", "gdpr", "data-deletion", "data_deletion", "dpa") or docs_heading(project, _PRIVACY):
         return
+    if any(_PRIVACY_PAGE.search(rel) for rel in project.files):
+        return  # a privacy page in the front end (app/privacy/page.tsx, routes/privacy)
     path, line, what = evidence
     yield Finding(f"service stores personal data ({what}) but has no privacy policy or data-deletion procedure",
                   Location(path, line), key="privacy")

@@ -23,7 +23,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
                      ("server/src/index.ts", 17, f"{HEYDEV}:cors-private-routes")},
         "APP-DB-POOL": None,
         "APP-ENV-VALIDATION": {("server/src/index.ts", 12, HEYDEV),
-                               ("server/src/routes/auth.ts", 11, f"{HEYDEV}:SESSION_SECRET")},
+                               ("server/src/routes/auth.ts", 11, f"{HEYDEV}:undeclared")},
         "APP-ERROR-HANDLER": {("server/src/index.ts", 12, HEYDEV)},
         "APP-ERROR-LEAK": {("server/src/routes/transcribe.ts", 20, f"{HEYDEV}:err.message")},
         "APP-ERROR-TRACKING": {("server/src/index.ts", 12, HEYDEV)},
@@ -41,6 +41,8 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-SQLITE-WAL": set(),  # the seed's server enables WAL: no false finding
         "APP-STATIC-CACHING": {("server/src/index.ts", 44, f"{HEYDEV}:static:./dashboard/dist")},
         "APP-STRUCTURED-LOGGING": {("server/src/index.ts", 29, HEYDEV)},
+        "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": set(),
+        "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
                               ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
     },
@@ -67,13 +69,15 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-SQLITE-WAL": None,
         "APP-STATIC-CACHING": None,
         "APP-STRUCTURED-LOGGING": {("apps/api/src/main.ts", 42, "api")},
+        "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": None,
+        "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-UPLOAD-LIMITS": None,  # no route accepts files
     },
     "fastapi-service": {
         "APP-COMPRESSION": {("app/main.py", 30, "orders-api")},
         "APP-CORS": {("app/main.py", 34, "orders-api:cors")},
         "APP-DB-POOL": {("app/db.py", 8, "orders-api:create_engine")},
-        "APP-ENV-VALIDATION": {("app/routers/webhooks.py", 14, "orders-api:WEBHOOK_SECRET")},
+        "APP-ENV-VALIDATION": {("app/routers/webhooks.py", 14, "orders-api:undeclared")},
         "APP-ERROR-HANDLER": set(),
         "APP-ERROR-LEAK": {("app/main.py", 51, "orders-api:str(exc)")},
         "APP-ERROR-TRACKING": set(),
@@ -89,6 +93,8 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-SQLITE-WAL": None,
         "APP-STATIC-CACHING": None,
         "APP-STRUCTURED-LOGGING": set(),
+        "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": None,
+        "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-UPLOAD-LIMITS": set(),
     },
 }
