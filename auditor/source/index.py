@@ -197,7 +197,7 @@ def _under(rel: str, root: str) -> bool:
 
 # Code that never runs in the server process: build and maintenance scripts, seeds, bundler configs.
 _NOT_SERVER_PARTS = frozenset({"scripts", ".install-scripts", "seed", "seeds", "cypress", "playwright"})
-_BUILD_CONFIG = re.compile(r"^(vite|vitest|next|webpack|rollup|tailwind|postcss|eslint|jest|playwright|drizzle|"
+_BUILD_CONFIG = re.compile(r"^(vite|vitest|webpack|rollup|tailwind|postcss|eslint|jest|playwright|drizzle|"
                            r"tsup|esbuild|babel|prettier)\.config\.[cm]?[jt]s$")
 
 
@@ -294,6 +294,7 @@ def _build(project: Project) -> SourceIndex:
     return SourceIndex(tuple(services), files, tuple(skipped))
 
 
+_FRAMEWORK_MODULE = {"nestjs": "@nestjs/core"}
 _STATIC_EXPORT = re.compile(r"""output\s*:\s*["']export["']""")
 
 
@@ -313,8 +314,13 @@ def _serves(project: Project, framework: str, root: str, parsed: list[SourceFile
     pattern = _APP_CREATION.get(framework)
     if pattern is None or framework in {"fastapi", "flask", "starlette"}:
         return True  # Python apps are often created by factories the index does not follow: keep them
-    return any(pattern.match(("new" if c.is_new else "") + c.callee) or pattern.match(c.callee)
-               for sf in parsed for c in sf.calls)
+    if any(pattern.match(("new" if c.is_new else "") + c.callee) or pattern.match(c.callee)
+           for sf in parsed for c in sf.calls):
+        return True
+    # The framework's default export under another name (`import importFastify from 'fastify'`).
+    module = _FRAMEWORK_MODULE.get(framework, framework)
+    aliases = {name for sf in parsed for imp in sf.imports if imp.module == module for name in imp.names}
+    return any(c.callee in aliases for sf in parsed for c in sf.calls)
 
 
 def _entry(framework: str, root: str, parsed: list[SourceFile], data: dict[str, object]) -> tuple[str, int]:

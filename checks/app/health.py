@@ -76,6 +76,7 @@ from auditor.source.facts import Body
 
 _HEALTH = re.compile(r"(^|/)(health|healthz|healthcheck|health-check|status|ping|ready|readyz|readiness|live|"
                      r"livez|liveness|heartbeat)(/|$)", re.IGNORECASE)
+_PARAM = re.compile(r"<[^>]+>|/:\w|\{[^}]+\}|\[[^\]]+\]")
 # `curl -f http://localhost:3000/api/healthz` in a Dockerfile HEALTHCHECK or a compose healthcheck.
 _PROBED = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\$\{?\w+\}?)(?::[\w${}]+)?(/[^\s\"'\]\),]*)")
 # Next.js file routes: app/api/heartbeat/route.ts, pages/api/health.ts.
@@ -93,8 +94,9 @@ def health(project: Project) -> Iterator[Finding]:
     probed = _probed_paths(project)
     for service in services:
         every = list(rules.routes(index, service))
+        # Health routes take no parameters: `/notifications/<code>/status` is a resource, not a probe.
         found = [(sf, route, full, body) for sf, route, full, body in every
-                 if route.method in {"GET", "ANY", "HEAD"} and _HEALTH.search(full)]
+                 if route.method in {"GET", "ANY", "HEAD"} and _HEALTH.search(full) and not _PARAM.search(full)]
         # The route the container's own HEALTHCHECK calls is the one that decides: judge it, not a sibling.
         called = [item for item in found if item[2].rstrip("/") in probed]
         found = called or found
