@@ -97,7 +97,7 @@ def input_validation(project: Project) -> Iterator[Finding]:
             by_file.setdefault(sf.path, []).append((route.line, f"{route.method} {full}"))
         for path, items in by_file.items():
             # One finding per router file: the first route leads, the others are related locations.
-            (line, name), rest = items[0], items[1:]
+            line, rest = items[0][0], items[1:]
             names = ", ".join(n for _, n in items[:6]) + (f" (+{len(items) - 6} more)" if len(items) > 6 else "")
             yield Finding(
                 message=f"{len(items)} route(s) read the request body without schema validation: {names}",
