@@ -136,6 +136,8 @@ def health(project: Project) -> Iterator[Finding]:
                     location=Location(path=sf.path, line=route.line),
                     key=f"{service.name}:no-readiness",
                     severity=Severity.LOW,
+                    # Advice for orchestrators that route on readiness; under compose a single probe is common.
+                    confidence=Confidence.LOW,
                 )
 
 

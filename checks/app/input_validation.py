@@ -9,7 +9,7 @@ DTOs with a global `ValidationPipe`, Joi/celebrate, pydantic models (typed FastA
 are judged by APP-UPLOAD-LIMITS instead, and signed webhooks (the handler verifies a signature
 or HMAC over the raw body) are validated by that signature. One finding per router file lists
 its routes (the others as related locations); Django and Flask views, which often check their few
-fields by hand, are reported with medium confidence.
+fields by hand, are reported with low confidence.
 
 ## Why it matters
 Unvalidated bodies let callers store arbitrary shapes and sizes, crash handlers with unexpected
@@ -105,7 +105,7 @@ def input_validation(project: Project) -> Iterator[Finding]:
                 key=f"{service.name}:unvalidated-body",
                 related=tuple(Location(path, n) for n, _ in rest),
                 # Django and Flask views often check their few fields by hand, which the scan cannot see.
-                confidence=Confidence.MEDIUM if service.framework in {"django", "flask"} else Confidence.HIGH,
+                confidence=Confidence.LOW if service.framework in {"django", "flask"} else Confidence.HIGH,
             )
     if not judged:
         raise NotApplicable("no route reads a request body")
