@@ -110,8 +110,8 @@ def _structured(index: rules.SourceIndex, service: rules.Service) -> bool:
         # loguru counts only when a sink serialises to JSON.
         if c.name == "add" and any(p.key == "serialize" and p.kind == "true" for p in c.props):
             return True
-        # Fastify's built-in pino logger (`Fastify({ logger: true })` or a logger options object).
-        if service.framework == "fastify" and any(p.key == "logger" and p.kind in {"true", "object"} for p in c.props):
+        # Fastify's built-in pino logger (`Fastify({ logger: true })`, options, or a value from config).
+        if service.framework == "fastify" and any(p.key == "logger" and p.kind != "false" for p in c.props):
             return True
         # stdlib logging configured from a dict (handlers and formatters in one place).
         if c.callee.endswith("dictConfig"):
