@@ -140,6 +140,8 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
               help="Do not run these checks (repeatable or comma list).")
 @click.option("--exclude", "exclude_globs", multiple=True, metavar="GLOB",
               help="Do not scan files matching this gitignore-style pattern (repeatable).")
+@click.option("--min-confidence", type=click.Choice(("high", "medium", "low"), case_sensitive=False),
+              help="Grade and gate on findings at or above this confidence (default: medium).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Config file (default: the nearest .prodcheck.yaml, prodcheck.yaml or [tool.prodcheck] "
                    "from PATH up to the repository root).")
@@ -175,7 +177,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
          color: bool | None, debug: bool, target_timeout: float | None,
-         roles: str | None, **history: Any) -> None:
+         roles: str | None, min_confidence: str | None, **history: Any) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
@@ -205,7 +207,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         raise click.UsageError("--output takes one format; use --output-dir for several")
     selected, ignored = _check_ids(select_ids, "--select"), _check_ids(ignore_ids, "--ignore")
     cli_values: dict[str, Any] = {
-        "fail_on": fail_on, "min_score": min_score, "offline": offline, "no_burst": no_burst,
+        "fail_on": fail_on, "min_score": min_score, "min_confidence": min_confidence, "offline": offline, "no_burst": no_burst,
         "timeout": timeout, "formats": wanted or None, "target_timeout": target_timeout, "roles": roles,
     }
     settings = resolve_settings(root=path, config_path=config_path, cli=cli_values, environ=os.environ)

@@ -55,7 +55,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         from auditor.deploy.build import deploy_config
 
         project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes,
-                          deploy=deploy_config(options.deploy_roles, options.roles))
+                          deploy=deploy_config(options.deploy_roles, options.roles), profile=options.profile)
         progress(f"discovering files in {options.path}")
         from auditor.secrets import collect_secret_values
 
@@ -80,7 +80,13 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     outcome = suppress(results, project, options)
     results = outcome.results
     notes.extend(outcome.notes)
-    score = overall(results)
+    if project is not None:
+        from auditor.profile import apply_profile, guess_profile
+
+        profile = guess_profile(project, options.profile)
+        results = apply_profile(list(results), profile)
+        notes.append(f"profile: {profile.name} ({profile.reason})")
+    score = overall(results, options.min_confidence)
     if project is not None:
         from auditor.scope import judged_nothing, scope_notes, without_judgement
 
@@ -97,7 +103,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         generated_at=(options.today or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
         targets=tuple(targets),
         results=tuple(results),
-        sections=section_scores(results),
+        sections=section_scores(results, options.min_confidence),
         score=score.score,
         grade=score.grade,
         risk=score.risk,
@@ -112,6 +118,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records],
                # The history records TLS, header, health and burst facts from these (auditor.history.record).
                "live_observations": [t.to_dict() for t in live_targets]},
+        min_confidence=options.min_confidence,
     )
 
 

@@ -53,6 +53,35 @@ _WEIGHTS = {
 }
 
 
+class Confidence(enum.IntEnum):
+    """How sure a finding is: high (seen directly) > medium (inferred) > low (a heuristic guess).
+
+    Ordered so ``--min-confidence`` compares; gates and the grade count high and
+    medium by default.
+    """
+
+    LOW = 0
+    MEDIUM = 1
+    HIGH = 2
+
+    @property
+    def label(self) -> str:
+        """Lower-case name used in every output format."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        """Parse ``"medium"``/``"MEDIUM"``; raise ValueError naming the valid choices."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            choices = ", ".join(c.label for c in cls)
+            raise ValueError(f"unknown confidence {text!r} (choose from {choices})") from None
+
+
+DEFAULT_MIN_CONFIDENCE = Confidence.MEDIUM
+
+
 class Status(enum.StrEnum):
     """Outcome of one check."""
 
@@ -140,7 +169,10 @@ class Finding:
     name, a header, an env var) so the fingerprint survives edits that move
     lines. ``evidence`` must already be redacted. ``severity`` overrides the
     check's declared severity for this finding only (for example a read-write
-    Docker socket versus a read-only one).
+    Docker socket versus a read-only one). ``confidence`` likewise overrides the
+    check's declared confidence (the runner fills in the check's default).
+    ``related`` lists further instances of the same concept in the same file or
+    service (every unpinned action of one workflow): one finding, many places.
     """
 
     message: str
@@ -149,6 +181,8 @@ class Finding:
     evidence: str = ""
     severity: Severity | None = None
     check_id: str = ""
+    confidence: Confidence | None = None
+    related: tuple[Location, ...] = ()
 
     @property
     def fingerprint(self) -> str:
@@ -202,6 +236,7 @@ class CheckMeta:
     aliases: tuple[str, ...] = ()
     origin: str = "builtin"
     passed: str = ""  # how a pass reads as a strength ("Runs as a non-root user")
+    confidence: Confidence = Confidence.HIGH  # default for this check's findings
 
 
 @dataclass(frozen=True)
@@ -215,6 +250,14 @@ class CheckResult:
     target: str = ""
     suppressed: tuple[Finding, ...] = ()
     elapsed: float = 0.0  # seconds spent in the check (shown by ``-v``; not part of any report)
+
+    def confidence_of(self, finding: Finding) -> Confidence:
+        """A finding's own confidence, else its check's declared one."""
+        return finding.confidence if finding.confidence is not None else self.meta.confidence
+
+    def counted(self, min_confidence: Confidence = DEFAULT_MIN_CONFIDENCE) -> tuple[Finding, ...]:
+        """The findings at or above ``min_confidence``: those gates and the grade count."""
+        return tuple(f for f in self.findings if self.confidence_of(f) >= min_confidence)
 
     @property
     def worst_severity(self) -> Severity:
@@ -278,6 +321,7 @@ class Report:
     extra: dict[str, Any] = field(default_factory=dict)
     # "Since the last scan": set when the scan is recorded in a history (auditor.history), else None.
     since_last: SinceLast | None = None
+    min_confidence: Confidence = DEFAULT_MIN_CONFIDENCE
 
     @property
     def failed(self) -> list[CheckResult]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.discovery import DEFAULT_MAX_FILE_BYTES
-from auditor.model import Section, Severity
+from auditor.model import DEFAULT_MIN_CONFIDENCE, Confidence, Section, Severity
 
 
 @dataclass(frozen=True)
@@ -43,3 +43,7 @@ class ScanOptions:
     today: str | None = None  # ISO date override for tests of expiry logic
     roles: str = "production"  # deployment roles checks judge: production | all
     deploy_roles: Mapping[str, str] = field(default_factory=dict)  # config `deploy:` path glob -> role
+    # Findings below this confidence are listed but neither graded nor gated.
+    min_confidence: Confidence = DEFAULT_MIN_CONFIDENCE
+    # service | distribution from the config; None lets the scan guess (see auditor/profile.py).
+    profile: str | None = None

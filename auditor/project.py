@@ -73,9 +73,12 @@ class Project:
         max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
         excludes: tuple[str, ...] = (),
         deploy: DeployConfig | None = None,
+        profile: str | None = None,
     ) -> None:
         self.root = root.resolve()
         self.deploy_config = deploy
+        # ``profile:`` from the configuration (service | distribution); None lets checks guess.
+        self.profile_override = profile
         self.max_file_bytes = max_file_bytes
         self.excludes = excludes
         self._texts: dict[str, str | None] = {}

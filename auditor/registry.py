@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from auditor.docs import parse_doc
-from auditor.model import CheckMeta, Finding, Section, Severity, Target
+from auditor.model import CheckMeta, Confidence, Finding, Section, Severity, Target
 
 CheckFunc = Callable[[Any], Iterable[Finding]]
 
@@ -52,10 +52,12 @@ def check(
     effort_hours: float = 1.0,
     aliases: tuple[str, ...] = (),
     passed: str = "",
+    confidence: Confidence = Confidence.HIGH,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Declare a check. The function's docstring (or its module's) is its documentation.
 
     ``passed`` is how a pass reads in the report's Strengths ("Runs as a non-root user").
+    ``confidence`` is the default confidence of its findings (a finding may override it).
     """
 
     def decorate(func: CheckFunc) -> CheckFunc:
@@ -76,6 +78,7 @@ def check(
             effort_hours=effort_hours,
             aliases=tuple(aliases),
             passed=passed,
+            confidence=confidence,
         )
         setattr(func, _SPEC_ATTR, CheckSpec(meta=meta, needs=tuple(needs), func=func))
         return func

@@ -75,6 +75,7 @@ def _normalise(spec: CheckSpec, produced: Iterable[Finding] | None, secrets: fro
         finding = replace(
             finding,
             check_id=spec.id,
+            confidence=finding.confidence if finding.confidence is not None else spec.meta.confidence,
             message=scrub(finding.message),
             evidence=scrub(finding.evidence),
         )

@@ -15,15 +15,11 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from auditor.redact import mask, scrub
+from auditor.redact import _VALUE_END, _VALUE_START, is_strong, mask, mask_patterns, scrub
 
 Scrub = Callable[[str], str]
 
 _END = ""  # trie key marking "a secret ends here" (no secret character is the empty string)
-
-
-def _identity(text: str) -> str:
-    return text
 
 
 def trie_pattern(values: Iterable[str]) -> str:
@@ -55,32 +51,37 @@ def _emit(node: dict[str, dict]) -> str:
 
 @lru_cache(maxsize=8)
 def scrubber(secrets: frozenset[str]) -> Scrub:
-    """A function masking every value of ``secrets`` in a text (compiled once per secret set)."""
-    values = sorted(value for value in secrets if value)
-    if not values:
-        return _identity
-    shortest = min(len(value) for value in values)
-    if len(values) == 1:
-        # One value: a plain substring search beats any regex.
-        only, masked = values[0], mask(values[0])
+    """A function masking every value of ``secrets`` in a text (compiled once per secret set).
 
-        def one(text: str) -> str:
-            return text.replace(only, masked) if only in text else text
-
-        return one
+    The same rules as :func:`auditor.redact.scrub`: a strong value (one that cannot be an
+    ordinary word) is masked wherever it appears; a weak one (a short or one-kind password
+    such as the product's name) only where it stands as a value (after ``=``, ``:`` or a quote),
+    so ordinary words and paths keep their text; then URL credentials, token shapes and PEM
+    keys are masked wherever they appear.
+    """
+    strong = sorted(value for value in secrets if value and is_strong(value))
+    weak = sorted(value for value in secrets if value and not is_strong(value))
+    if not strong and not weak:
+        return mask_patterns
+    parts = []
+    if strong:
+        parts.append(trie_pattern(strong))
+    if weak:
+        parts.append(_VALUE_START + "(?:" + trie_pattern(weak) + ")" + _VALUE_END)
     try:
-        pattern = re.compile(trie_pattern(values))
+        pattern = re.compile("|".join(parts))
     except (RecursionError, re.error, OverflowError):
         # A pathological value set (thousands of nested branch points): the plain loop still works.
         return lambda text: scrub(text, secrets)
-    masks = {value: mask(value) for value in values}
+    masks = {value: mask(value) for value in (*strong, *weak)}
+    shortest = min(len(value) for value in masks)
 
     def replace(match: re.Match[str]) -> str:
         return masks[match.group()]
 
-    def many(text: str) -> str:
-        if len(text) < shortest:
-            return text
-        return pattern.sub(replace, text)
+    def run(text: str) -> str:
+        if len(text) >= shortest:
+            text = pattern.sub(replace, text)
+        return mask_patterns(text)
 
-    return many
+    return run

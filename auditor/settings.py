@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import ProdcheckError
-from auditor.model import Section, Severity
+from auditor.model import DEFAULT_MIN_CONFIDENCE, Confidence, Section, Severity
 from auditor.options import IgnoreRule, ScanOptions
 
 BASELINE_FILE = ".prodcheck-baseline.json"
@@ -27,7 +27,9 @@ _TOP_KEYS = {
     "fail_on", "min_score", "offline", "formats", "checks", "sections", "severity", "ignore",
     "exclude", "max_file_kb", "live", "targets", "no_burst", "timeout", "roles", "deploy",
     "history", "notify", "notify_always", "regressions",  # validated by auditor.history.scan_hook
+    "min_confidence", "profile",
 }
+PROFILES = ("service", "distribution")
 _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve",
               "target_timeout"}
 
@@ -52,6 +54,8 @@ class Settings:
 
     fail_on: str | None = None
     min_score: float | None = None
+    min_confidence: str | None = None
+    profile: str | None = None  # service | distribution; None = guessed from the repository
     offline: bool = False
     no_burst: bool = False
     timeout: float = 10.0
@@ -115,6 +119,8 @@ class Settings:
             save_observations=save_observations,
             roles=self.roles,
             deploy_roles=dict(self.deploy_roles),
+            min_confidence=Confidence.parse(self.min_confidence) if self.min_confidence else DEFAULT_MIN_CONFIDENCE,
+            profile=self.profile,
         )
 
 
@@ -394,6 +400,10 @@ def _apply_key(settings: Settings, key: str, value: Any) -> None:
         settings.fail_on = Severity.parse(_scalar(value)).label
     elif key == "min_score":
         settings.min_score = _score(value)
+    elif key == "min_confidence":
+        settings.min_confidence = Confidence.parse(_scalar(value)).label
+    elif key == "profile":
+        settings.profile = _profile(_scalar(value))
     elif key in {"offline", "no_burst"}:
         setattr(settings, key, _bool(value))
     elif key == "timeout":
@@ -561,6 +571,14 @@ def _suggest(word: str, choices: Any) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _profile(text: str) -> str:
+    """``service`` or ``distribution``; anything else is a ValueError naming the choices."""
+    wanted = text.strip().lower()
+    if wanted not in PROFILES:
+        raise ValueError(f"unknown profile {text!r} (choose from {', '.join(PROFILES)})")
+    return wanted
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, (dict, list)):
         raise TypeError(f"expected a single value, got a {'mapping' if isinstance(value, dict) else 'list'}")
@@ -574,6 +592,8 @@ def _apply_env(settings: Settings, environ: Mapping[str, str]) -> None:
             settings.fail_on = Severity.parse(env["PRODCHECK_FAIL_ON"]).label
         if "PRODCHECK_MIN_SCORE" in env:
             settings.min_score = _score(env["PRODCHECK_MIN_SCORE"])
+        if "PRODCHECK_MIN_CONFIDENCE" in env:
+            settings.min_confidence = Confidence.parse(env["PRODCHECK_MIN_CONFIDENCE"]).label
         if "PRODCHECK_OFFLINE" in env:
             settings.offline = _bool(env["PRODCHECK_OFFLINE"])
         if "PRODCHECK_NO_BURST" in env:
@@ -592,6 +612,8 @@ def _apply_cli(settings: Settings, cli: Mapping[str, Any]) -> None:
             continue
         if key == "fail_on":
             settings.fail_on = Severity.parse(str(value)).label
+        elif key == "min_confidence":
+            settings.min_confidence = Confidence.parse(str(value)).label
         elif key == "formats":
             settings.formats = list(value)
         else:

@@ -187,7 +187,11 @@ def priority_actions(report: Report, limit: int = 5) -> list[PlanItem]:
 
     Returns at most ``limit`` issues (the executive summary shows 3-5).
     """
-    return [item for item in issues(report) if item.severity > Severity.INFO][:limit]
+    # A guess below the report's confidence floor is listed in its section, never as a top action.
+    return [
+        item for item in issues(report)
+        if item.severity > Severity.INFO and any(r.counted(report.min_confidence) for r in item.results)
+    ][:limit]
 
 
 def _baseline(report: Report) -> Mapping[str, Any] | None:

@@ -75,6 +75,8 @@ class FindingView:
     baseline: str | None
     check_id: str = ""
     prefix: str = ""
+    confidence: str = "high"
+    related: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,8 @@ def _finding_view(report: Report, result: CheckResult, finding: Finding, prefix:
         baseline=baseline_state(report, finding),
         check_id=result.meta.id,
         prefix=prefix,
+        confidence=result.confidence_of(finding).label,
+        related=tuple(location_text(loc) for loc in finding.related),
     )
 
 

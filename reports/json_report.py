@@ -60,6 +60,7 @@ def _finding(report: Report, result: CheckResult, finding: Finding, status: str)
         "check_id": meta.id,
         "title": meta.title,
         "severity": severity_of(result, finding).label,
+        "confidence": result.confidence_of(finding).label,
         "section": meta.section.id,
         "status": status,
         "message": finding.message,
@@ -68,6 +69,9 @@ def _finding(report: Report, result: CheckResult, finding: Finding, status: str)
             "line": finding.location.line,
             "url": finding.location.url,
         },
+        "related": [
+            {"path": loc.path, "line": loc.line, "url": loc.url} for loc in finding.related
+        ],
         "fingerprint": finding.fingerprint,
         "key": finding.key,
         "evidence": finding.evidence,
@@ -136,6 +140,7 @@ def to_dict(report: Report) -> dict[str, Any]:
         "risk": report.risk,
         "complete": report.complete,
         "coverage": report.coverage,
+        "min_confidence": report.min_confidence.label,
         "stacks": list(report.stacks),
         "summary": _summary(report),
         "plan": _plan(report),

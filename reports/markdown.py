@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Finding, Report, Section, SectionScore, Severity, Status, Target
+from auditor.model import CheckResult, Confidence, Finding, Report, Section, SectionScore, Severity, Status, Target
 from auditor.textsafe import safe_report
 from reports.common import (
     BASELINE_EXISTING,
@@ -227,6 +227,11 @@ def _finding_text(report: Report, result: CheckResult, finding: Finding) -> str:
         if len(evidence) > MAX_EVIDENCE:
             evidence = evidence[: MAX_EVIDENCE - 1] + "…"
         text += f" (evidence: {md_code(evidence)})"
+    if finding.related:
+        text += " (also at " + ", ".join(md_code(location_text(loc)) for loc in finding.related) + ")"
+    confidence = result.confidence_of(finding)
+    if confidence is not Confidence.HIGH:
+        text += f" ({confidence.label} confidence)"
     if baseline_state(report, finding) == BASELINE_EXISTING:
         text += " (existing)"
     return text

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from auditor.docs import fix_prose
-from auditor.model import CheckMeta, CheckResult, Finding, Report, Severity, Status, Target
+from auditor.model import CheckMeta, CheckResult, Confidence, Finding, Report, Severity, Status, Target
 from auditor.textsafe import safe_report
 from reports.common import BASELINE_EXISTING, baseline_state, severity_of
 
@@ -31,6 +31,8 @@ FILENAME = "prodcheck-report.sarif"
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "prodcheck/v1"
 CATEGORIES = {Target.REPO: "prodcheck/repo/", Target.LIVE: "prodcheck/live/"}
+
+CONFIDENCE_RANK = {Confidence.HIGH: 90.0, Confidence.MEDIUM: 60.0, Confidence.LOW: 30.0}
 
 # GitHub reads security-severity as a number in a string: >= 9 critical, >= 7 high, >= 4 medium.
 SECURITY_SEVERITY = {
@@ -216,11 +218,26 @@ def _result(report: Report, result: CheckResult, finding: Finding, index: int,
             },
         }],
         "partialFingerprints": fingerprints,
+        # SARIF's rank (0-100) orders results by how much to trust them: high 90, medium 60, low 30.
+        "rank": CONFIDENCE_RANK[result.confidence_of(finding)],
         "properties": {
             "severity": severity_of(result, finding).label,
+            "confidence": result.confidence_of(finding).label,
             "section": result.meta.section.id,
         },
     }
+    related = [loc for loc in finding.related if loc.path]
+    if related:
+        out["relatedLocations"] = [
+            {
+                "id": n,
+                "physicalLocation": {
+                    "artifactLocation": {"uri": quote(loc.path or "", safe="/._-~"), "uriBaseId": "%SRCROOT%"},
+                    **({"region": {"startLine": loc.line}} if loc.line else {}),
+                },
+            }
+            for n, loc in enumerate(related, start=1)
+        ]
     if finding.key:
         out["properties"]["key"] = finding.key
     if finding.location.url:

@@ -7,15 +7,19 @@ holds an ``expect.yaml``::
     status: fail            # pass | fail | skipped | error (default: fail when findings, else pass)
     findings:               # compared exactly as (path or url, line, key)
       - {path: Dockerfile, line: 3, key: root}
+      # optional, checked when given: severity, confidence, related: ["path:line", ...]
+      - {path: ci.yml, line: 6, key: k, severity: low, confidence: medium, related: ["ci.yml:9"]}
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from auditor.model import Status
+from auditor.model import CheckResult, Status
+from reports.common import severity_of
 from tests.harness import CHECK_CASES, LIVE_CASES, expected_tuples, finding_tuples, load_expect, registry, run_case
 
 
@@ -47,6 +51,21 @@ def test_check_case(check_id: str, case: Path) -> None:
         assert result.reason, "an error result must carry its reason"
     assert result.status is status, f"{case}: status {result.status.value}, expected {status.value}; {result.findings}"
     assert finding_tuples(result) == wanted
+    _check_details(result, expect)
+
+
+def _check_details(result: CheckResult, expect: dict[str, Any]) -> None:
+    """Severity, confidence and related locations of findings whose expectation names them."""
+    by_place = {(f.location.path or f.location.url, f.location.line, f.key): f for f in result.findings}
+    for item in expect.get("findings") or []:
+        where = item.get("path") or item.get("url")
+        finding = by_place[(where, item.get("line"), str(item.get("key", "")))]
+        if "severity" in item:
+            assert severity_of(result, finding).label == item["severity"], finding
+        if "confidence" in item:
+            assert result.confidence_of(finding).label == item["confidence"], finding
+        if "related" in item:
+            assert [str(loc) for loc in finding.related] == list(item["related"]), finding
 
 
 def test_every_check_has_docs_and_fixtures() -> None:

@@ -100,11 +100,19 @@ class Function:
 
 @dataclass(frozen=True)
 class EnvRead:
-    """A read of an environment variable; ``has_default`` when a fallback makes it optional."""
+    """A read of an environment variable.
+
+    ``has_default`` when the code copes without it (a fallback, ``os.getenv``
+    returning None, a truthiness or equality test, an ``in os.environ`` guard);
+    ``certain`` when the code visibly fails without it (``os.environ["X"]``,
+    ``config.getOrThrow('X')``), as opposed to a bare ``process.env.X`` that is
+    merely undefined.
+    """
 
     name: str
     line: int
     has_default: bool = False
+    certain: bool = False
 
 
 @dataclass(frozen=True)

@@ -195,11 +195,19 @@ def _under(rel: str, root: str) -> bool:
     return root in ("", ".") or rel.startswith(root.rstrip("/") + "/")
 
 
+# Code that never runs in the server process: build and maintenance scripts, seeds, bundler configs.
+_NOT_SERVER_PARTS = frozenset({"scripts", ".install-scripts", "seed", "seeds", "cypress", "playwright"})
+_BUILD_CONFIG = re.compile(r"^(vite|vitest|webpack|rollup|tailwind|postcss|eslint|jest|playwright|drizzle|"
+                           r"tsup|esbuild|babel|prettier)\.config\.[cm]?[jt]s$")
+
+
 def _is_test(rel: str) -> bool:
+    """Tests, and code that does not run in the server (scripts, seeds, bundler configs)."""
     parts = PurePosixPath(rel).parts
     name = parts[-1]
     return (
         bool(_TEST_PARTS.intersection(parts[:-1]))
+        or bool(_NOT_SERVER_PARTS.intersection(parts[:-1])) or bool(_BUILD_CONFIG.match(name))
         or ".test." in name or ".spec." in name or ".e2e-spec." in name
         or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
     )
@@ -279,9 +287,40 @@ def _build(project: Project) -> SourceIndex:
                 files[rel] = sf
             own.append(rel)
         parsed = [files[r] for r in own]
+        if not _serves(project, framework, root, parsed):
+            continue  # a SPA or library that imports a framework's client, or a static export: no server here
         entry, line = _entry(framework, root, parsed, data)
         services.append(Service(name, root, framework, language, entry, line, deps, tuple(own)))
     return SourceIndex(tuple(services), files, tuple(skipped))
+
+
+_FRAMEWORK_MODULE = {"nestjs": "@nestjs/core"}
+_STATIC_EXPORT = re.compile(r"""output\s*:\s*["']export["']""")
+
+
+def _serves(project: Project, framework: str, root: str, parsed: list[SourceFile]) -> bool:
+    """Whether a package runs a server: its own code creates the app, and Next.js is not a static export.
+
+    A React/Vite SPA or a client library that depends on ``hono`` for its typed RPC client never calls
+    ``new Hono()``; such packages get no server checks.
+    """
+    if framework == "nextjs":
+        base = "" if root in ("", ".") else root + "/"
+        for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
+            text = project.read_text(base + name) if project.exists(base + name) else None
+            if text and _STATIC_EXPORT.search(text):
+                return False
+        return True
+    pattern = _APP_CREATION.get(framework)
+    if pattern is None or framework in {"fastapi", "flask", "starlette"}:
+        return True  # Python apps are often created by factories the index does not follow: keep them
+    if any(pattern.match(("new" if c.is_new else "") + c.callee) or pattern.match(c.callee)
+           for sf in parsed for c in sf.calls):
+        return True
+    # The framework's default export under another name (`import importFastify from 'fastify'`).
+    module = _FRAMEWORK_MODULE.get(framework, framework)
+    aliases = {name for sf in parsed for imp in sf.imports if imp.module == module for name in imp.names}
+    return any(c.callee in aliases for sf in parsed for c in sf.calls)
 
 
 def _entry(framework: str, root: str, parsed: list[SourceFile], data: dict[str, object]) -> tuple[str, int]:

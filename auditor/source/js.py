@@ -307,7 +307,8 @@ class _Extractor:
             if call.name in {"get", "getOrThrow"} and call.strings and _CONFIG_RECEIVER.search(callee.rsplit(".", 1)[0]):
                 args = _args(node)
                 if args and string_value(args[0]) is not None and re.fullmatch(r"[A-Z][A-Z0-9_]*", call.strings[0]):
-                    env_reads.append(EnvRead(call.strings[0], call.line, has_default=len(args) > 1))
+                    env_reads.append(EnvRead(call.strings[0], call.line, has_default=len(args) > 1,
+                                             certain=call.name == "getOrThrow"))
         for node in caps.get("envmember", []):
             obj = node.child_by_field_name("object")
             if _text(obj) == "process.env":
@@ -585,7 +586,11 @@ def _find_raw(node: ts.Node, err: str, raw: set[str]) -> str:
     return ""
 
 
+_FLAG_OPS = frozenset({"===", "!==", "==", "!=", "&&"})
+
+
 def _has_default(node: ts.Node) -> bool:
+    """The read copes with an unset variable: a fallback, a flag test, a condition or a guard."""
     cur = node
     parent = cur.parent
     while parent is not None and parent.type in _CHAIN:
@@ -593,11 +598,17 @@ def _has_default(node: ts.Node) -> bool:
     if parent is None:
         return False
     if parent.type == "binary_expression":
-        op = parent.child_by_field_name("operator")
+        op = _text(parent.child_by_field_name("operator"))
         left = parent.child_by_field_name("left")
-        return _text(op) in {"??", "||"} and left is not None and left.id == cur.id
-    if parent.type == "ternary_expression":
+        if op in {"??", "||"}:
+            return left is not None and left.id == cur.id
+        return op in _FLAG_OPS  # `process.env.X === "true"` is a flag, `A && B` a guard
+    if parent.type == "unary_expression":
+        return _text(parent.child_by_field_name("operator")) in {"!", "typeof"}
+    if parent.type in {"ternary_expression", "if_statement", "while_statement"}:
         return True
+    if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
+        return _text(parent.parent.child_by_field_name("function")) == "Boolean"
     return False
 
 

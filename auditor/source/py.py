@@ -92,6 +92,7 @@ class _Extractor(ast.NodeVisitor):
         self.classes: list[ClassInfo] = []
         self.literals: set[str] = set()
         self._defaulted: set[int] = set()
+        self._env_guards: set[str] = set()
 
     # -- imports ---------------------------------------------------------
 
@@ -125,7 +126,8 @@ class _Extractor(ast.NodeVisitor):
         if callee in {"print", "pprint", "pprint.pprint"}:
             self.logs.append((callee, node.lineno))
         if callee in {"os.getenv", "os.environ.get", "getenv", "environ.get"} and strings:
-            self.env.append(EnvRead(strings[0], node.lineno, len(node.args) > 1 or id(node) in self._defaulted))
+            # getenv/get return None instead of failing: the code copes, so the variable is optional.
+            self.env.append(EnvRead(strings[0], node.lineno, True))
         if callee in {"signal.signal", "signal"} and node.args:
             sig = _src(node.args[0]).rsplit(".", 1)[-1]
             handler = _src(node.args[1]) if len(node.args) > 1 else ""
@@ -157,7 +159,16 @@ class _Extractor(ast.NodeVisitor):
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if _src(node.value) in {"os.environ", "environ"} and isinstance(node.slice, ast.Constant):
             if isinstance(node.slice.value, str) and isinstance(node.ctx, ast.Load):
-                self.env.append(EnvRead(node.slice.value, node.lineno, False))
+                guarded = node.slice.value in self._env_guards
+                self.env.append(EnvRead(node.slice.value, node.lineno, guarded, certain=not guarded))
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        # `if "X" in os.environ:` guards later `os.environ["X"]` reads (module-wide: a cheap, safe over-approximation).
+        if (isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+                and any(isinstance(op, (ast.In, ast.NotIn)) for op in node.ops)
+                and any(_src(c) in {"os.environ", "environ"} for c in node.comparators)):
+            self._env_guards.add(node.left.value)
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:

@@ -24,11 +24,20 @@ TRIVIAL_CALLS = frozenset({
     "Body", "Param", "Query", "Res", "Req", "HttpCode", "time", "datetime.now", "datetime.utcnow", "isoformat",
     "getpid", "PlainTextResponse", "str", "int", "float",
 })
-PAID_API = re.compile(r"openai|anthropic|whisper|transcri|completions|resend|nodemailer|sendMail|sendgrid|sgMail|"
-                      r"mailgun|postmark|ses\.|sendEmail|twilio|stripe", re.IGNORECASE)
 ABUSABLE_PATH = re.compile(r"log-?in|sign-?in|sign-?up|register|auth|password|reset|magic|otp|verify|upload|"
                            r"transcri|invite|contact|email", re.IGNORECASE)
 LOG_CALL_FIX = "a structured logger"
+# Rate-limit libraries (imports) and the application's own limiter (names), shared by the APP checks.
+LIMITERS = (
+    "hono-rate-limiter", "@hono-rate-limiter", "express-rate-limit", "express-slow-down", "@nestjs/throttler",
+    "@fastify/rate-limit", "fastify-rate-limit", "rate-limiter-flexible", "@upstash/ratelimit", "koa-ratelimit",
+    "slowapi", "fastapi_limiter", "flask_limiter", "django_ratelimit", "ratelimit", "limits",
+    # Frameworks whose auth flows are limited by default: django-allauth's ACCOUNT_RATE_LIMITS.
+    "allauth",
+)
+# The application's own limiter: a function, class or middleware named for what it does.
+OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[-_]?down", re.IGNORECASE)
+
 
 
 def index_or_skip(project: Project) -> tuple[SourceIndex, tuple[Service, ...]]:
@@ -123,6 +132,7 @@ class Cost:
     reason: str
     services: tuple[str, ...] = ()
     paid: bool = False
+    guessed: bool = False  # judged by the URL alone: the handler could not be resolved
 
 
 def _modules_match(modules: frozenset[str], wanted: tuple[str, ...]) -> bool:
@@ -133,12 +143,12 @@ def costly_service(call: str, modules: frozenset[str]) -> str:
     """The costly service a call text reaches in a file importing ``modules`` ('' when none).
 
     A call counts only when its file imports the service's SDK, so ``res.send`` is never SendGrid.
-    Calls that look costly but match no known SDK keep a generic label.
+    A call that merely looks costly (``array.push``, a query builder's ``.limit``) is not one.
     """
     for label, wanted, pattern in COSTLY_SERVICES:
         if pattern.search(call) and _modules_match(modules, wanted):
             return label
-    return "a paid or email API" if PAID_API.search(call) else ""
+    return ""
 
 
 def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[str, ...]]:
@@ -153,11 +163,35 @@ def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[st
     return found
 
 
-def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...]],
-                  modules: frozenset[str] = frozenset(), body: Body | None = None) -> Cost | None:
-    """Why a route is costly or abusable (None when it is neither).
+# What a handler does that makes it worth limiting, judged from the calls it makes (not its URL).
+_CHECKS_PASSWORD = re.compile(r"(?:^|[._])(authenticate\w*|check_password|verify_password|validate_?login|login|"
+                              r"sign_?in|verify_totp|checkpw|compare_?password)$", re.IGNORECASE)
+_CREATES_ACCOUNT = re.compile(r"(?:^|[._])(create_?user|register\w*|sign_?up\w*|SignupForm|create_?account)$",
+                              re.IGNORECASE)
+_SENDS_MAIL = re.compile(r"(?:^|[._])(send_?\w*(e?mail|link|code)\w*|forgot_?password|\w*reset_?password_?email)$",
+                         re.IGNORECASE)
+_UPLOADS = re.compile(r"(?:^|[._])(upload\w*|FileInterceptor|FilesInterceptor|multer|save_?file|parse_?multipart|"
+                      r"parseBody|formData|saveFile)$",
+                      re.IGNORECASE)
+# A valid session, a guard or a signed token must come first: nothing to guess, nothing anonymous to abuse.
+_GUARDED = re.compile(r"CurrentUser|current_(active_)?(user|superuser)|RequestWithUser|AuthenticatedHttpRequest|"
+                      r"login_required|AuthGuard\(\s*['\"](?!local)|@UseGuards\((?!.*local)|IsAuthenticated|"
+                      r"require_(sudo|login|admin|superuser)|verify_\w*token|verifyToken|jwt\.verify|"
+                      r"construct_?event|verify_?signature|verify_?webhook|compare_digest",
+                      re.IGNORECASE)
 
-    ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers).
+
+def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...]],
+                  modules: frozenset[str] = frozenset(), body: Body | None = None,
+                  registration: str = "") -> Cost | None:
+    """Why a route is costly or abusable (None when it is neither), from what its handler does.
+
+    ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers);
+    ``registration`` the source text that registers the route (decorators, ``dependencies=[...]``).
+    A paid SDK resolved through imports is ``paid``; password checks, account creation, sending
+    mail and uploads are abusable actions. A guarded route (a session, a guard, a signed token or a
+    verified webhook signature first) is neither. Without a visible handler the URL alone decides,
+    and ``guessed`` says so.
     """
     body = body or route.handler
     calls = body.calls if body else ()
@@ -169,20 +203,46 @@ def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...
         labels = costly.get(call.rsplit(".", 1)[-1])
         if labels:
             return Cost(f"calls {' and '.join(labels)} through {call}", labels, paid=True)
-    match = ABUSABLE_PATH.search(full_path)
-    if match and route.method in {"POST", "PUT", "PATCH", "ANY"}:
-        return Cost(f"is an abusable endpoint ({match.group(0)})", (match.group(0).lower(),))
+    if route.method not in {"POST", "PUT", "PATCH", "ANY"}:
+        return None
+    if body is None:
+        match = ABUSABLE_PATH.search(full_path)
+        if match:
+            return Cost(f"looks abusable by its path ({match.group(0)}); its handler was not found",
+                        (match.group(0).lower(),), guessed=True)
+        return None
+    context = " ".join((*route.middlewares, *body.param_types, *body.param_decorators, *calls, registration))
+    if _GUARDED.search(context):
+        return None
+    for pattern, what in ((_CHECKS_PASSWORD, "checks a password"), (_CREATES_ACCOUNT, "creates accounts"),
+                          (_SENDS_MAIL, "sends email"), (_UPLOADS, "accepts uploads")):
+        hit = next((c for c in calls if pattern.search(c)), None)
+        if hit is not None:
+            return Cost(f"{what} ({hit})", (what,))
+    if any("UploadFile" in t or "File" == t for t in body.param_types):
+        return Cost("accepts uploads", ("accepts uploads",))
     return None
 
 
-def body_of(index: SourceIndex, service: Service, route: Route) -> Body | None:
-    """The handler facts of a route, following a named handler (Django views, Express controllers)."""
+def body_of(index: SourceIndex, service: Service, route: Route, near: str = "") -> Body | None:
+    """The handler facts of a route, following a named handler (Django views, Express controllers).
+
+    A name is looked up next to the file that registers the route first (``urls.py`` -> its
+    ``views.py``), so ``status`` resolves to the view, not to an admin column of the same name.
+    """
     if route.handler is not None:
         return route.handler
     if not route.handler_ref:
         return None
     name = route.handler_ref.rsplit(".", 1)[-1]
-    for sf in index.files_of(service):
+    folder = near.rsplit("/", 1)[0] if "/" in near else ""
+
+    def rank(sf: SourceFile) -> tuple[int, int, str]:
+        same_dir = sf.path.rsplit("/", 1)[0] == folder if "/" in sf.path else folder == ""
+        stem = sf.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return (0 if same_dir else 1, 0 if stem in {"views", "controllers", "handlers", "routes"} else 1, sf.path)
+
+    for sf in sorted(index.files_of(service), key=rank):
         for func in sf.functions:
             if func.name == name:
                 return func.body
@@ -192,4 +252,4 @@ def body_of(index: SourceIndex, service: Service, route: Route) -> Body | None:
 def routes(index: SourceIndex, service: Service) -> Iterator[tuple[SourceFile, Route, str, Body | None]]:
     """Every route of the service with its full path and resolved handler body."""
     for sf, route, full in index.routes(service):
-        yield sf, route, full, body_of(index, service, route)
+        yield sf, route, full, body_of(index, service, route, sf.path)

@@ -6,7 +6,11 @@ supports it: node-postgres `new Pool({ max })`, mysql2 `createPool({ connectionL
 Prisma (`connection_limit` in the `DATABASE_URL` of an env template or compose file, or in the
 client's datasource URL), TypeORM `extra.max`/`poolSize`, Knex `pool`, Mongoose
 `maxPoolSize`, SQLAlchemy `create_engine(pool_size=...)`, Django `CONN_MAX_AGE` for server
-databases. SQLite is judged by APP-SQLITE-WAL instead.
+databases. SQLite (including a Prisma schema whose provider is `sqlite`) is judged by
+APP-SQLITE-WAL instead; `ConfigModule.forRoot` opens no pool; options passed as a variable or
+spread from elsewhere cannot be seen and are not judged. Driver defaults are usually sane for
+one instance, so an unsized pool is a low-confidence tuning hint; Django without `CONN_MAX_AGE`
+(a connection per request) is reported with high confidence.
 
 ## Why it matters
 Default pool sizes are tuned for nobody: too small and requests queue behind each other, too
@@ -47,9 +51,10 @@ app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 10, "pool_pre_ping": Tru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
@@ -69,7 +74,7 @@ POOLED = (
 )
 
 
-@check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5,
+@check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5, confidence=Confidence.LOW,
        passed="Database connection pooling configured explicitly")
 def db_pool(project: Project) -> Iterator[Finding]:
     """Flag database clients created without pool settings."""
@@ -82,15 +87,20 @@ def db_pool(project: Project) -> Iterator[Finding]:
                 rule = next((r for r in POOLED if call.name == r[0] and _uses(modules, r[1])), None)
                 if rule is None or _is_sqlite(call):
                     continue
+                if rule[0] == "forRoot" and "TypeOrmModule" not in call.callee:
+                    continue  # ConfigModule.forRoot and friends load configuration; they open no pool
+                if _options_elsewhere(call):
+                    continue  # options come from a variable or a spread: the scan cannot see the pool size
                 judged = True
                 if not any(call.prop(p) for p in rule[2]):
                     yield Finding(
-                        message=f"{call.callee}(...) creates a connection pool without sizing it ({' / '.join(rule[2])})",
+                        message=f"{call.callee}(...) creates a connection pool without sizing it ({' / '.join(rule[2])}); "
+                        "the driver's default applies",
                         location=Location(path=sf.path, line=call.line),
                         key=f"{service.name}:{call.name}",
                     )
         prisma = _prisma_client(index, service)
-        if prisma is not None:
+        if prisma is not None and not _prisma_sqlite(project):
             judged = True
             if not _prisma_limited(project):
                 yield Finding(
@@ -106,9 +116,28 @@ def db_pool(project: Project) -> Iterator[Finding]:
                     message=f"{service.name}: Django opens a new database connection per request (no CONN_MAX_AGE)",
                     location=Location(path=django[0], line=django[1]),
                     key=f"{service.name}:CONN_MAX_AGE",
+                    confidence=Confidence.HIGH,  # a connection per request is seen directly, not a tuning guess
                 )
     if not judged:
         raise NotApplicable("no pooled database client created by the application code")
+
+
+def _options_elsewhere(call: Call) -> bool:
+    """The client's options are a variable or contain a spread, so their pool settings are invisible."""
+    if call.name not in {"Pool", "createPool", "DataSource", "forRoot", "knex"}:
+        return False  # the first argument is a URL, and the pool options are keyword arguments or a second object
+    first = call.args[0].strip() if call.args else ""
+    if first and first[0].isalpha() and not first.startswith(("'", '"', "`")) and "(" not in first and not call.props:
+        return True
+    return any("..." in a for a in call.args)
+
+
+def _prisma_sqlite(project: Project) -> bool:
+    """Every Prisma schema uses SQLite: one file, nothing to pool."""
+    schemas = [p for p in project.files if p.endswith(".prisma")]
+    texts = [project.read_text(p) or "" for p in schemas]
+    providers = [m for t in texts for m in re.findall(r"provider\s*=\s*\"(\w+)\"", t) if m != "prisma-client-js"]
+    return bool(providers) and all(p == "sqlite" for p in providers if p not in {"prisma-client", "prisma-client-js"})
 
 
 def _uses(modules: frozenset[str], wanted: str) -> bool:

@@ -4,9 +4,11 @@
 Two things. First, whether each service validates its configuration when it starts: zod or
 valibot parsing `process.env`, `envalid` `cleanEnv`, `@t3-oss/env-core` `createEnv`, `env-var`,
 `@nestjs/config` with `validationSchema` or `validate`, pydantic-settings `BaseSettings`,
-`environs`, `django-environ`. Second, the variables the code reads (`process.env.X`,
+`environs`, `django-environ`, or hand-written checks (a read followed within three lines by a
+`throw`, `raise`, `process.exit` or `sys.exit`). Second, the variables the code reads (`process.env.X`,
 `config.get('X')`, `os.environ[...]`, `os.getenv`) without a fallback that no env template,
-compose `environment` or Dockerfile `ENV` declares.
+compose `environment`, Dockerfile `ENV` or the README/docs (Markdown, MDX) declares: one
+finding per service, the other reads as related locations.
 
 ## Why it matters
 A missing variable should stop the deploy at boot, not surface as `undefined` in the first
@@ -64,12 +66,14 @@ app.config["SECRET_KEY"] = env.str("SECRET_KEY")
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
+from auditor.source.facts import EnvRead
 
 VALIDATORS = ("envalid", "@t3-oss/env-core", "@t3-oss/env-nextjs", "env-var", "@fastify/env", "env-schema",
               "pydantic_settings", "environs", "environ", "decouple", "dynaconf")
@@ -87,7 +91,7 @@ def env_validation(project: Project) -> Iterator[Finding]:
     judged = False
     for service in services:
         reads = [(sf, read) for sf in index.files_of(service) for read in sf.env_reads]
-        validates = _validates(index, service)
+        validates = _validates(index, service) or _fails_fast(project, reads)
         if not reads and not validates:
             continue
         judged = True
@@ -102,20 +106,49 @@ def env_validation(project: Project) -> Iterator[Finding]:
         if not project.env_templates:
             continue  # no template at all is another check's finding
         seen: set[str] = set()
+        missing: list[tuple[str, int, str]] = []
+        docs = _docs_text(project)
         for sf, read in sorted(reads, key=lambda item: (item[0].path, item[1].line)):
             if read.has_default or read.name in declared or read.name in RUNTIME_VARS or read.name in seen:
                 continue
             if any(r.name == read.name and r.has_default for _, r in reads):
                 continue
             seen.add(read.name)
+            if re.search(rf"\b{re.escape(read.name)}\b", docs):
+                continue  # documented for the deployer (README, docs site)
+            missing.append((sf.path, read.line, read.name))
+        if missing:
+            # One finding per service: the first read leads, the others are related locations.
+            listed = ", ".join(name for *_, name in missing[:12])
             yield Finding(
-                message=f"{read.name} is read by the code but no env template declares it",
-                location=Location(path=sf.path, line=read.line),
-                key=f"{service.name}:{read.name}",
+                message=f"{len(missing)} variable(s) read by the code are declared in no env template or docs: {listed}",
+                location=Location(path=missing[0][0], line=missing[0][1]),
+                key=f"{service.name}:undeclared",
                 severity=Severity.LOW,
+                related=tuple(Location(path, line) for path, line, _ in missing[1:]),
             )
     if not judged:
         raise NotApplicable("the application code reads no environment variables")
+
+
+_FAILS = re.compile(r"\bthrow\b|\braise\b|process\.exit|sys\.exit|ImproperlyConfigured|SystemExit")
+_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".adoc")
+
+
+def _fails_fast(project: Project, reads: list[tuple[rules.SourceFile, EnvRead]]) -> bool:
+    """Hand-written validation: a read followed within three lines by a throw, raise or exit."""
+    texts: dict[str, list[str]] = {}
+    for sf, read in reads:
+        lines = texts.setdefault(sf.path, (project.read_text(sf.path) or "").splitlines())
+        window = "\n".join(lines[read.line - 1:read.line + 3])
+        if _FAILS.search(window):
+            return True
+    return False
+
+
+def _docs_text(project: Project) -> str:
+    return "\n".join(project.read_text(p) or "" for p in project.files
+                     if p.lower().endswith(_DOC_SUFFIXES) and "node_modules" not in p and "CHANGELOG" not in p.upper())
 
 
 def _validates(index: rules.SourceIndex, service: rules.Service) -> bool:

@@ -7,6 +7,10 @@ an Express error middleware (four parameters), NestJS exception filters
 `exception_handler`, Flask `errorhandler`. For Django, it flags `DEBUG = True` in settings
 that are not development settings (Django then serves tracebacks to everyone).
 
+FastAPI/Starlette, Fastify and Next.js have safe defaults (the traceback is logged, the client
+gets a plain 500): without a custom handler they get a low, low-confidence hint only. An Express
+`app.use(errorHandler)` with a named error middleware from another module counts.
+
 NestJS is a special case, reported as low: its built-in `BaseExceptionFilter` already logs unknown
 errors with their stack and answers a generic 500, so the gap is only that no global filter
 shapes error responses consistently (with a request id) or reports errors to a tracker (see also
@@ -67,9 +71,10 @@ def unhandled(exc):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
 from auditor.source import rules
@@ -108,11 +113,35 @@ def error_handler(project: Project) -> Iterator[Finding]:
                 severity=Severity.LOW,
             )
             continue
+        if service.framework in _SAFE_DEFAULTS:
+            # The framework's own handler logs the traceback and answers a generic 500: a hint, not a gap.
+            yield Finding(
+                message=f"{service.name} ({service.framework}) has no custom error handler; "
+                f"{_SAFE_DEFAULTS[service.framework]}, so only the shape of error bodies and error reporting "
+                "are not in one place",
+                location=rules.entry(service),
+                key=service.name,
+                severity=Severity.LOW,
+                confidence=Confidence.LOW,
+            )
+            continue
         yield Finding(
             message=f"{service.name} ({service.framework}) has no global error handler",
             location=rules.entry(service),
             key=service.name,
         )
+
+
+# Frameworks whose built-in handler already logs unknown errors and answers a generic 500.
+_SAFE_DEFAULTS = {
+    "fastapi": "Starlette's ServerErrorMiddleware logs unhandled exceptions and answers a plain 500",
+    "starlette": "Starlette's ServerErrorMiddleware logs unhandled exceptions and answers a plain 500",
+    "fastify": "Fastify's default error handler logs through pino and answers a JSON 500",
+    "nextjs": "Next.js logs errors thrown in route handlers and answers 500",
+}
+
+
+_ERROR_MIDDLEWARE = re.compile(r"^\w*error\w*$", re.IGNORECASE)
 
 
 def _has_handler(index: rules.SourceIndex, service: rules.Service) -> bool:
@@ -122,6 +151,8 @@ def _has_handler(index: rules.SourceIndex, service: rules.Service) -> bool:
             return True
         if call.name == "use" and 4 in call.fn_params:
             return True  # Express recognises error middleware by its four parameters
+        if call.name == "use" and any(_ERROR_MIDDLEWARE.search(arg) for arg in call.args):
+            return True  # `app.use(errorHandler)`: a named error middleware defined in another module
         if any(p.key == "provide" and p.value == "APP_FILTER" for p in call.props):
             return True
     return any("Catch" in d for sf in index.files_of(service) for c in sf.classes for d in c.decorators)

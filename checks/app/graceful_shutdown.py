@@ -6,7 +6,8 @@ pools), or use a helper (`http-terminator`, `@godaddy/terminus`, `close-with-gra
 `lightship`); NestJS services call `app.enableShutdownHooks()`. A signal handler that calls
 `process.exit()` without closing anything is flagged as exiting without draining. FastAPI and
 Starlette services release resources in a `lifespan` handler or a shutdown event (uvicorn and
-gunicorn deliver the signal); Django and Flask rely on their WSGI server and are not judged.
+gunicorn deliver the signal and drain in-flight requests themselves, so a missing lifespan is a
+low, low-confidence hint); Django and Flask rely on their WSGI server and are not judged.
 
 ## Why it matters
 Every deploy and scale-down sends SIGTERM. Without handling, in-flight requests are cut,
@@ -60,7 +61,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
@@ -81,11 +82,15 @@ def graceful_shutdown(project: Project) -> Iterator[Finding]:
     for service in judged:
         if service.language == "python":
             if not _python_lifespan(index, service):
+                # uvicorn/gunicorn already stop accepting and drain in-flight requests on SIGTERM; what is
+                # missing is only a hook to close pools and clients, so this is a low, low-confidence hint.
                 yield Finding(
                     message=f"{service.name} ({service.framework}) has no lifespan or shutdown handler to release "
-                    "connections on SIGTERM",
+                    "connections on SIGTERM (the ASGI server itself drains in-flight requests)",
                     location=rules.entry(service),
                     key=service.name,
+                    severity=Severity.LOW,
+                    confidence=Confidence.LOW,
                 )
             continue
         calls = [c for _, c in index.calls(service)]

@@ -2,9 +2,13 @@
 
 ## What it checks
 Each server application exposes a health endpoint (`/health`, `/healthz`, `/ready`, `/live` ...),
-and the one that decides whether traffic is routed (the readiness check, or the only health
-route) touches a dependency: it calls the database, a cache or another service instead of
-returning a constant. It also asks for separate liveness and readiness routes.
+and the one that decides whether traffic is routed (the route the Dockerfile HEALTHCHECK or the
+compose healthcheck probes; else the readiness check, or the only health route) touches a
+dependency: it calls the database, a cache or another service instead of
+returning a constant. It also asks for separate liveness and readiness routes. A
+Next.js file route (`app/api/heartbeat/route.ts`) or a path a HEALTHCHECK probes counts as an
+endpoint even when the scan cannot read its handler; "missing" is said with low confidence when
+the scan could see no route of the service at all.
 
 ## Why it matters
 A health check that returns `{status: 'ok'}` without touching anything stays green while the
@@ -64,14 +68,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
 from auditor.source import rules
 from auditor.source.facts import Body
 
 _HEALTH = re.compile(r"(^|/)(health|healthz|healthcheck|health-check|status|ping|ready|readyz|readiness|live|"
-                     r"livez|liveness)(/|$)", re.IGNORECASE)
+                     r"livez|liveness|heartbeat)(/|$)", re.IGNORECASE)
+_PARAM = re.compile(r"<[^>]+>|/:\w|\{[^}]+\}|\[[^\]]+\]")
+# `curl -f http://localhost:3000/api/healthz` in a Dockerfile HEALTHCHECK or a compose healthcheck.
+_PROBED = re.compile(r"https?://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\]|\$\{?\w+\}?)(?::[\w${}]+)?(/[^\s\"'\]\),]*)")
+# Next.js file routes: app/api/heartbeat/route.ts, pages/api/health.ts.
+_FILE_ROUTE = re.compile(r"(?:^|/)(?:app|pages)/(?:.*/)?(health|healthz|heartbeat|ready|readyz|live|livez|ping|status)"
+                         r"(?:/route)?\.[cm]?[jt]sx?$", re.IGNORECASE)
 _READY = re.compile(r"ready|readiness", re.IGNORECASE)
 _LIVE = re.compile(r"live|liveness", re.IGNORECASE)
 
@@ -81,14 +91,26 @@ _LIVE = re.compile(r"live|liveness", re.IGNORECASE)
 def health(project: Project) -> Iterator[Finding]:
     """Flag missing, shallow or undivided health endpoints."""
     index, services = rules.index_or_skip(project)
+    probed = _probed_paths(project)
     for service in services:
-        found = [(sf, route, full, body) for sf, route, full, body in rules.routes(index, service)
-                 if route.method in {"GET", "ANY", "HEAD"} and _HEALTH.search(full)]
+        every = list(rules.routes(index, service))
+        # Health routes take no parameters: `/notifications/<code>/status` is a resource, not a probe.
+        found = [(sf, route, full, body) for sf, route, full, body in every
+                 if route.method in {"GET", "ANY", "HEAD"} and _HEALTH.search(full) and not _PARAM.search(full)]
+        # The route the container's own HEALTHCHECK calls is the one that decides: judge it, not a sibling.
+        called = [item for item in found if item[2].rstrip("/") in probed]
+        found = called or found
         if not found:
+            base = "" if service.root in ("", ".") else service.root.strip("/") + "/"
+            files = [p for p in project.files if p.startswith(base) and _FILE_ROUTE.search(p[len(base):])]
+            if files or any(_HEALTH.search(path) for path in probed):
+                continue  # a file route (Next.js) or a path the HEALTHCHECK probes: it exists, the scan cannot read it
             yield Finding(
                 message=f"{service.name} ({service.framework}) has no health endpoint",
                 location=rules.entry(service),
                 key=f"{service.name}:missing",
+                # Routes the scan could see make the absence believable; none seen means it may be blind.
+                confidence=Confidence.HIGH if every else Confidence.LOW,
             )
             continue
         ready = [item for item in found if _READY.search(item[2])]
@@ -114,7 +136,19 @@ def health(project: Project) -> Iterator[Finding]:
                     location=Location(path=sf.path, line=route.line),
                     key=f"{service.name}:no-readiness",
                     severity=Severity.LOW,
+                    # Advice for orchestrators that route on readiness; under compose a single probe is common.
+                    confidence=Confidence.LOW,
                 )
+
+
+def _probed_paths(project: Project) -> set[str]:
+    """HTTP paths that Dockerfile HEALTHCHECKs and compose healthchecks in the repository probe."""
+    paths: set[str] = set()
+    for rel in (*project.dockerfile_paths, *project.compose_paths):
+        for line in (project.read_text(rel) or "").splitlines():
+            if "HEALTHCHECK" in line or "test:" in line or "curl" in line or "wget" in line or "fetch(" in line:
+                paths.update(m.group(1).rstrip("/") for m in _PROBED.finditer(line))
+    return {p for p in paths if p}
 
 
 def _shallow(body: Body) -> bool:

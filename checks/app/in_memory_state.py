@@ -4,7 +4,10 @@
 Module-level collections that hold per-client or per-session state in the process: SSE or
 WebSocket client sets (`const clients = new Set()`), session, connection, subscriber and
 cache maps, and `express-session` without a `store`. Python module-level dicts/sets with the
-same kind of names are flagged too. This is a scaling note, not a defect.
+same kind of names are flagged too. Only collections that start empty count (a populated
+literal such as a Joi schema or a URL pattern list is configuration), and registries of live
+connections (sockets, transports, SSE writers) pass when the service fans events out through
+pub/sub (Redis, NATS, Kafka, a broadcast adapter). This is a scaling note, not a defect.
 
 ## Why it matters
 State kept in one process disappears on every deploy or crash, and a second replica cannot see
@@ -61,6 +64,13 @@ from auditor.source import rules
 
 _STATEFUL_NAME = re.compile(r"client|session|connection|subscriber|socket|listener|stream|sse|channel|room|"
                             r"presence|online|user", re.IGNORECASE)
+# State starts empty and fills per client; a populated literal is configuration (a Joi schema, a URL list).
+_EMPTY = re.compile(r"^(new\s+(Weak)?(Set|Map)\b(<.*>)?\(\s*\)|\[\s*\]|\{\s*\}|set\(\s*\)|dict\(\s*\)|list\(\s*\)|"
+                    r"(collections\.)?defaultdict\(.*\))(\s+as\s+.*)?$", re.DOTALL)
+_LIVE_CONNECTIONS = re.compile(r"socket|transport|connection|response|stream|writer|controller|=>", re.IGNORECASE)
+_PUBSUB = ("redis", "ioredis", "@socket.io/redis-adapter", "@socket.io/redis-streams-adapter", "nats", "kafkajs",
+           "@google-cloud/pubsub", "amqplib", "broadcaster", "channels_redis")
+_PUBLISH = re.compile(r"\.publish$|Broadcast|PubSub", re.IGNORECASE)
 _COLLECTIONS = frozenset({"Set", "Map", "array", "object", "dict", "set", "list", "defaultdict"})
 
 
@@ -70,10 +80,13 @@ def in_memory_state(project: Project) -> Iterator[Finding]:
     """Flag per-client state kept in process memory."""
     index, services = rules.index_or_skip(project)
     for service in services:
+        # Live connections must live in their process; with a pub/sub fan-out they are not lost state.
+        fans_out = rules.imports_any(index, service, _PUBSUB) or rules.has_call(index, service, _PUBLISH)
         for sf in index.files_of(service):
             for assignment in sf.assignments:
                 if assignment.kind in _COLLECTIONS and _STATEFUL_NAME.search(assignment.name) \
-                        and not assignment.name.isupper():
+                        and not assignment.name.isupper() and _EMPTY.match(assignment.value.strip()) \
+                        and not (fans_out and _LIVE_CONNECTIONS.search(f"{assignment.name} {assignment.value}")):
                     yield Finding(
                         message=f"{assignment.name} keeps per-client state in process memory: lost on restart and "
                         "not shared between replicas",

@@ -6,7 +6,10 @@ Routes whose handlers read a request body (`c.req.json()`, `req.body`, NestJS `@
 validation library on the way: zod or valibot (`zValidator`, `schema.parse`), class-validator
 DTOs with a global `ValidationPipe`, Joi/celebrate, pydantic models (typed FastAPI parameters or
 `model_validate`), marshmallow `load`, Django forms/serializers `is_valid()`. Multipart uploads
-are judged by APP-UPLOAD-LIMITS instead.
+are judged by APP-UPLOAD-LIMITS instead, and signed webhooks (the handler verifies a signature
+or HMAC over the raw body) are validated by that signature. One finding per router file lists
+its routes (the others as related locations); Django and Flask views, which often check their few
+fields by hand, are reported with low confidence.
 
 ## Why it matters
 Unvalidated bodies let callers store arbitrary shapes and sizes, crash handlers with unexpected
@@ -58,7 +61,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
@@ -84,19 +87,36 @@ def input_validation(project: Project) -> Iterator[Finding]:
             or any(p.key == "provide" and p.value == "APP_PIPE" for p in c.props)
             for _, c in index.calls(service)
         )
+        by_file: dict[str, list[tuple[int, str]]] = {}
         for sf, route, full, body in rules.routes(index, service):
             if body is None or not _reads_body(service.framework, body, route):
                 continue
             judged = True
-            if _validated(route, body, global_pipe):
+            if _validated(route, body, global_pipe) or _verified_webhook(body):
                 continue
+            by_file.setdefault(sf.path, []).append((route.line, f"{route.method} {full}"))
+        for path, items in by_file.items():
+            # One finding per router file: the first route leads, the others are related locations.
+            line, rest = items[0][0], items[1:]
+            names = ", ".join(n for _, n in items[:6]) + (f" (+{len(items) - 6} more)" if len(items) > 6 else "")
             yield Finding(
-                message=f"{route.method} {full} reads the request body without schema validation",
-                location=Location(path=sf.path, line=route.line),
-                key=f"{service.name}:{route.method} {full}",
+                message=f"{len(items)} route(s) read the request body without schema validation: {names}",
+                location=Location(path=path, line=line),
+                key=f"{service.name}:unvalidated-body",
+                related=tuple(Location(path, n) for n, _ in rest),
+                # Django and Flask views often check their few fields by hand, which the scan cannot see.
+                confidence=Confidence.LOW if service.framework in {"django", "flask"} else Confidence.HIGH,
             )
     if not judged:
         raise NotApplicable("no route reads a request body")
+
+
+_SIGNATURE = re.compile(r"verify|constructEvent|construct_event|signature|hmac|compare_digest", re.IGNORECASE)
+
+
+def _verified_webhook(body: Body) -> bool:
+    """A signed webhook reads the raw body to verify its signature: the signature is the validation."""
+    return any(_SIGNATURE.search(c) for c in body.calls) or any(_SIGNATURE.search(s) for s in body.strings)
 
 
 def _reads_body(framework: str, body: Body, route: Route) -> bool:

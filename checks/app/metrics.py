@@ -5,7 +5,8 @@ Each server application exports metrics: `prom-client`, `@willsoto/nestjs-promet
 `express-prom-bundle`, `@hono/prometheus`, `fastify-metrics`, OpenTelemetry
 (`@opentelemetry/*`, `opentelemetry`), `prometheus_client`,
 `prometheus-fastapi-instrumentator`, `starlette-exporter`, `django-prometheus` (in
-`INSTALLED_APPS`), `prometheus-flask-exporter`.
+`INSTALLED_APPS`), `prometheus-flask-exporter`, StatsD and Datadog clients (or a Django
+`STATSD_HOST` setting), or metrics served without a library (Prisma `$metrics.prometheus()`).
 
 ## Why it matters
 Without request rates, error rates and latency histograms there is nothing to alert on before
@@ -51,6 +52,7 @@ PrometheusMetrics(app)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.model import Finding, Section, Severity
@@ -61,7 +63,10 @@ from auditor.source import rules
 MODULES = ("prom-client", "@willsoto/nestjs-prometheus", "express-prom-bundle", "@hono/prometheus", "hono-prometheus",
            "fastify-metrics", "@opentelemetry", "prometheus_client", "prometheus_fastapi_instrumentator",
            "starlette_exporter", "starlette_prometheus", "django_prometheus", "prometheus_flask_exporter",
-           "opentelemetry", "@prometheus-io/client", "hot-shots", "datadog_checks")
+           "opentelemetry", "@prometheus-io/client", "hot-shots", "datadog_checks", "statsd", "django_statsd",
+           "node-statsd", "statsd-client", "datadog", "dd-trace", "ddtrace")
+# Metrics exported without a metrics library: Prisma's `$metrics.prometheus()`, a hand-written exposition.
+_EXPOSES = re.compile(r"\$metrics\.(prometheus|json)$|(^|\.)generate_latest$|(^|\.)register\.metrics$")
 
 
 @check(id="APP-METRICS", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0,
@@ -74,6 +79,8 @@ def metrics(project: Project) -> Iterator[Finding]:
             continue
         apps = rules.setting(index, service, "INSTALLED_APPS")
         if apps and isinstance(apps[1], list | tuple) and "django_prometheus" in apps[1]:
+            continue
+        if rules.has_call(index, service, _EXPOSES) or rules.setting(index, service, "STATSD_HOST") is not None:
             continue
         yield Finding(
             message=f"{service.name} ({service.framework}) exports no metrics (no Prometheus or OpenTelemetry)",

@@ -3,8 +3,11 @@
 ## What it checks
 Server code that logs with `console.log`/`console.error` or `print` and imports no structured
 logger: pino (`pino`, `pino-http`, `nestjs-pino`), winston (`nest-winston`), bunyan, structlog,
-python-json-logger, loguru configured with `serialize=True`. The finding gives the number of
-console/print calls and points at the first one.
+python-json-logger, loguru configured with `serialize=True`, Fastify's built-in pino logger
+(`Fastify({ logger: true })`), stdlib logging configured with `logging.config.dictConfig`. A few
+stray console calls (fewer than five) next to NestJS's leveled `Logger` pass. The finding gives
+the number of console/print calls and points at the first one. Build scripts, seeds and browser
+bundles are not server code and are not counted.
 
 ## Why it matters
 Plain text lines have no level, no request id and no fields to filter on; log platforms cannot
@@ -81,6 +84,8 @@ def structured_logging(project: Project) -> Iterator[Finding]:
         judged = judged or bool(calls) or structured or rules.imports_any(index, service, ("logging",))
         if not calls or structured:
             continue
+        if _framework_logger(index, service) and len(calls) < 5:
+            continue  # a stray console call next to the framework's leveled logger is not a logging gap
         files = len({path for path, _ in calls})
         # Point at the entry point's first call when it has one: that is where a logger gets wired in.
         first = min(calls, key=lambda c: (c[0] != service.entry, c[0], c[1]))
@@ -101,6 +106,21 @@ def _structured(index: rules.SourceIndex, service: rules.Service) -> bool:
     if rules.setting(index, service, "LOGGING") is not None and service.framework == "django":
         found = rules.setting(index, service, "LOGGING")
         return found is not None and "json" in repr(found[1]).lower()
-    # loguru counts only when a sink serialises to JSON.
-    return any(c.name == "add" and any(p.key == "serialize" and p.kind == "true" for p in c.props)
-               for _, c in index.calls(service))
+    for _, c in index.calls(service):
+        # loguru counts only when a sink serialises to JSON.
+        if c.name == "add" and any(p.key == "serialize" and p.kind == "true" for p in c.props):
+            return True
+        # Fastify's built-in pino logger (`Fastify({ logger: true })`, options, or a value from config).
+        if service.framework == "fastify" and any(p.key == "logger" and p.kind != "false" for p in c.props):
+            return True
+        # stdlib logging configured from a dict (handlers and formatters in one place).
+        if c.callee.endswith("dictConfig"):
+            return True
+    return False
+
+
+def _framework_logger(index: rules.SourceIndex, service: rules.Service) -> bool:
+    """NestJS's Logger: levels and context per module, which console calls elsewhere merely bypass."""
+    return service.framework == "nestjs" and any(
+        c.callee in {"Logger", "newLogger"} or c.callee.startswith("Logger.") or c.callee.endswith("logger.log")
+        for _, c in index.calls(service))

@@ -12,8 +12,9 @@ _NOT_SECRET = re.compile(
     r"(_FILE|_PATH|_DIR|_URL|_URI|_HOST|_HOSTNAME|_PORT|_ENABLED?|_DISABLED?|_TTL|_EXPIRES?(_IN)?|_EXPIRY|_MAX_AGE"
     r"|_TIMEOUT|_ALGORITHM|_ALG|_PROVIDER|_ISSUER|_AUDIENCE|_USER|_USERNAME|_METHOD|_MODE|_TYPE|_LENGTH|_ROUNDS"
     r"|_HEADER|_NAME|_REGION|_ID|_DOMAIN|_STRATEGY|_VERSION|_SCOPES?|_REDIRECT\w*|_CALLBACK\w*|_ENDPOINT"
-    r"|_COST|_SIZE|_LIMIT|_PREFIX|_FORMAT|_LEVEL|_REQUIRED)$"
-    r"|PUBLIC|PUBLISHABLE|^AUTHOR",
+    r"|_COST|_SIZE|_LIMIT|_PREFIX|_FORMAT|_LEVEL|_REQUIRED|_SECONDS|_MINUTES|_HOURS|_DAYS|_MS|_COUNT|_ATTEMPTS"
+    r"|_RETRIES|_INTERVAL|_WINDOW|_LANGUAGE|_LOCALE|_EMAIL)$"
+    r"|PUBLIC|PUBLISHABLE|^AUTHOR|^VITE_|^REACT_APP_|SITE_KEY",
     re.IGNORECASE,
 )
 
@@ -28,10 +29,11 @@ WEAK_VALUES = frozenset({
 })
 _PLACEHOLDER_HINT = re.compile(
     r"^x{3,}$|^\*+$|^\.{3,}$|your[-_ ]?|change[-_ ]?(me|this|it)|replace[-_ ]?(me|this)|^<.*>$|example|placeholder"
-    r"|^todo|fixme|^insert|^put[-_ ]|^enter[-_ ]|-here$|_here$|^dummy|^fake",
+    r"|^todo|fixme|^insert|^put[-_ ]|^enter[-_ ]|-here$|_here$|^dummy|^fake|sample|^insecure",
     re.IGNORECASE,
 )
 MIN_SECRET_LENGTH = 12
+_BOOLEANS = frozenset({"true", "false", "yes", "no", "on", "off", "0", "1", "none", "null"})
 
 # Known credential formats: (kind, pattern). Lengths keep short look-alikes out.
 KNOWN_KEYS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -62,10 +64,27 @@ def is_reference(value: str) -> bool:
     return text.startswith("$") or text.startswith("/run/secrets/")
 
 
+# A value that describes what belongs there (`email-server-password`, `jwt_secret_key`): words, no randomness.
+_SUBSTITUTION_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_SELF_DESCRIBING = re.compile(r"^[a-z]+(?:[-_][a-z]+)+$")
+_DESCRIBING_WORD = re.compile(r"(?:^|[-_])(password|passwd|secret|key|token|pass|credential)s?(?:$|[-_])")
+
+
 def is_placeholder(value: str) -> bool:
-    """A value that is obviously a stand-in (``change-me``, ``<your-key>``, ``xxx``)."""
-    text = value.strip().lower()
+    """A value that is obviously a stand-in (``change-me``, ``<your-key>``, ``xxx``, ``email-server-password``)."""
+    raw = value.strip().strip("'\"")
+    text = raw.lower()
+    if _SELF_DESCRIBING.match(text) and _DESCRIBING_WORD.search(text):
+        return True
+    if _SUBSTITUTION_TOKEN.match(raw):
+        return True  # `KANEO_API_URL`-style tokens an entrypoint replaces at start-up
     return text in WEAK_VALUES or bool(_PLACEHOLDER_HINT.search(text))
+
+
+def real_looking(value: str) -> bool:
+    """A non-empty literal that is neither a reference nor an obvious placeholder."""
+    text = value.strip().strip("'\"")
+    return bool(text) and not is_reference(text) and not is_placeholder(text)
 
 
 def weak_reason(value: str) -> str | None:
@@ -73,6 +92,8 @@ def weak_reason(value: str) -> str | None:
     text = value.strip()
     if not text or is_reference(text):
         return None
+    if text.strip("'\"").lower() in _BOOLEANS:
+        return None  # a flag (`ALLOW_PRIVATE_IPS=False`), not a secret
     if text.lower() in WEAK_VALUES or is_placeholder(text):
         return "a placeholder or common password"
     if len(text) < MIN_SECRET_LENGTH:

@@ -6,8 +6,11 @@ Real env files (`.env`, `.env.production`, `.env.local`, `services/api/.env`
 left out of `.gitignore`. Outside a git work tree only `.gitignore` is
 judged. Development and test env files (`.env.development`, `.env.test`,
 `.env.ci`) that hold no secret-named value with content pass, since
-frameworks such as Next.js and Vite commit them on purpose; `.env`, `*.local`
-and production files always need ignoring.
+frameworks such as Next.js and Vite commit them on purpose. Any env file is
+reported only when it holds a secret-named key (`*_SECRET`, `*_PASSWORD`,
+`*_TOKEN`, `*_KEY` ...) with a real-looking value: one holding only
+`COMPOSE_PROJECT_NAME`, a database file path, public URLs or placeholders
+such as `changethis` is a committed template, not a leak.
 
 ## Why it matters
 Real env files hold the production secrets. One `git add .` of an
@@ -36,8 +39,7 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project, is_env_file_name
 from auditor.registry import NotApplicable, check
-from checks.env._shared import secret_name
-from checks.env.weak_secret import DEV_ENV_NAME
+from checks.env._shared import real_looking, secret_name
 
 
 def _holds_secret(project: Project, path: str) -> bool:
@@ -45,7 +47,7 @@ def _holds_secret(project: Project, path: str) -> bool:
     if text is None:
         return True  # unreadable: assume the worst
     env = parse_env(path, text, template=False)
-    return any(not e.commented_out and e.value.strip() and secret_name(e.key) for e in env.entries)
+    return any(not e.commented_out and real_looking(e.value) and secret_name(e.key) for e in env.entries)
 
 
 @check(id="ENV-FILE-NOT-IGNORED", severity=Severity.CRITICAL, section=Section.SECURITY, needs=(),
@@ -66,8 +68,9 @@ def file_not_ignored(project: Project) -> Iterator[Finding]:
             problem = "is not ignored by .gitignore"
         else:
             continue
-        if DEV_ENV_NAME.search(name) and not name.endswith(".local") and ".local." not in name \
-                and not _holds_secret(project, path):
+        # A committed env file is a leak only when it holds a secret-named key with a real-looking
+        # value: one with COMPOSE_PROJECT_NAME, a SQLite path or `changethis` placeholders is a template.
+        if not _holds_secret(project, path):
             continue
         yield Finding(
             message=f"real env file {path} {problem}; its secrets end up in the repository",

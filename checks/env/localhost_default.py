@@ -16,7 +16,10 @@ Variables that route production traffic (names containing `URL`, `URI`,
 URLs and comma-separated lists of URLs are judged; a bare host name is
 judged only for `DOMAIN` / `ORIGIN` / `CORS` names (so a bind address such as
 `HOST=0.0.0.0` passes). Names containing `LOCAL`, `DEV` or `TEST` are meant
-for development and pass. When no template entry or compose default names
+for development and pass, and so do test and development templates
+(`.env.test.example`). A compose default is not judged when a compose file
+in the same folder (a deploy overlay) requires the variable with
+`${VAR:?message}`: production then cannot fall back. When no template entry or compose default names
 such a variable, the check is skipped.
 
 ## Why it matters
@@ -61,6 +64,7 @@ app.add_middleware(CORSMiddleware, allow_origins=cors_origin.split(","))
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -107,6 +111,18 @@ def _routing(name: str) -> bool:
     return bool(ROUTING_NAME.search(name)) and not _DEV_NAME.search(name)
 
 
+_DEV_TEMPLATE = re.compile(r"\.(test|testing|ci|dev|development|local|e2e)(\.|$)", re.IGNORECASE)
+
+
+def _required_elsewhere(project: Project) -> set[tuple[str, str]]:
+    """(folder, variable) pairs some compose file requires with ``${VAR:?message}``."""
+    out: set[tuple[str, str]] = set()
+    for compose in project.compose_files:
+        for match in re.finditer(r"\$\{(\w+):?\?", compose.text):
+            out.add((posixpath.dirname(compose.path), match.group(1)))
+    return out
+
+
 @check(id="ENV-LOCALHOST-DEFAULT", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
        needs=(), effort_hours=0.5, passed="No public URL or origin setting defaults to localhost")
 def localhost_default(project: Project) -> Iterator[Finding]:
@@ -115,6 +131,8 @@ def localhost_default(project: Project) -> Iterator[Finding]:
         raise NotApplicable("no env templates or compose files found")
     judged = False
     for template in project.env_templates:
+        if _DEV_TEMPLATE.search(template.path.rsplit("/", 1)[-1]):
+            continue  # `.env.test.example` configures tests: localhost is right there
         for entry in template.entries:
             if entry.commented_out or not _routing(entry.key) or DATA_STORE_NAME.search(entry.key):
                 continue
@@ -126,10 +144,13 @@ def localhost_default(project: Project) -> Iterator[Finding]:
                     location=Location(path=template.path, line=entry.line),
                     key=entry.key,
                 )
+    required = _required_elsewhere(project)
     for compose in project.compose_files:
         for ref in compose.var_refs():
             if ref.default is None or not _routing(ref.name):
                 continue
+            if (posixpath.dirname(compose.path), ref.name) in required:
+                continue  # a deploy overlay beside it requires ${VAR:?}: production cannot fall back
             judged = True
             target = local_target(ref.name, ref.default)
             if target:

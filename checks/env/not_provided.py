@@ -1,10 +1,17 @@
 """Variable the code requires never reaches its container.
 
 ## What it checks
-Every environment variable the application code reads **without a
-fallback** (`process.env.X`, `config.get('X')`, `os.environ['X']` ...; a
-read with a default such as `process.env.PORT || 3000` does not count) must
-reach the container that runs that code. Source services are matched to
+Every environment variable the application code requires must reach the
+container that runs that code. A variable is required when the code fails
+without it: `os.environ['X']` (not guarded by `if 'X' in os.environ`) and
+`config.getOrThrow('X')` are reported with high confidence, a bare
+`process.env.X` / `config.get('X')` of a secret-like name (`*SECRET*`,
+`*TOKEN*`, `*PASSWORD*`, `*API_KEY*`, `DATABASE_URL`) with medium confidence.
+Reads that cope when the variable is unset are optional and never reported:
+`os.getenv('X')` / `os.environ.get('X')` (None), a default (`X || d`,
+`X ?? d`, `default=`), flag tests (`process.env.X === "true"`, `!X`,
+`Boolean(X)`, `if (X)`). Other bare reads are listed once per service as a
+low-confidence hint, which neither grades nor gates. Source services are matched to
 compose services by build context (the compose service whose `build:`
 context holds the service's code; the deepest one wins). A variable reaches
 the container when it is:
@@ -54,14 +61,16 @@ const refreshSecret = config.getOrThrow<string>('JWT_REFRESH_SECRET')
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.secrets import env_pairs
+from auditor.source.facts import EnvRead
 from auditor.source.index import source_index
 from checks.compose._shared import Group, ServiceView, build_stage, groups, is_proxy_routed, ports_of
 from checks.docker.common import chain
@@ -183,6 +192,25 @@ def _runners(group: Group, root: str) -> list[ServiceView]:
     return sorted((view for ctx, view in matched if len(ctx) == deepest), key=_public_first)
 
 
+# Names whose bare read almost always feeds something that breaks without it (a signer, a client).
+_SECRET_LIKE = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE_KEY|API_KEY|DATABASE_URL|DB_URL", re.IGNORECASE)
+
+
+def _unsure_finding(service: str, unsure: list[tuple[str, EnvRead]]) -> Finding:
+    """One low-confidence finding per service for bare reads that may well be optional."""
+    (path, first), rest = unsure[0], unsure[1:]
+    names = ", ".join(dict.fromkeys(read.name for _, read in unsure))
+    return Finding(
+        message=(f"{len(unsure)} variable(s) read without an explicit fallback never reach compose service "
+                 f"'{service}' ({names}); the code may treat them as optional, check that it copes when unset"),
+        location=Location(path=path, line=first.line),
+        key=f"{service}:unverified",
+        severity=Severity.LOW,
+        confidence=Confidence.LOW,
+        related=tuple(Location(p, read.line) for p, read in rest),
+    )
+
+
 @check(id="ENV-NOT-PROVIDED", severity=Severity.HIGH, section=Section.CONFIGURATION, needs=("compose",),
        effort_hours=0.25, passed="Every variable the code requires reaches its container")
 def not_provided(project: Project) -> Iterator[Finding]:
@@ -210,11 +238,15 @@ def not_provided(project: Project) -> Iterator[Finding]:
             # Several services built from one context (api + worker): enough that one of them gets it.
             available = frozenset().union(*(p.names for p in provisions))
             target = runners[0]
+            unsure: list[tuple[str, EnvRead]] = []
             for path, read in required:
                 key = f"{target.name}:{read.name}"
                 if read.name in available or key in reported:
                     continue
                 reported.add(key)
+                if not (read.certain or _SECRET_LIKE.search(read.name)):
+                    unsure.append((path, read))
+                    continue
                 shown = ", ".join(sorted(available)[:10]) or "nothing"
                 yield Finding(
                     message=(f"{read.name} is read here without a fallback, but compose service "
@@ -223,7 +255,11 @@ def not_provided(project: Project) -> Iterator[Finding]:
                     location=Location(path=path, line=read.line),
                     key=key,
                     evidence=f"'{target.name}' receives: {shown}",
+                    # os.environ["X"] / getOrThrow fail for sure; a bare read of a secret-like name very likely.
+                    confidence=Confidence.HIGH if read.certain else Confidence.MEDIUM,
                 )
+            if unsure:
+                yield _unsure_finding(target.name, unsure)
     if not judged:
         if not requires:
             raise NotApplicable("the application code reads no environment variable without a fallback")

@@ -3,15 +3,17 @@
 ## What it checks
 This check is about the **deployer's documentation**: every variable a
 compose file interpolates without a default (`${VAR}`, `$VAR`,
-`${VAR:?message}`) on the deploy host is declared in at least one env
-template (`.env.example`, `.env.sample` ...; a commented `# VAR=` line
-counts). It does not look at the application code; a variable the code
+`$VAR`) on the deploy host is declared in at least one env template
+(`.env.example`, `.env.sample` ...; a commented `# VAR=` line counts), in a
+committed `.env` (then that file is the template), in the compose file's
+comments, or in the README or docs. `${VAR:?message}` passes: compose
+refuses to start without it and says why. It does not look at the application code; a variable the code
 reads but compose never hands to the container is ENV-NOT-PROVIDED. When
 the repository has no env template at all, each such variable is reported,
 since the template is the only place a new deployer learns what to set.
 Variables Docker Compose or the shell provide (`HOME`, `PWD`, `USER`, `UID`,
-`GID`, `HOSTNAME`, `COMPOSE_*`, `DOCKER_*`) are exempt. A real `.env` does
-not count: it is not in git.
+`GID`, `HOSTNAME`, `COMPOSE_*`, `DOCKER_*`) are exempt. A git-ignored `.env`
+does not count: it is not in the repository.
 
 ## Why it matters
 Compose substitutes an empty string for an unset variable and only warns,
@@ -37,29 +39,52 @@ services:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
+from checks.env.committed_secret import committed_env_files
 
 BUILTIN_VARS = frozenset({"HOME", "PWD", "USER", "UID", "GID", "HOSTNAME", "PATH", "SHELL", "LANG", "TZ"})
 BUILTIN_PREFIXES = ("COMPOSE_", "DOCKER_", "BUILDKIT_")
+_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
+
+
+def _docs_text(project: Project) -> str:
+    """README and documentation text, where deployers look for the variables to set."""
+    parts = []
+    for path in project.files:
+        if path.lower().endswith(_DOC_SUFFIXES) and "node_modules" not in path and "CHANGELOG" not in path.upper():
+            parts.append(project.read_text(path) or "")
+    return "\n".join(parts)
 
 
 @check(id="ENV-UNDECLARED-VAR", severity=Severity.LOW, section=Section.CONFIGURATION, needs=("compose",),
        effort_hours=0.25, passed="Every compose ${VAR} without a default is documented in the env template")
 def undeclared_var(project: Project) -> Iterator[Finding]:
     """Flag compose ${VAR} references without a default that no env template declares."""
-    declared = {key for template in project.env_templates for key in template.keys()}
+    # A committed env file (not ignored) is the template its compose file reads.
+    declared = {key for env in committed_env_files(project) for key in env.keys()}
     seen: set[str] = set()
-    refs = [(compose.path, ref) for compose in project.compose_files for ref in compose.var_refs()
+    refs = [(compose, ref) for compose in project.compose_files for ref in compose.var_refs()
             if ref.default is None and ref.name not in BUILTIN_VARS and not ref.name.startswith(BUILTIN_PREFIXES)]
     if not refs:
         raise NotApplicable("compose files interpolate no variable without a default")
-    for path, ref in refs:
+    docs: str | None = None
+    for compose, ref in refs:
+        path = compose.path
         if ref.name in declared or ref.name in seen:
             continue
+        if re.search(r"\$\{" + re.escape(ref.name) + r":?\?", compose.text):
+            continue  # ${VAR:?message} anywhere in the file: compose refuses to start without it, and says why
+        if re.search(r"#.*\b" + re.escape(ref.name) + r"\b", compose.text):
+            continue  # documented in the compose file's own comments
+        if docs is None:
+            docs = _docs_text(project)
+        if re.search(r"\b" + re.escape(ref.name) + r"\b", docs):
+            continue  # documented for the deployer in the README or docs
         seen.add(ref.name)
         where = "no env template exists to document it" if not project.env_templates else \
             "no env template documents it for the deployer"

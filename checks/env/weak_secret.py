@@ -16,6 +16,11 @@ anything shorter than 12 characters. It reads:
 - `${VAR:-default}` defaults in compose files, at **high** severity: an
   unset variable silently deploys the default.
 
+A placeholder that the application itself compares against and refuses at
+start-up (`if value == "changethis": raise ValueError(...)`) is guarded and
+passes. Names that hold durations, counts or addresses
+(`*_EXPIRATION_MINUTES`, `*_ATTEMPTS`, `*_EMAIL`) are not secrets.
+
 Values are never shown. When no file holds a secret-named variable at all,
 the check is skipped.
 
@@ -57,6 +62,33 @@ from checks.env._shared import secret_name, weak_reason
 DEV_ENV_NAME = re.compile(r"\.(local|dev|development|test|testing|ci)(\.|$)", re.IGNORECASE)
 
 
+_SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
+_LITERAL = re.compile(r"""["']([^"'\s]{3,64})["']""")
+_REFUSES = re.compile(r"\braise\b|\bthrow\b|process\.exit|sys\.exit")
+
+
+def _refused_values(project: Project) -> frozenset[str]:
+    """Placeholder values that application code compares against and refuses (raise/throw/exit).
+
+    full-stack templates ship `SECRET_KEY=changethis` and a settings validator that raises when it
+    is left unchanged; such a value is guarded, not weak. Only placeholder-like literals count.
+    """
+    found: set[str] = set()
+    for path in project.files:
+        if not path.endswith(_SOURCE_SUFFIXES) or "/test" in f"/{path}" or "node_modules" in path:
+            continue
+        text = project.read_text(path)
+        if not text or not _REFUSES.search(text):
+            continue
+        for line in text.splitlines():
+            if "==" not in line and "!=" not in line and " in " not in line:
+                continue
+            for literal in _LITERAL.findall(line):
+                if weak_reason(literal) == "a placeholder or common password":
+                    found.add(literal.lower())
+    return frozenset(found)
+
+
 @check(id="ENV-WEAK-SECRET", severity=Severity.HIGH, section=Section.SECURITY, needs=(),
        security=True, effort_hours=0.5, passed="No weak or placeholder secret values")
 def weak_secret(project: Project) -> Iterator[Finding]:
@@ -66,12 +98,15 @@ def weak_secret(project: Project) -> Iterator[Finding]:
     if not files and not project.compose_files:
         raise NotApplicable("no env files or compose files found")
     judged = False
+    refused = _refused_values(project)
     for env in files:
         for entry in env.entries:
             if entry.commented_out or not secret_name(entry.key):
                 continue
             judged = True
             reason = weak_reason(entry.value)
+            if reason and entry.value.strip().lower() in refused:
+                continue  # the application refuses this very value at start-up: it cannot reach production
             if reason:
                 tail = "; deploys copied from this template inherit it" if env.template else ""
                 yield Finding(

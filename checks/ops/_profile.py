@@ -90,6 +90,7 @@ def profile_facts(project: Project) -> ProfileFacts:
 
 def project_profile(project: Project, override: str | None = None) -> Profile:
     """The profile of a scanned project (memoised; ``override`` from the configuration wins)."""
+    override = override or project.profile_override
     if override in PROFILES:
         return detect_profile(ProfileFacts(), override)
     return project.memo("ops.profile", lambda: detect_profile(profile_facts(project)))

@@ -149,7 +149,8 @@ def _referenced_paths(script: str) -> list[str]:
             elif word in {"bash", "sh", "python", "python3", "node"} and re.match(r"^[\w./-]+\.(sh|py|js|mjs)$", nxt) \
                     and "/" in nxt:
                 paths.append(nxt.removeprefix("./"))
-    return [p for p in paths if "$" not in p]
+    # An absolute path names the runner's (or an image's) file system, never a repository file.
+    return [p for p in paths if "$" not in p and not p.startswith("/")]
 
 
 @check(id="CI-UNPINNED-ACTION", severity=Severity.MEDIUM, section=Section.SECURITY, security=True, effort_hours=1,
@@ -201,16 +202,19 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
         tail = f"; {owned} GitHub-owned action(s) on version tags too" if owned else ""
         if contained:
             tail += "; the jobs using them hold a read-only token and read no secrets, so a moved tag reaches little"
+        # Every other instance in this workflow is a related location of the one finding.
+        related = tuple(Location(wf.path, use.line) for use in uses if use is not risky[0])
         yield Finding(f"{wf.path}: {len(risky)} action(s) on mutable references instead of commit SHAs: "
                       f"{shown}{more}{tail}", Location(wf.path, risky[0].line), key="unpinned-actions",
-                      evidence=_listing(uses), severity=Severity.LOW if contained else None)
+                      evidence=_listing(uses), severity=Severity.LOW if contained else None, related=related)
     if github_owned:
         first_path, first_uses = github_owned[0]
         count = sum(len(uses) for _p, uses in github_owned)
         files = ", ".join(path for path, _u in github_owned)
+        others = tuple(Location(path, use.line) for path, uses in github_owned for use in uses)[1:]
         yield Finding(f"{count} GitHub-owned action(s) on version tags rather than commit SHAs in {files} "
                       "(GitHub controls these tags: hygiene, low)", Location(first_path, first_uses[0].line),
-                      key="github-owned-tags", severity=Severity.LOW,
+                      key="github-owned-tags", severity=Severity.LOW, related=others,
                       evidence="; ".join(f"{path}: {_listing(uses)}" for path, uses in github_owned))
     if not judged:
         raise NotApplicable("no CI step uses a third-party action")

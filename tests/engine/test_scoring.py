@@ -100,3 +100,16 @@ def test_area_status_follows_the_score_so_zero_never_reads_better_than_forty() -
     mostly_passing = [result(Severity.MEDIUM, Status.FAIL, Section.DELIVERY, cid="M"),
                       result(Severity.MEDIUM, Status.PASS, Section.DELIVERY, cid="P1")]
     assert section_scores(mostly_passing)[3].status == "Needs improvements"
+
+
+def test_critical_risk_needs_a_critical_finding() -> None:
+    # A boilerplate with many medium gaps and a low score is High at worst, never Critical.
+    results = [result(Severity.MEDIUM, Status.FAIL, cid=f"M{i}") for i in range(10)]
+    results.append(result(Severity.LOW, Status.PASS, cid="P"))
+    score = overall(results)
+    assert score.score is not None and score.score < 50
+    assert score.risk == "High"
+    few = [result(Severity.MEDIUM, Status.FAIL, cid="M"), *(result(Severity.HIGH, Status.PASS, cid=f"P{i}")
+                                                            for i in range(3))]
+    assert overall(few).risk == "Medium"
+    assert overall([*few, result(Severity.CRITICAL, Status.FAIL, cid="C")]).risk == "Critical"

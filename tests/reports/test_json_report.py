@@ -22,11 +22,12 @@ from tests.reports.helpers import (
 
 TOP_KEYS = [
     "schema_version", "tool", "generated_at", "targets", "score", "grade", "risk", "complete",
-    "coverage", "stacks", "summary", "plan", "sections", "results", "findings", "suppressed", "skipped_files", "notes",
+    "coverage", "min_confidence", "stacks", "summary", "plan", "sections", "results", "findings", "suppressed",
+    "skipped_files", "notes",
 ]
 FINDING_KEYS = [
-    "check_id", "title", "severity", "section", "status", "message", "location", "fingerprint",
-    "key", "evidence", "remediation", "baseline",
+    "check_id", "title", "severity", "confidence", "section", "status", "message", "location", "related",
+    "fingerprint", "key", "evidence", "remediation", "baseline",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.model import CheckResult, Severity, Status
+from auditor.model import CheckResult, Confidence, Severity, Status
 from auditor.project import Project
 from auditor.runner import run_repo_checks
 from auditor.stacks import detect_stacks
@@ -26,30 +26,28 @@ def _snippet(repo: str, check_id: str) -> str:
     return snippet.code
 
 
-def test_rate_limit_names_the_costly_services_and_heads_the_group() -> None:
+def test_rate_limit_names_the_costly_services_in_one_finding_per_service() -> None:
     findings = _run("heydev", "APP-RATE-LIMIT")["APP-RATE-LIMIT"].findings
+    assert len(findings) == 1  # one concept per service: the routes are related locations
     head = findings[0]
     assert head.key == "@heydev/server"
     assert "no rate limiting at all" in head.message
     assert "Resend email" in head.message and "OpenAI Whisper" in head.message
+    assert "POST /api/transcribe" in head.message and "Resend email through sendMagicLink" in head.message
     assert head.severity is Severity.HIGH  # as severe as the worst route it exposes
-    by_key = {f.key.split(":", 1)[-1]: f for f in findings[1:]}
-    transcribe = by_key["POST /api/transcribe"]
-    assert "OpenAI Whisper" in transcribe.message and transcribe.severity is Severity.HIGH
-    login = by_key["POST /api/auth/login"]
-    assert "Resend email through sendMagicLink" in login.message and login.severity is Severity.HIGH
-    upload = by_key["POST /api/upload"]
-    assert upload.severity is Severity.MEDIUM
-    assert all("paid or email API" not in f.message for f in findings)
+    assert {(loc.path, loc.line) for loc in head.related} == {
+        ("server/src/routes/auth.ts", 14), ("server/src/routes/feedback.ts", 10),
+        ("server/src/routes/transcribe.ts", 8), ("server/src/routes/upload.ts", 10)}
+    assert "paid or email API" not in head.message
 
 
-def test_rate_limit_without_costly_routes_is_medium(tmp_path: Path) -> None:
+def test_rate_limit_without_costly_routes_is_a_low_hint(tmp_path: Path) -> None:
     (tmp_path / "package.json").write_text('{"name": "svc", "dependencies": {"express": "^4.19.2"}}')
     (tmp_path / "server.js").write_text(
         "const express = require('express');\nconst app = express();\n"
         "app.get('/items', (req, res) => res.json([]));\napp.listen(3000);\n")
     findings = _run(tmp_path, "APP-RATE-LIMIT")["APP-RATE-LIMIT"].findings
-    assert [(f.key, f.severity) for f in findings] == [("svc", Severity.MEDIUM)]
+    assert [(f.key, f.severity, f.confidence) for f in findings] == [("svc", Severity.LOW, Confidence.LOW)]
 
 
 def test_nest_error_handler_is_low_and_does_not_claim_nothing_logs() -> None:
