@@ -374,13 +374,20 @@ def baseline_create(path: Path, urls: tuple[str, ...], config_path: Path | None,
     except SettingsError as exc:
         _stderr(f"prodcheck: configuration error: {exc}")
         sys.exit(EXIT_USAGE)
+    target = output or path / BASELINE_NAME
+    from auditor.outputs import OutputError, preflight
+
+    try:
+        preflight(baseline_out=target)
+    except OutputError as exc:
+        _stderr(f"prodcheck: {exc}")
+        sys.exit(EXIT_USAGE)
     options = settings.scan_options(path=path, urls=urls, from_observations=from_observations)
     from auditor.console import PhaseLine
 
     phase = PhaseLine()
     report = run_scan(options, progress=phase)
     phase.clear()
-    target = output or path / BASELINE_NAME
     try:
         written = write_baseline(report, target)
     except BaselineError as exc:

@@ -24,7 +24,8 @@ HINT_CHARS = 4
 URL_PASSWORD_MASK = "********"
 
 # scheme://user:password@host  (the password may itself hold '@': the last one ends it)
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^\s/?#@:'\"<>`]{0,256}):([^\s/?#'\"<>`]{1,512})@")
+# ('#' and '?' belong in URLs percent-encoded, but people write them in passwords unencoded: mask them too.)
+_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^\s/?#@:'\"<>`]{0,256}):([^\s/'\"<>`]{1,512})@")
 _TOKENS = re.compile(
     r"\b(?:"
     r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}"  # AWS access key ids

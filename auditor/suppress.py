@@ -26,6 +26,8 @@ from pathlib import PurePosixPath
 from auditor.model import CheckResult, Finding, Status
 from auditor.options import IgnoreRule, ScanOptions
 from auditor.project import Project, is_dockerfile_name
+from auditor.redact import scrub
+from auditor.secrets import collect_secret_values
 
 _Canonical = Callable[[str], str]
 
@@ -301,8 +303,10 @@ def _inline_match(finding: Finding, check_id: str, project: Project | None,
         return None
     for sup in _covering(project_suppressions(project, path), line):
         if any(canonical(i) == check_id for i in sup.check_ids):
+            # The reason is scanned text: a secret value of the repository written there stays masked.
+            reason = scrub(sup.reason, project.memo("secret-values", lambda: collect_secret_values(project)))
             return SuppressionRecord(finding.fingerprint, check_id, str(finding.location),
-                                     sup.reason, f"inline {sup.path}:{sup.line}")
+                                     reason, f"inline {sup.path}:{sup.line}")
     return None
 
 

@@ -1,9 +1,12 @@
 """Deployment file could not be parsed.
 
 ## What it checks
-Every Dockerfile, compose file and env file prodcheck found parses cleanly:
-no unknown instructions, unclosed heredocs, invalid or hostile YAML (alias
-bombs, absurd nesting), or lines that are not ``KEY=value``.
+Every Dockerfile, compose file, env file and ``pyproject.toml`` prodcheck
+found parses cleanly: no unknown instructions, unclosed heredocs, invalid or
+hostile YAML (alias bombs, absurd nesting, merge keys that point at
+themselves), invalid TOML, or lines that are not ``KEY=value``. With no such
+file to parse (for example when the configuration excludes them all) the
+check does not apply.
 
 ## Why it matters
 A file that cannot be parsed cannot be judged, and the tools that deploy it

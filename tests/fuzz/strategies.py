@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 EXAMPLES = int(os.environ.get("PRODCHECK_FUZZ_EXAMPLES", "0") or 0)
 #: Fixed seed and small counts so the whole suite fits CI; PRODCHECK_FUZZ_EXAMPLES=2000 for a long run.
 FUZZ = settings(
-    max_examples=EXAMPLES or 5,
+    max_examples=EXAMPLES or 8,
     derandomize=os.environ.get("PRODCHECK_FUZZ_RANDOM") != "1",
     deadline=None,  # each example asserts its own generous time bound instead
     database=None,

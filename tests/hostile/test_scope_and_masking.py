@@ -94,3 +94,20 @@ def test_jsx_text_with_bare_ampersand_parses() -> None:
     for path in ("a.tsx", "a.jsx", "a.js"):
         assert not parse_tree(path, source).root_node.has_error, path
     assert parse_tree("b.ts", b"const x = a & ;\n").root_node.has_error  # real syntax errors stay errors
+
+
+def test_url_password_with_hash_or_question_mark_is_masked() -> None:
+    # Found by the fuzz suite: '#' in an unencoded password ended the match and leaked the rest.
+    assert mask_patterns("ADD https://user:Yk3#pW8vQz1L@files.example.com/0.tgz /app/") == \
+        "ADD https://user:********@files.example.com/0.tgz /app/"
+    assert mask_patterns("postgres://u:p?w@db") == "postgres://u:********@db"
+    assert mask_patterns("https://host:8080/path?x=1#frag") == "https://host:8080/path?x=1#frag"
+
+
+def test_suppression_reason_masks_a_known_secret_value(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DB_PASSWORD=plainweakpw\n")
+    (tmp_path / "Dockerfile").write_text("# prodcheck: ignore[DOCKER-ROOT-USER] password=plainweakpw for now\n"
+                                         "FROM node:20\n")
+    report = scan(tmp_path)
+    [record] = [r for r in report.extra["suppressions"] if r["check_id"] == "DOCKER-ROOT-USER"]
+    assert record["reason"] == "password=******** for now"
