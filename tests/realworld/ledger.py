@@ -9,7 +9,11 @@ a reviewer decided after opening the finding at its file and line:
   empty when nobody has reviewed it yet;
 * ``status`` for false and noise entries: ``open`` (prodcheck still reports it: a known defect,
   counted against precision) or ``fixed`` (no longer reported; it must not come back);
-* ``reason``: one line, and ``where`` (``path:line`` when it was reviewed).
+* ``reason``: one line, and ``where`` (``path:line`` when it was reviewed);
+* ``accepted_miss`` (a reason) on a true entry a deliberate rule no longer reports: counted as
+  a miss in the benchmark, never silently;
+* ``absorbed_into`` for a true entry that is now one of the related locations of a grouped
+  finding (one finding per concept): it is not lost while that finding lists it.
 
 ``misses`` lists what a careful review found that prodcheck does not report.
 
@@ -40,6 +44,7 @@ class Seen:
     severity: str
     where: str
     message: str
+    related: tuple[str, ...] = ()  # path:line of the repeated instances this finding stands for
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,33 @@ def seen_findings(report: Mapping[str, Any]) -> list[Seen]:
         where = loc.get("path") or loc.get("url") or "repository"
         if loc.get("line"):
             where = f"{where}:{loc['line']}"
-        out.append(Seen(f["fingerprint"], f["check_id"], f["severity"], where, f.get("message", "")))
+        related = tuple(_where(r) for r in f.get("related") or ())
+        out.append(Seen(f["fingerprint"], f["check_id"], f["severity"], where, f.get("message", ""), related))
     return out
+
+
+def _where(loc: Mapping[str, Any]) -> str:
+    where = str(loc.get("path") or loc.get("url") or "repository")
+    return f"{where}:{loc['line']}" if loc.get("line") else where
+
+
+def absorbed_by(entry: Mapping[str, Any], current: Mapping[str, Seen]) -> Seen | None:
+    """The current finding that lists a (no longer separate) true entry among its related locations.
+
+    One finding per concept (a service's unthrottled routes, a workflow's unpinned actions) keeps
+    every instance as a related location; an instance that became one is not lost. Matched on
+    the check id and the exact ``path:line``, else on the path alone (lines move with edits).
+    """
+    where = str(entry.get("where") or "")
+    path = where.rsplit(":", 1)[0] if where.rsplit(":", 1)[-1].isdigit() else where
+    candidates = [s for s in current.values() if s.check_id == entry.get("check_id")]
+    for seen in candidates:
+        if where in seen.related or seen.where == where:  # listed, or the same place under a new key
+            return seen
+    for seen in candidates:
+        if any(r.rsplit(":", 1)[0] == path for r in seen.related):
+            return seen
+    return None
 
 
 def load(name: str) -> dict[str, Any]:
@@ -100,7 +130,9 @@ def compare(ledger: Mapping[str, Any], seen: Iterable[Seen]) -> Comparison:
     entries = {str(e["fingerprint"]): e for e in ledger.get("findings", [])}
     current = {s.fingerprint: s for s in seen}
     unreviewed = tuple(s for fp, s in current.items() if _verdict(entries.get(fp)) not in VERDICTS)
-    lost = tuple(e for fp, e in entries.items() if _verdict(e) == "true" and fp not in current)
+    lost = tuple(e for fp, e in entries.items()
+                 if _verdict(e) == "true" and fp not in current and absorbed_by(e, current) is None
+                 and not e.get("accepted_miss"))
     returned = tuple(s for fp, s in current.items()
                      if _verdict(entries.get(fp)) in ("false", "noise") and entries[fp].get("status") == "fixed")
     stale = tuple(e for fp, e in entries.items()
@@ -111,6 +143,10 @@ def compare(ledger: Mapping[str, Any], seen: Iterable[Seen]) -> Comparison:
     counts["false_severe"] = sum(1 for fp, s in current.items()
                                  if _verdict(entries.get(fp)) == "false" and s.severity in SEVERE)
     counts["fixed"] = sum(1 for e in entries.values() if e.get("status") == "fixed")
+    counts["accepted_miss"] = sum(1 for fp, e in entries.items() if _verdict(e) == "true" and fp not in current
+                                  and e.get("accepted_miss"))
+    counts["absorbed"] = sum(1 for fp, e in entries.items() if _verdict(e) == "true" and fp not in current
+                             and absorbed_by(e, current) is not None)
     return Comparison(unreviewed, lost, returned, stale, counts)
 
 
@@ -162,6 +198,8 @@ def updated(ledger: Mapping[str, Any], seen: Iterable[Seen]) -> dict[str, Any]:
                 item["status"] = item.get("status") if item.get("status") == "fixed" else "open"
         elif item["verdict"] in ("false", "noise"):
             item["status"] = "fixed"
+        elif item["verdict"] == "true" and (into := absorbed_by(item, current)) is not None:
+            item["absorbed_into"] = into.fingerprint  # listed as a related location of that finding
         out.append(item)
     for fp, s in current.items():
         if fp not in known:
