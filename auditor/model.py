@@ -237,6 +237,12 @@ class CheckMeta:
     origin: str = "builtin"
     passed: str = ""  # how a pass reads as a strength ("Runs as a non-root user")
     confidence: Confidence = Confidence.HIGH  # default for this check's findings
+    # Related checks one fix resolves are shown and planned as one issue titled ``group``;
+    # ``group_rank`` orders the members (the repository-side check first, so its fix is shown).
+    group: str | None = None
+    group_rank: int = 0
+    data_loss: bool = False  # its failure can lose data for good: first within its severity
+    operator_side: bool = False  # a concern of whoever runs the software (info for a distribution)
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,6 @@ from auditor.project import Project
 SERVICE = "service"
 DISTRIBUTION = "distribution"
 
-# Concerns of whoever runs the software, not of the repository that ships it.
-OPERATOR_SIDE = frozenset({
-    "DOCS-INCIDENT-RESPONSE", "DOCS-DISASTER-RECOVERY", "DOCS-RUNBOOK", "DOCS-PRIVACY", "OPS-IAC",
-    "OPS-SINGLE-ENVIRONMENT", "APP-ERROR-TRACKING", "APP-METRICS",
-})
 
 _PUSHES_IMAGE = re.compile(r"docker/build-push-action|\bdocker\s+(?:image\s+)?push\b|\bdocker\s+buildx\s+build\b[^\n]*--push")
 _TEMPLATE_WORDS = re.compile(
@@ -61,7 +56,8 @@ def apply_profile(results: list[CheckResult], profile: Profile) -> list[CheckRes
         return results
     out = []
     for result in results:
-        if result.meta.id not in OPERATOR_SIDE or result.status is not Status.FAIL:
+        # Concerns of whoever runs the software (@check(operator_side=True)), not of the repository.
+        if not result.meta.operator_side or result.status is not Status.FAIL:
             out.append(result)
             continue
         meta = replace(result.meta, severity=Severity.INFO)

@@ -41,6 +41,10 @@ class CheckSpec:
         return self.meta.id
 
 
+#: The facts a check may declare in ``needs=`` (``Project.has`` answers each).
+KNOWN_NEEDS = frozenset({"dockerfiles", "compose", "env_templates", "env_files", "env"})
+
+
 def check(
     *,
     id: str,
@@ -53,12 +57,24 @@ def check(
     aliases: tuple[str, ...] = (),
     passed: str = "",
     confidence: Confidence = Confidence.HIGH,
+    group: str | None = None,
+    group_rank: int = 0,
+    data_loss: bool = False,
+    operator_side: bool = False,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Declare a check. The function's docstring (or its module's) is its documentation.
 
     ``passed`` is how a pass reads in the report's Strengths ("Runs as a non-root user").
     ``confidence`` is the default confidence of its findings (a finding may override it).
+    ``group`` names the issue that related checks share (one fix resolves them all) and
+    ``group_rank`` orders its members; ``data_loss`` puts a failure first within its severity;
+    ``operator_side`` marks a concern of whoever runs the software (info for a distribution).
+    ``needs`` must name facts the project provides (:data:`KNOWN_NEEDS`): a typo would
+    otherwise make the check run where it cannot judge.
     """
+    unknown = [need for need in needs if need not in KNOWN_NEEDS]
+    if unknown:
+        raise ValueError(f"check {id}: unknown needs {unknown} (known: {', '.join(sorted(KNOWN_NEEDS))})")
 
     def decorate(func: CheckFunc) -> CheckFunc:
         module = importlib.import_module(func.__module__) if func.__module__ else None
@@ -79,6 +95,10 @@ def check(
             aliases=tuple(aliases),
             passed=passed,
             confidence=confidence,
+            group=group,
+            group_rank=group_rank,
+            data_loss=data_loss,
+            operator_side=operator_side,
         )
         setattr(func, _SPEC_ATTR, CheckSpec(meta=meta, needs=tuple(needs), func=func))
         return func

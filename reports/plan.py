@@ -3,14 +3,15 @@
 **Issues.** A report lists *issues*, not raw check results: an issue is one
 failing check, or several related failing checks that one fix resolves
 (the repository check that finds a missing ``secureHeaders()`` and the live
-checks that see each header missing on the site). :data:`CHECK_GROUPS` is
-the one table that says which checks belong together. A group is shown once:
+checks that see each header missing on the site). Each check says which
+group it belongs to in its own metadata (``@check(group=..., group_rank=...)``),
+so no check id is written here. A group is shown once:
 repository evidence first, then what the live scan confirmed, one fix (the
 repository-side one for the detected stack) and its effort counted once.
 
 **Priority.** Issues are ranked by worst severity; within one severity,
 data-loss and security risks come before hygiene (:data:`SECTION_PRIORITY`),
-and checks whose failure loses data for good (:data:`DATA_LOSS_CHECKS`)
+and checks whose failure loses data for good (``@check(data_loss=True)``)
 come first of all. The report's section order itself does not change.
 
 **Plan.** Issues are bucketed by their worst severity:
@@ -41,37 +42,6 @@ HOURS_PER_DAY = 8.0
 EXTRA_FINDING_FACTOR = 0.5
 MAX_SCALE = 5.0
 
-#: Related checks shown and planned as one issue: check id -> group title.
-#: Within a group the first listed failing check with a fix provides the
-#: recommendation, so each group lists its repository-side check first.
-CHECK_GROUPS: dict[str, str] = {
-    "APP-SECURITY-HEADERS": "Security headers missing",
-    "HEADER-GRADE": "Security headers missing",
-    "HDR-CSP": "Security headers missing",
-    "HDR-HSTS": "Security headers missing",
-    "HDR-X-FRAME-OPTIONS": "Security headers missing",
-    "HDR-X-CONTENT-TYPE-OPTIONS": "Security headers missing",
-    "HDR-REFERRER-POLICY": "Security headers missing",
-    "HDR-PERMISSIONS-POLICY": "Security headers missing",
-    "HDR-COOP": "Security headers missing",
-    "HDR-CORP": "Security headers missing",
-    "APP-CORS": "Permissive CORS policy",
-    "CORS-ECHO-ANY-ORIGIN-CREDENTIALS": "Permissive CORS policy",
-    "CORS-WILDCARD-CREDENTIALS": "Permissive CORS policy",
-    "APP-RATE-LIMIT": "No rate limiting",
-    "RATE-LIMIT-ABSENT": "No rate limiting",
-    "APP-HEALTH": "Health endpoint missing or shallow",
-    "HEALTH-ENDPOINT": "Health endpoint missing or shallow",
-    "DOCKER-SOURCE-MAPS": "Source maps shipped to production",
-    "ASSET-SOURCE-MAPS": "Source maps shipped to production",
-    "APP-ERROR-LEAK": "Error details leak to clients",
-    "ERROR-PAGE-LEAK": "Error details leak to clients",
-    "APP-COMPRESSION": "Responses served without compression",
-    "ASSET-COMPRESSION": "Responses served without compression",
-    "APP-STATIC-CACHING": "Static files served without cache headers",
-    "ASSET-CACHE-CONTROL": "Static files served without cache headers",
-}
-
 #: Ranking of areas within one severity: data loss and security before hygiene.
 SECTION_PRIORITY: tuple[Section, ...] = (
     Section.DATA,
@@ -84,12 +54,6 @@ SECTION_PRIORITY: tuple[Section, ...] = (
     Section.DELIVERY,
     Section.COMPLIANCE,
 )
-
-#: Checks whose failure can lose data irreversibly: first within their severity.
-DATA_LOSS_CHECKS: frozenset[str] = frozenset({
-    "OPS-NO-BACKUP", "OPS-BACKUP-HARDENING", "COMPOSE-STATEFUL-NO-VOLUME", "OPS-DESTRUCTIVE-MIGRATION",
-})
-
 
 def item_hours(base_hours: float, findings: int) -> float:
     """Effort for fixing ``findings`` occurrences of a check whose first fix takes ``base_hours``."""
@@ -119,7 +83,7 @@ class PlanItem:
     """One issue to fix: a failing check, or a group of related failing checks fixed together.
 
     ``results`` holds the lead first: repository checks before live ones,
-    each in :data:`CHECK_GROUPS` order, so the repository evidence is what a
+    each in ``group_rank`` order, so the repository evidence is what a
     reader sees first.
     """
 
@@ -200,22 +164,16 @@ class PlanItem:
         return self.result
 
 
-def _table_rank(check_id: str) -> int:
-    order = list(CHECK_GROUPS)
-    return order.index(check_id) if check_id in CHECK_GROUPS else len(order)
-
-
 def _member_key(result: CheckResult) -> tuple[int, int, int, str, str]:
     live = 1 if result.meta.target is Target.LIVE else 0
-    return (live, -result.worst_severity if live else 0, _table_rank(result.meta.id), result.meta.id, result.target)
+    return (live, -result.worst_severity if live else 0, result.meta.group_rank, result.meta.id, result.target)
 
 
 def priority_key(item: PlanItem) -> tuple[int, int, int, int, str, str]:
     """Sort key: worst severity, then data-loss checks, then area rank, security before hygiene, id."""
-    ids = set(item.check_ids)
     return (
         -item.severity,
-        0 if ids & DATA_LOSS_CHECKS else 1,
+        0 if any(r.meta.data_loss for r in item.results) else 1,
         SECTION_PRIORITY.index(item.section) if item.section in SECTION_PRIORITY else len(SECTION_PRIORITY),
         0 if any(r.meta.security for r in item.results) else 1,
         item.check_id,
@@ -224,13 +182,13 @@ def priority_key(item: PlanItem) -> tuple[int, int, int, int, str, str]:
 
 
 def group_results(results: Iterable[CheckResult]) -> list[PlanItem]:
-    """Failing results as issues (related checks merged per :data:`CHECK_GROUPS`), highest priority first."""
+    """Failing results as issues (related checks merged by their ``group``), highest priority first."""
     groups: dict[str, list[CheckResult]] = {}
     singles: list[PlanItem] = []
     for result in results:
         if result.status is not Status.FAIL:
             continue
-        name = CHECK_GROUPS.get(result.meta.id)
+        name = result.meta.group
         if name is None:
             singles.append(PlanItem(results=(result,)))
         else:

@@ -77,3 +77,14 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
         project.facts[FACT_KEY] = observations_from_dict(json.loads(recorded_deps.read_text(encoding="utf-8")))
     results = run_repo_checks([spec], project, frozenset())
     return results[0]
+
+
+def builtin_grouping(check_id: str) -> dict[str, Any]:
+    """The ``group``/``group_rank``/``data_loss`` metadata of the built-in check with this id (or none).
+
+    Tests build synthetic metadata by id; grouping lives on ``@check``, so they borrow it.
+    """
+    spec = registry().resolve(check_id)
+    if spec is None:
+        return {}
+    return {"group": spec.meta.group, "group_rank": spec.meta.group_rank, "data_loss": spec.meta.data_loss}

@@ -79,7 +79,7 @@ _MIDDLEWARE = re.compile(r"GZipMiddleware|BrotliMiddleware")
 _NEXT_OFF = re.compile(r"compress\s*:\s*false")
 
 
-@check(id="APP-COMPRESSION", severity=Severity.LOW, section=Section.DELIVERY, effort_hours=0.5,
+@check(id="APP-COMPRESSION", group="Responses served without compression", group_rank=0, severity=Severity.LOW, section=Section.DELIVERY, effort_hours=0.5,
        passed="Responses compressed (gzip/brotli)")
 def compression(project: Project) -> Iterator[Finding]:
     """Flag HTTP services that compress nothing, in the app or in a proxy configured in the repository."""

@@ -63,7 +63,7 @@ _PRIVATE = re.compile(r"dashboard|admin|internal|account|settings", re.IGNORECAS
 _WILDCARD = {"'*'", '"*"', "`*`"}
 
 
-@check(id="APP-CORS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=1.0,
+@check(id="APP-CORS", group="Permissive CORS policy", group_rank=0, severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=1.0,
        passed="No CORS policy reflects any origin or pairs '*' with credentials")
 def cors(project: Project) -> Iterator[Finding]:
     """Flag wildcard or reflected origins allowed with credentials."""

@@ -65,7 +65,7 @@ from auditor.registry import check
 from auditor.source import rules
 
 
-@check(id="APP-ERROR-LEAK", severity=Severity.MEDIUM, section=Section.HARDENING, security=True, effort_hours=0.5,
+@check(id="APP-ERROR-LEAK", group="Error details leak to clients", group_rank=0, severity=Severity.MEDIUM, section=Section.HARDENING, security=True, effort_hours=0.5,
        passed="No error response returns raw exception text")
 def error_leak(project: Project) -> Iterator[Finding]:
     """Flag responses that include raw exception text."""

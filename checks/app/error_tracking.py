@@ -64,7 +64,7 @@ SDKS = ("@sentry", "sentry_sdk", "raven", "@bugsnag", "bugsnag", "rollbar", "@ho
         "@highlight-run", "highlight_io", "@appsignal", "appsignal")
 
 
-@check(id="APP-ERROR-TRACKING", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=1.0,
+@check(id="APP-ERROR-TRACKING", operator_side=True, severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=1.0,
        passed="Error tracking (Sentry or similar) initialised in every service")
 def error_tracking(project: Project) -> Iterator[Finding]:
     """Flag services that initialise no error-tracking SDK."""

@@ -86,7 +86,7 @@ _READY = re.compile(r"ready|readiness", re.IGNORECASE)
 _LIVE = re.compile(r"live|liveness", re.IGNORECASE)
 
 
-@check(id="APP-HEALTH", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
+@check(id="APP-HEALTH", group="Health endpoint missing or shallow", group_rank=0, severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
        passed="Readiness endpoint probes dependencies, separate from liveness")
 def health(project: Project) -> Iterator[Finding]:
     """Flag missing, shallow or undivided health endpoints."""

@@ -69,7 +69,7 @@ MODULES = ("prom-client", "@willsoto/nestjs-prometheus", "express-prom-bundle", 
 _EXPOSES = re.compile(r"\$metrics\.(prometheus|json)$|(^|\.)generate_latest$|(^|\.)register\.metrics$")
 
 
-@check(id="APP-METRICS", severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0,
+@check(id="APP-METRICS", operator_side=True, severity=Severity.MEDIUM, section=Section.OBSERVABILITY, effort_hours=2.0,
        passed="Metrics instrumentation present in every service")
 def metrics(project: Project) -> Iterator[Finding]:
     """Flag services that export no metrics."""

@@ -145,7 +145,7 @@ def _drf_throttled(index: rules.SourceIndex, service: rules.Service) -> bool:
     return found is not None and "DEFAULT_THROTTLE_CLASSES" in str(found[1])
 
 
-@check(id="APP-RATE-LIMIT", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2.0,
+@check(id="APP-RATE-LIMIT", group="No rate limiting", group_rank=0, severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2.0,
        passed="Rate limiting in place in every service")
 def rate_limit(project: Project) -> Iterator[Finding]:
     """One finding per service whose costly or abusable routes no limiter visibly covers."""

@@ -74,7 +74,7 @@ PYTHON_MODULES = ("secure", "flask_talisman", "starlette_securityheaders", "fast
 HEADER_NAMES = frozenset({"strict-transport-security", "content-security-policy", "x-content-type-options"})
 
 
-@check(id="APP-SECURITY-HEADERS", severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
+@check(id="APP-SECURITY-HEADERS", group="Security headers missing", group_rank=0, severity=Severity.MEDIUM, section=Section.SECURITY, security=True,
        effort_hours=1.0,
        passed="Security headers middleware configured")
 def security_headers(project: Project) -> Iterator[Finding]:

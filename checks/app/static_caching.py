@@ -71,7 +71,7 @@ _CACHE_OPTIONS = frozenset({"maxAge", "max_age", "immutable", "setHeaders", "cac
                             "lastModified"})
 
 
-@check(id="APP-STATIC-CACHING", severity=Severity.LOW, section=Section.DELIVERY, effort_hours=0.5,
+@check(id="APP-STATIC-CACHING", group="Static files served without cache headers", group_rank=0, severity=Severity.LOW, section=Section.DELIVERY, effort_hours=0.5,
        passed="Static files served with cache headers")
 def static_caching(project: Project) -> Iterator[Finding]:
     """Flag static file serving without cache headers in the app or a proxy configured in the repository."""

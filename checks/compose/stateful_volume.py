@@ -61,7 +61,7 @@ def _covers(mount: Mount, dirs: tuple[str, ...] | None) -> bool:
     return any(d == target or d.startswith(target + "/") for d in dirs)
 
 
-@check(id="COMPOSE-STATEFUL-NO-VOLUME", severity=Severity.HIGH, section=Section.DATA,
+@check(id="COMPOSE-STATEFUL-NO-VOLUME", data_loss=True, severity=Severity.HIGH, section=Section.DATA,
        needs=("compose",), effort_hours=0.5, passed="Stateful services keep their data on persistent volumes")
 def stateful_no_volume(project: Project) -> Iterator[Finding]:
     """Flag data-store services whose data directory has no named volume or bind mount."""

@@ -146,7 +146,7 @@ def _repo_maps_under(project: Project, source: str) -> bool:
     return False
 
 
-@check(id="DOCKER-SOURCE-MAPS", severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
+@check(id="DOCKER-SOURCE-MAPS", group="Source maps shipped to production", group_rank=0, severity=Severity.LOW, section=Section.DEPLOYMENT, needs=("dockerfiles",),
        effort_hours=0.5,
        passed="Source maps kept out of the final image")
 def source_maps(project: Project) -> Iterator[Finding]:

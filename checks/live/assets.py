@@ -63,7 +63,7 @@ def _is_text(asset: AssetObservation) -> bool:
     return any(t in ctype for t in _TEXT_TYPES) or _is_code(asset)
 
 
-@check(id="ASSET-CACHE-CONTROL", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
+@check(id="ASSET-CACHE-CONTROL", group="Static files served without cache headers", group_rank=1, severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
        effort_hours=1,
        passed="Static assets send Cache-Control; hashed files long-cached")
 def cache_control(target: LiveTarget) -> Iterator[Finding]:
@@ -106,7 +106,7 @@ def cache_control(target: LiveTarget) -> Iterator[Finding]:
                               key=f"cache:{_path(asset.url)}")
 
 
-@check(id="ASSET-COMPRESSION", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
+@check(id="ASSET-COMPRESSION", group="Responses served without compression", group_rank=1, severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
        effort_hours=0.5,
        passed="Text assets over 1 KiB served compressed")
 def compression(target: LiveTarget) -> Iterator[Finding]:
@@ -145,7 +145,7 @@ def compression(target: LiveTarget) -> Iterator[Finding]:
                           location=Location(url=asset.url), key=f"compress:{_path(asset.url)}")
 
 
-@check(id="ASSET-SOURCE-MAPS", severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
+@check(id="ASSET-SOURCE-MAPS", group="Source maps shipped to production", group_rank=1, severity=Severity.LOW, section=Section.DELIVERY, target=Target.LIVE,
        security=True, effort_hours=0.5,
        passed="No source maps referenced or served publicly")
 def source_maps(target: LiveTarget) -> Iterator[Finding]:

@@ -51,7 +51,7 @@ def _cors(target: LiveTarget) -> CorsObservation:
     return cors
 
 
-@check(id="CORS-ECHO-ANY-ORIGIN-CREDENTIALS", severity=Severity.CRITICAL, section=Section.SECURITY,
+@check(id="CORS-ECHO-ANY-ORIGIN-CREDENTIALS", group="Permissive CORS policy", group_rank=1, severity=Severity.CRITICAL, section=Section.SECURITY,
        target=Target.LIVE, security=True, effort_hours=2,
        passed="CORS reflects no untrusted origin (foreign, null or localhost) with credentials")
 def echo_any_origin(target: LiveTarget) -> Iterator[Finding]:
@@ -109,7 +109,7 @@ def echo_any_origin(target: LiveTarget) -> Iterator[Finding]:
                 break
 
 
-@check(id="CORS-WILDCARD-CREDENTIALS", severity=Severity.MEDIUM, section=Section.SECURITY,
+@check(id="CORS-WILDCARD-CREDENTIALS", group="Permissive CORS policy", group_rank=2, severity=Severity.MEDIUM, section=Section.SECURITY,
        target=Target.LIVE, security=True, effort_hours=1,
        passed="No CORS wildcard origin combined with credentials")
 def wildcard_credentials(target: LiveTarget) -> Iterator[Finding]:

@@ -65,7 +65,7 @@ _LEAK_PATTERNS = (
 )
 
 
-@check(id="ERROR-PAGE-LEAK", severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
+@check(id="ERROR-PAGE-LEAK", group="Error details leak to clients", group_rank=1, severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
        security=True, effort_hours=1,
        passed="Error pages show no stack traces or debug output")
 def error_page(target: LiveTarget) -> Iterator[Finding]:

@@ -38,7 +38,7 @@ def _message(test: HeaderTest, url: str) -> str:
     return f"{test.description} on {url}" + (f" ({test.note})" if test.note else "")
 
 
-@check(id="HDR-CSP", severity=Severity.MEDIUM, effort_hours=4,
+@check(id="HDR-CSP", group="Security headers missing", group_rank=2, severity=Severity.MEDIUM, effort_hours=4,
        passed="Content-Security-Policy restricts script and object sources", **_SEC)  # type: ignore[arg-type]
 def csp(target: LiveTarget) -> Iterator[Finding]:
     """Content-Security-Policy missing or unsafe.
@@ -84,7 +84,7 @@ def csp(target: LiveTarget) -> Iterator[Finding]:
                       key="content-security-policy", evidence=(value or "")[:200])
 
 
-@check(id="HDR-HSTS", severity=Severity.MEDIUM, effort_hours=0.5,
+@check(id="HDR-HSTS", group="Security headers missing", group_rank=3, severity=Severity.MEDIUM, effort_hours=0.5,
        passed="HSTS enabled with a max-age of six months or more", **_SEC)  # type: ignore[arg-type]
 def hsts(target: LiveTarget) -> Iterator[Finding]:
     """Strict-Transport-Security missing or short.
@@ -134,7 +134,7 @@ def hsts(target: LiveTarget) -> Iterator[Finding]:
                       location=here(target), key="strict-transport-security", evidence=policy.raw[:200])
 
 
-@check(id="HDR-X-CONTENT-TYPE-OPTIONS", severity=Severity.LOW, effort_hours=0.25,
+@check(id="HDR-X-CONTENT-TYPE-OPTIONS", group="Security headers missing", group_rank=5, severity=Severity.LOW, effort_hours=0.25,
        passed="X-Content-Type-Options set to nosniff", **_SEC)  # type: ignore[arg-type]
 def xcto(target: LiveTarget) -> Iterator[Finding]:
     """X-Content-Type-Options: nosniff missing.
@@ -159,7 +159,7 @@ def xcto(target: LiveTarget) -> Iterator[Finding]:
                       key="x-content-type-options", evidence=(value or "")[:100])
 
 
-@check(id="HDR-X-FRAME-OPTIONS", severity=Severity.MEDIUM, effort_hours=0.25,
+@check(id="HDR-X-FRAME-OPTIONS", group="Security headers missing", group_rank=4, severity=Severity.MEDIUM, effort_hours=0.25,
        passed="Framing restricted (X-Frame-Options or frame-ancestors)", **_SEC)  # type: ignore[arg-type]
 def xfo(target: LiveTarget) -> Iterator[Finding]:
     """Framing not restricted (X-Frame-Options or CSP frame-ancestors).
@@ -188,7 +188,7 @@ def xfo(target: LiveTarget) -> Iterator[Finding]:
 _PRIVATE = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 
 
-@check(id="HDR-REFERRER-POLICY", severity=Severity.LOW, effort_hours=0.25,
+@check(id="HDR-REFERRER-POLICY", group="Security headers missing", group_rank=6, severity=Severity.LOW, effort_hours=0.25,
        passed="Referrer-Policy keeps full URLs from third parties", **_SEC)  # type: ignore[arg-type]
 def referrer(target: LiveTarget) -> Iterator[Finding]:
     """Referrer-Policy missing or leaky.
@@ -216,7 +216,7 @@ def referrer(target: LiveTarget) -> Iterator[Finding]:
                       location=here(target), key="referrer-policy")
 
 
-@check(id="HDR-PERMISSIONS-POLICY", severity=Severity.LOW, effort_hours=0.5,
+@check(id="HDR-PERMISSIONS-POLICY", group="Security headers missing", group_rank=7, severity=Severity.LOW, effort_hours=0.5,
        passed="Permissions-Policy header set", **_SEC)  # type: ignore[arg-type]
 def permissions(target: LiveTarget) -> Iterator[Finding]:
     """Permissions-Policy missing.
@@ -241,7 +241,7 @@ def permissions(target: LiveTarget) -> Iterator[Finding]:
                       key="permissions-policy")
 
 
-@check(id="HDR-CORP", severity=Severity.LOW, effort_hours=0.25,
+@check(id="HDR-CORP", group="Security headers missing", group_rank=9, severity=Severity.LOW, effort_hours=0.25,
        passed="Cross-Origin-Resource-Policy header set", **_SEC)  # type: ignore[arg-type]
 def corp(target: LiveTarget) -> Iterator[Finding]:
     """Cross-Origin-Resource-Policy missing.
@@ -268,7 +268,7 @@ def corp(target: LiveTarget) -> Iterator[Finding]:
                       location=here(target), key="cross-origin-resource-policy")
 
 
-@check(id="HDR-COOP", severity=Severity.LOW, effort_hours=0.25,
+@check(id="HDR-COOP", group="Security headers missing", group_rank=8, severity=Severity.LOW, effort_hours=0.25,
        passed="Cross-Origin-Opener-Policy header set", **_SEC)  # type: ignore[arg-type]
 def coop(target: LiveTarget) -> Iterator[Finding]:
     """Cross-Origin-Opener-Policy missing.
@@ -406,7 +406,7 @@ def sri(target: LiveTarget) -> Iterator[Finding]:
 _GRADE_ORDER = ("A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-", "F")
 
 
-@check(id="HEADER-GRADE", severity=Severity.INFO, effort_hours=0,
+@check(id="HEADER-GRADE", group="Security headers missing", group_rank=1, severity=Severity.INFO, effort_hours=0,
        passed="Security header grade B or better (MDN Observatory scoring)", **_SEC)  # type: ignore[arg-type]
 def header_grade(target: LiveTarget) -> Iterator[Finding]:
     """Security header grade below B (MDN HTTP Observatory scoring).

@@ -99,7 +99,7 @@ def split_gap(found: list[EndpointObservation]) -> str | None:
     return "no separate readiness and liveness endpoints"
 
 
-@check(id="HEALTH-ENDPOINT", severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
+@check(id="HEALTH-ENDPOINT", group="Health endpoint missing or shallow", group_rank=1, severity=Severity.MEDIUM, section=Section.HARDENING, target=Target.LIVE,
        effort_hours=3,
        passed="Separate liveness and readiness endpoints with dependency checks")
 def health_endpoint(target: LiveTarget) -> Iterator[Finding]:

@@ -22,7 +22,7 @@ def _burst(target: LiveTarget) -> BurstObservation:
     return burst
 
 
-@check(id="RATE-LIMIT-ABSENT", severity=Severity.MEDIUM, section=Section.SECURITY, target=Target.LIVE,
+@check(id="RATE-LIMIT-ABSENT", group="No rate limiting", group_rank=1, severity=Severity.MEDIUM, section=Section.SECURITY, target=Target.LIVE,
        security=True, effort_hours=3,
        passed="Rate limiting observed on the probed path")
 def absent(target: LiveTarget) -> Iterator[Finding]:

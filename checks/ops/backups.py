@@ -21,7 +21,7 @@ _ENCRYPTION = re.compile(r"\bgpg\b|\bage\s+(-r|--recipient|-e)|openssl\s+enc|--e
                          r"--sse\b|server-side-encryption|\bkms\b|encrypt", re.IGNORECASE)
 
 
-@check(id="OPS-NO-BACKUP", severity=Severity.HIGH, section=Section.DATA, effort_hours=6,
+@check(id="OPS-NO-BACKUP", data_loss=True, severity=Severity.HIGH, section=Section.DATA, effort_hours=6,
        passed="Database backup script or restore procedure present")
 def no_backup(project: Project) -> Iterator[Finding]:
     """Database without backups.
@@ -93,7 +93,7 @@ def no_backup(project: Project) -> Iterator[Finding]:
     yield Finding(f"{what}, but no backup script, schedule or documented restore", Location(path, line), key="backup")
 
 
-@check(id="OPS-BACKUP-HARDENING", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
+@check(id="OPS-BACKUP-HARDENING", data_loss=True, severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
        passed="Backups pruned, encrypted and copied off-site")
 def backup_hardening(project: Project) -> Iterator[Finding]:
     """Backups without retention, encryption or an off-site copy.

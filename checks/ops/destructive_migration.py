@@ -44,7 +44,7 @@ from checks.ops._history import added_since_release
 from checks.ops._migrations import destructive_statements, migration_set, newest
 
 
-@check(id="OPS-DESTRUCTIVE-MIGRATION", severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
+@check(id="OPS-DESTRUCTIVE-MIGRATION", data_loss=True, severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,
        passed="No unreleased destructive migration without a backup step")
 def destructive_migration(project: Project) -> Iterator[Finding]:
     """Report unreleased migrations that lose data when nothing backs the database up."""

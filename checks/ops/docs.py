@@ -17,7 +17,7 @@ def _require_service(project: Project) -> None:
         raise NotApplicable("no deployable service found")
 
 
-@check(id="DOCS-RUNBOOK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+@check(id="DOCS-RUNBOOK", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
        passed="Operations runbook documented")
 def runbook(project: Project) -> Iterator[Finding]:
     """No runbook.
@@ -91,7 +91,7 @@ _PRIVACY = (r"\b(privacy|gdpr|personal data|data (deletion|retention|protection)
             r"account|clos(e|ing) (your |an |the )?account)\b")
 
 
-@check(id="DOCS-INCIDENT-RESPONSE", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
+@check(id="DOCS-INCIDENT-RESPONSE", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
        passed="Incident response procedure documented")
 def incident_response(project: Project) -> Iterator[Finding]:
     """No incident response procedure.
@@ -127,7 +127,7 @@ def incident_response(project: Project) -> Iterator[Finding]:
                   severity=severity)
 
 
-@check(id="DOCS-DISASTER-RECOVERY", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+@check(id="DOCS-DISASTER-RECOVERY", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
        passed="Disaster recovery plan documented")
 def disaster_recovery(project: Project) -> Iterator[Finding]:
     """No disaster recovery plan.
@@ -197,7 +197,7 @@ _ACCOUNT_DELETION = re.compile(r"\.delete\(\s*['\"`][^'\"`]*/(me|account)['\"`/]
                                re.IGNORECASE)
 
 
-@check(id="DOCS-PRIVACY", severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
+@check(id="DOCS-PRIVACY", operator_side=True, severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
        passed="Personal data handling documented (privacy/GDPR)")
 def privacy(project: Project) -> Iterator[Finding]:
     """Personal data without a privacy policy or data-deletion procedure.

@@ -47,7 +47,7 @@ def environments_seen(project: Project) -> dict[str, str]:
     return seen
 
 
-@check(id="OPS-SINGLE-ENVIRONMENT", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8,
+@check(id="OPS-SINGLE-ENVIRONMENT", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8,
        passed="Multiple deployable environments configured")
 def single_environment(project: Project) -> Iterator[Finding]:
     """Only one environment is configured.

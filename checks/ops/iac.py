@@ -40,7 +40,7 @@ _IAC = re.compile(r"\.tf$|(^|/)Pulumi\.ya?ml$|(^|/)ansible\.cfg$|(^|/)playbooks?
                   r"(^|/)template\.ya?ml$|(^|/)kustomization\.ya?ml$|(^|/)Chart\.yaml$|(^|/)roles/[^/]+/tasks/")
 
 
-@check(id="OPS-IAC", severity=Severity.INFO, section=Section.OPERATIONS, effort_hours=16,
+@check(id="OPS-IAC", operator_side=True, severity=Severity.INFO, section=Section.OPERATIONS, effort_hours=16,
        passed="Infrastructure described as code")
 def infrastructure_as_code(project: Project) -> Iterator[Finding]:
     """Note when no infrastructure-as-code files exist for a deployable service."""

@@ -43,7 +43,8 @@ def test_plain_service(tmp_path: Path) -> None:
 
 def test_apply_profile_demotes_operator_side_checks_only() -> None:
     def result(cid: str) -> CheckResult:
-        meta = CheckMeta(cid, "t", Severity.MEDIUM, Section.OPERATIONS, Target.REPO, parse_doc("t", "t"))
+        meta = CheckMeta(cid, "t", Severity.MEDIUM, Section.OPERATIONS, Target.REPO, parse_doc("t", "t"),
+                         operator_side=cid == "DOCS-RUNBOOK")
         return CheckResult(meta, Status.FAIL, (Finding("no runbook", key="k"),))
 
     out = apply_profile([result("DOCS-RUNBOOK"), result("CI-NO-TEST-STEP")], Profile(DISTRIBUTION, "why"))

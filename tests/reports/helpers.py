@@ -27,6 +27,7 @@ from auditor.model import (
 )
 from auditor.options import ScanOptions
 from auditor.scoring import overall, section_scores
+from tests.harness import builtin_grouping
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -133,6 +134,7 @@ def meta(
         target=target,
         doc=parse_doc(DOC.format(title=name), check_id),
         effort_hours=effort_hours,
+        **builtin_grouping(check_id),
     )
 
 

@@ -21,7 +21,7 @@ from auditor.model import (
     TargetInfo,
 )
 from auditor.scoring import overall, section_scores
-from tests.harness import ROOT
+from tests.harness import ROOT, builtin_grouping
 
 # The official schema ships in tests/data (OASIS notice in tests/data/NOTICE.md), so the SARIF tests run
 # on a fresh clone; it is byte-identical to ../shared/schemas/sarif-schema-2.1.0.json (a test checks that).
@@ -102,7 +102,7 @@ def meta(check_id: str, severity: Severity, section: Section, *, target: Target 
     title = title or check_id.replace("-", " ").capitalize()
     doc = parse_doc(_DOC.format(title=title, title_lower=title.lower()), check_id)
     return CheckMeta(id=check_id, title=doc.title, severity=severity, section=section, target=target,
-                     doc=doc, security=security, effort_hours=effort)
+                     doc=doc, security=security, effort_hours=effort, **builtin_grouping(check_id))
 
 
 def make_report(results: list[CheckResult], *, targets: tuple[TargetInfo, ...] | None = None,
