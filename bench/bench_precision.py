@@ -4,8 +4,8 @@
 
 For each repository in ``../shared/realworld`` with a ledger in ``tests/realworld/``: findings
 reported today (distinct fingerprints), how many the reviewers judged true, false and noise,
-precision (true / all, noise counted against it), false high or critical findings, and findings
-not yet reviewed. Not a timed test: the ledger test (tests/test_realworld_ledger.py) holds the line.
+precision (true / all, noise counted against it), false high or critical findings, findings
+not yet reviewed, and the same precision over findings above info (info is advice with no weight). Not a timed test: the ledger test (tests/test_realworld_ledger.py) holds the line.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ def main() -> int:
         print(f"no corpus at {ledger.CORPUS}; nothing to measure", file=sys.stderr)
         return 2
     header = f"{'repository':30} {'findings':>8} {'true':>5} {'false':>5} {'noise':>5} {'unrev.':>6} " \
-             f"{'precision':>9} {'false high+':>11}"
+             f"{'precision':>9} {'false high+':>11} {'above info':>10} {'precision':>9}"
     print(header)
-    total = {"findings": 0, "true": 0, "false": 0, "noise": 0, "false_severe": 0, "unreviewed": 0}
+    total = {"findings": 0, "true": 0, "false": 0, "noise": 0, "false_severe": 0, "unreviewed": 0,
+             "actionable": 0, "actionable_true": 0}
     for repo in sorted(p for p in ledger.CORPUS.iterdir() if p.is_dir()):
         seen = ledger.seen_findings(ledger.scan_repo(repo))
         result = ledger.compare(ledger.load(repo.name), seen)
@@ -41,8 +42,10 @@ def main() -> int:
 def _row(name: str, counts: dict[str, int]) -> str:
     value = ledger.precision(counts)
     shown = f"{value:.0%}" if value is not None else "n/a"
+    above = counts.get("actionable", 0)
+    above_shown = f"{counts.get('actionable_true', 0) / above:.0%}" if above else "n/a"
     return (f"{name:30} {counts['findings']:>8} {counts['true']:>5} {counts['false']:>5} {counts['noise']:>5} "
-            f"{counts['unreviewed']:>6} {shown:>9} {counts['false_severe']:>11}")
+            f"{counts['unreviewed']:>6} {shown:>9} {counts['false_severe']:>11} {above:>10} {above_shown:>9}")
 
 
 if __name__ == "__main__":

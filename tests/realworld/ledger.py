@@ -142,6 +142,10 @@ def compare(ledger: Mapping[str, Any], seen: Iterable[Seen]) -> Comparison:
         counts[verdict] = sum(1 for fp in current if _verdict(entries.get(fp)) == verdict)
     counts["false_severe"] = sum(1 for fp, s in current.items()
                                  if _verdict(entries.get(fp)) == "false" and s.severity in SEVERE)
+    # Findings above info are the claims a team is asked to act on (info is advice, weight 0).
+    actionable = [fp for fp, s in current.items() if s.severity != "info"]
+    counts["actionable"] = len(actionable)
+    counts["actionable_true"] = sum(1 for fp in actionable if _verdict(entries.get(fp)) == "true")
     counts["fixed"] = sum(1 for e in entries.values() if e.get("status") == "fixed")
     counts["accepted_miss"] = sum(1 for fp, e in entries.items() if _verdict(e) == "true" and fp not in current
                                   and e.get("accepted_miss"))
