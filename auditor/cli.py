@@ -250,6 +250,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     paint = use_color(color)
     written, failed = write_reports(report, settings.formats, output, output_dir, summary=summary,
                                     text_color=use_color(color, sys.stdout), min_severity=min_severity)
+    failed = [*report.extra.get("output_failures", ()), *failed]
     history_hook.finish(report, (lambda m: None) if quiet else _stderr)
     from auditor.gates import evaluate
     from auditor.model import Severity

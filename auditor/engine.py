@@ -67,10 +67,12 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         notes.extend(_deployment_notes(project))
         targets.append(TargetInfo(kind="repo", value=str(options.path)))
     live_targets: list[Any] = []
+    output_failures: list[str] = []  # outputs the engine writes itself (--save-observations)
     if options.urls or options.from_observations:
         from auditor.live.session import observe_targets  # lazy: pulls in httpx and sslyze
 
-        live_targets = observe_targets(options, progress)
+        live_targets = observe_targets(options, progress, output_failures)
+        notes.extend(output_failures)
         results.extend(run_live_checks(specs, live_targets, secrets))
         for target in live_targets:
             targets.append(_live_target_info(target, results))
@@ -117,7 +119,8 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         notes=tuple(notes),
         extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records],
                # The history records TLS, header, health and burst facts from these (auditor.history.record).
-               "live_observations": [t.to_dict() for t in live_targets]},
+               "live_observations": [t.to_dict() for t in live_targets],
+               "output_failures": output_failures},
         min_confidence=options.min_confidence,
     )
 

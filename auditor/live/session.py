@@ -274,8 +274,13 @@ def _redacted(target: LiveTarget) -> LiveTarget:
         notes=tuple(redact_text(n) for n in target.notes))
 
 
-def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget]:
-    """Probe ``options.urls`` concurrently (or load ``options.from_observations``); save when asked."""
+def observe_targets(options: ScanOptions, progress: Progress,
+                    problems: list[str] | None = None) -> list[LiveTarget]:
+    """Probe ``options.urls`` concurrently (or load ``options.from_observations``); save when asked.
+
+    A ``--save-observations`` file that cannot be written (the disk filled up after the preflight)
+    is reported in ``problems``, never raised: the observations are still judged and reported.
+    """
     targets: list[LiveTarget] = []
     if options.from_observations is not None:
         progress(f"loading observations from {options.from_observations}")
@@ -296,6 +301,11 @@ def observe_targets(options: ScanOptions, progress: Progress) -> list[LiveTarget
         elif urls:
             targets.extend(_observe_many(urls, options))
     if options.save_observations is not None:
-        save_observations(targets, options.save_observations)
-        progress(f"observations written to {options.save_observations}")
+        try:
+            save_observations(targets, options.save_observations)
+            progress(f"observations written to {options.save_observations}")
+        except OSError as exc:
+            if problems is not None:
+                problems.append(f"cannot write observations to {options.save_observations}: "
+                                f"{exc.strerror or type(exc).__name__}")
     return targets

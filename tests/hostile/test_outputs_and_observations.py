@@ -90,3 +90,21 @@ def test_valid_observations_still_load(tmp_path: Path) -> None:
     proc = run_cli("scan", "--from-observations", path, "-q", "-f", "json")
     assert_no_traceback(proc)
     assert proc.returncode == 3  # the recorded target was unreachable: incomplete, not a usage error
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fail a write after the preflight")
+def test_observations_that_cannot_be_saved_after_the_preflight_lose_no_report(tmp_path: Path) -> None:
+    """A disk that fills up mid-scan: the reports are still written, the failure named, exit 2, no traceback."""
+    from click.testing import CliRunner
+
+    from auditor.cli import main
+    from tests.harness import LIVE_CASES
+
+    recorded = next(LIVE_CASES.glob("*/*/observations.json"))
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["scan", "--from-observations", str(recorded), "--save-observations",
+                                       "/dev/full", "-q", "-f", "json", "-o", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot write observations to /dev/full" in result.output
+    assert "Traceback" not in result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["findings"] is not None
