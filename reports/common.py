@@ -87,6 +87,27 @@ def snippet_for(meta: CheckMeta, stacks: Iterable[str]) -> FixSnippet | None:
     return meta.doc.snippet_for(tuple(stacks))
 
 
+# Compose snippets in check docs name their example service ``api``; reports use the repository's own.
+_EXAMPLE_SERVICE = re.compile(r"^(\s+)api:(\s*(?:#.*)?)$", re.MULTILINE)
+_NAMED_SERVICE = re.compile(r"\bservice '([A-Za-z0-9][\w.-]{0,62})'")
+
+
+def fitted_snippet(meta: CheckMeta, stacks: Iterable[str], findings: Iterable[Finding]) -> FixSnippet | None:
+    """The stack's fix snippet, with names taken from the repository where the snippet uses an example.
+
+    A compose snippet's example service (``api``) becomes the service the findings name
+    (``service 'server' ...``), so the fix reads as an edit to the team's own file.
+    """
+    snippet = snippet_for(meta, stacks)
+    if snippet is None or snippet.language not in {"yaml", "compose", "yml"} or "services:" not in snippet.code:
+        return snippet
+    names = [m.group(1) for f in findings if (m := _NAMED_SERVICE.search(f.message))]
+    if not names or names[0] == "api":
+        return snippet
+    code = _EXAMPLE_SERVICE.sub(lambda m: f"{m.group(1)}{names[0]}:{m.group(2)}", snippet.code, count=1)
+    return FixSnippet(snippet.stack, snippet.language, code)
+
+
 def remediation_text(meta: CheckMeta, stacks: Iterable[str]) -> str:
     """The 'How to fix' prose plus the chosen snippet, fenced with its language (plain Markdown)."""
     prose = fix_prose(meta.doc)

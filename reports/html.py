@@ -33,6 +33,7 @@ from reports.common import (
     baseline_resolved,
     baseline_state,
     executive_summary,
+    fitted_snippet,
     grade_label,
     location_text,
     plural,
@@ -40,7 +41,6 @@ from reports.common import (
     risk_sentence,
     score_label,
     severity_of,
-    snippet_for,
     status_line,
     strength_text,
     suppression_reason,
@@ -205,7 +205,7 @@ def _anchors(report: Report) -> dict[int, str]:
 def _check_view(report: Report, item: PlanItem, anchor: str, shown: dict[str, str]) -> CheckView:
     """The view of one issue; ``shown`` maps snippet code already shown in this area to its issue title."""
     fix = item.fix
-    snippet = snippet_for(fix.meta, report.stacks)
+    snippet = fitted_snippet(fix.meta, report.stacks, [f for r in item.results for f in r.findings])
     findings: list[FindingView] = []
     for result in item.results:
         prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""

@@ -28,6 +28,7 @@ from reports.common import (
     baseline_state,
     executive_summary,
     fence,
+    fitted_snippet,
     grade_label,
     is_absence_strength,
     location_text,
@@ -41,7 +42,6 @@ from reports.common import (
     scan_gaps,
     score_label,
     severity_of,
-    snippet_for,
     strength_text,
     strengths,
     suppression_reason,
@@ -295,7 +295,7 @@ def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
         first = one_line(prose.split("\n\n")[0]) if prose else ""
         # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
         head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
-        snippet = snippet_for(fix.meta, report.stacks)
+        snippet = fitted_snippet(fix.meta, report.stacks, [f for r in item.results for f in r.findings])
         lines += ["", head]
         # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
         if snippet is None or item.severity < Severity.MEDIUM:

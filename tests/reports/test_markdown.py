@@ -266,3 +266,18 @@ def test_appendix_groups_files_by_folder_and_low_items_get_no_snippet() -> None:
     assert "SESSION_SECRET" in text and "SESSION\\_SECRET" not in text
     delivery = text.split("## 4. Delivery", 1)[1].split("\n## ", 1)[0]
     assert "**low**" in delivery and "```" not in delivery, "low items get the one-line fix, not a snippet"
+
+
+def test_compose_fix_snippets_use_the_repository_service_name() -> None:
+    """A snippet's example service ('api') becomes the service the findings name, in md and html."""
+    from auditor.engine import scan
+    from auditor.options import ScanOptions
+    from reports import html
+    from tests.harness import FIXTURES
+
+    report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
+    text = render(report)
+    assert "services:\n  server:\n    logging: *default-logging" in text
+    assert "services:\n  api:\n    logging" not in text
+    page = html.render(report)
+    assert '<span class="nt">server</span>' in page and '<span class="nt">api</span>' not in page
