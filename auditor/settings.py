@@ -545,12 +545,12 @@ def _check_ids(parent: Any, sub: str, path: str) -> dict[str, int | None]:
 def _validate_check_ids(settings: Settings, source: str) -> None:
     """Unknown check ids in the config are errors: a typo would silently do nothing."""
     try:
-        from auditor.registry import load_registry
+        from auditor.registry import known_check_ids
 
-        registry = load_registry()
+        # The committed catalog answers without importing every check family (about 0.2 CPU-s).
+        known = set(known_check_ids())
     except Exception:  # noqa: BLE001 - a broken check module must not make config loading fail
         return
-    known = {spec.id for spec in registry} | set(registry.aliases)
     named: list[tuple[str, str, int | None]] = []
     named += [(c, "checks", settings.check_id_lines.get(c))
               for c in sorted(settings.disabled_checks | settings.only_checks)]

@@ -254,7 +254,9 @@ def _observe_many(urls: list[str], options: ScanOptions) -> list[LiveTarget]:
             if isinstance(plan, LiveTarget):
                 return plan
             try:
-                return _observe_http(plan, started, tls_of.get(id(plan)))
+                # The time limit runs from when a worker takes the target up, not from the scan's
+                # start: with more targets than workers, the last ones must not time out by waiting.
+                return _observe_http(plan, time.monotonic(), tls_of.get(id(plan)))
             except Exception as exc:  # noqa: BLE001 - one broken target must not stop the scan
                 return _failed(plan.url, exc, started)
 
