@@ -45,7 +45,7 @@ class _Gauge:
 
 def _server(index: int, gauge: _Gauge) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             with gauge.serving(index):
                 time.sleep(0.25)  # long enough for the other workers' requests to overlap this one
                 body = b"ok\n"
