@@ -69,3 +69,27 @@ def test_the_doc_shows_every_scheduler() -> None:
     text = DOC.read_text(encoding="utf-8")
     for name in ("## cron", "## systemd timer", "## Kubernetes CronJob", "## Nightly GitHub workflow"):
         assert name in text
+
+
+def test_the_many_sites_config_loads_and_names_its_targets(tmp_path: Path) -> None:
+    """The `targets:` example is a valid --config file whose list is what a scan probes."""
+    from auditor.settings import resolve_settings
+
+    [example] = [b for b in _blocks("yaml") if b.startswith("# sites.yaml")]
+    config = tmp_path / "sites.yaml"
+    config.write_text(example, encoding="utf-8")
+    settings = resolve_settings(root=None, config_path=config, cli={}, environ={})
+    options = settings.scan_options(path=None, urls=())
+    assert len(options.urls) == 3 and all(u.startswith("https://") for u in options.urls)
+    assert options.live["target_timeout"] == 90
+
+
+def test_the_shard_matrix_picks_one_config_per_shard() -> None:
+    """Each matrix shard scans its own committed file and all shards write the one secret history URL."""
+    docs = [load_yaml(b) for b in _blocks("yaml")]
+    workflow = next(d for d in docs if isinstance(d, dict) and d.get("name") == "nightly-live-scan-shards")
+    scan = workflow["jobs"]["scan"]
+    assert scan["strategy"]["matrix"]["shard"] == [0, 1, 2]
+    [step] = [s for s in scan["steps"] if "prodcheck scan" in str(s.get("run", ""))]
+    assert "sites-${{ matrix.shard }}.yaml" in step["run"] and '--history "$HISTORY_URL"' in step["run"]
+    assert step["env"]["HISTORY_URL"] == "${{ secrets.PRODCHECK_HISTORY_URL }}"
