@@ -259,6 +259,30 @@ def _parse(project: Project, rel: str, size: int) -> tuple[SourceFile | None, st
     return js.extract(rel, js_tree), ""
 
 
+def _root_key(root: str) -> str:
+    """A service root as a key: ``""`` for the repository root, no trailing slash."""
+    return "" if root in ("", ".") else root.rstrip("/")
+
+
+def _innermost_roots(files: tuple[str, ...], roots: list[str]) -> dict[str, list[str]]:
+    """Each file under the innermost service root that contains it, in discovery order.
+
+    One pass over the files, walking each file's parent folders upward to the first one that is a
+    service root: O(files x depth) instead of O(services x files x roots), so a monorepo with
+    hundreds of packages costs what its files cost. A file belongs to a root only when no deeper
+    service root contains it (a nested package's files are its own).
+    """
+    keys = {_root_key(r) for r in roots}
+    owned: dict[str, list[str]] = {}
+    for rel in files:
+        for parent in PurePosixPath(rel).parents:
+            key = "" if str(parent) == "." else str(parent)
+            if key in keys:
+                owned.setdefault(key, []).append(rel)
+                break
+    return owned
+
+
 def _build(project: Project) -> SourceIndex:
     sizes = {f.rel: f.size for f in project.discovery.files}
     found: list[tuple[str, str, str, str, frozenset[str], dict[str, object]]] = []
@@ -269,15 +293,12 @@ def _build(project: Project) -> SourceIndex:
     files: dict[str, SourceFile] = {}
     skipped: list[SourceSkip] = []
     services: list[Service] = []
-    roots = [f[0] for f in found]
+    owned_by = _innermost_roots(project.files, [f[0] for f in found])
     for root, framework, name, language, deps, data in found:
-        deeper = [r for r in roots if r != root and _under(r + "/x", root) and r not in ("", ".")]
         exts = JS_EXTENSIONS if language == "node" else (".py",)
         own: list[str] = []
-        for rel in project.files:
-            if not rel.endswith(exts) or rel.endswith(".d.ts") or not _under(rel, root):
-                continue
-            if any(_under(rel, d) for d in deeper) or _is_test(rel):
+        for rel in owned_by.get(_root_key(root), ()):
+            if not rel.endswith(exts) or rel.endswith(".d.ts") or _is_test(rel):
                 continue
             if rel not in files:
                 sf, reason = _parse(project, rel, sizes.get(rel, 0))

@@ -90,3 +90,17 @@ def test_skips_reach_the_report_appendix(tmp_path: Path) -> None:
     source_index(project)
     assert any(s.path == "src/broken.ts" and s.reason.startswith("source not analysed: syntax error")
                for s in project.skipped)
+
+
+def test_files_belong_to_their_innermost_service_root() -> None:
+    """One pass over the files: a nested package's files are its own, the repository root takes the rest."""
+    from auditor.source.index import _innermost_roots
+
+    files = ("index.ts", "src/app.ts", "packages/api/src/main.ts", "packages/api/nested/x/y.ts",
+             "packages/api/nested/x/z/w.ts", "packages/web/src/ui.tsx", "docs/a.md")
+    owned = _innermost_roots(files, [".", "packages/api", "packages/api/nested/x/", "elsewhere"])
+    assert owned == {
+        "": ["index.ts", "src/app.ts", "packages/web/src/ui.tsx", "docs/a.md"],
+        "packages/api": ["packages/api/src/main.ts"],
+        "packages/api/nested/x": ["packages/api/nested/x/y.ts", "packages/api/nested/x/z/w.ts"],
+    }
