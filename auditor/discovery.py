@@ -101,25 +101,32 @@ class Discovery:
 
 
 class _IgnoreRules:
-    """Stack of .gitignore specs, each anchored at the directory that holds it."""
+    """The .gitignore specs that apply in each directory, each anchored at the directory that holds it.
+
+    ``os.walk`` goes top-down, so a directory's chain is its parent's chain plus its own
+    ``.gitignore``: a path is tested only against the files of its own ancestors (depth-bounded),
+    never against every ``.gitignore`` met so far in sibling trees.
+    """
 
     def __init__(self) -> None:
-        self._specs: list[tuple[str, object]] = []
+        self._chains: dict[str, tuple[tuple[str, object], ...]] = {}
 
     def load(self, root: Path, rel_dir: str, skipped: list[SkippedFile]) -> None:
+        """Enter ``rel_dir``: inherit the parent's specs and add its own ``.gitignore``, if any."""
+        parent = self._chains.get(rel_dir.rpartition("/")[0], ()) if rel_dir else ()
+        chain = parent
         rel = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
-        if not os.path.lexists(root / rel):
-            return
-        spec, reason = load_ignore_spec(root, rel)
-        if reason:
-            skipped.append(SkippedFile(rel, reason))
-        if spec is not None:
-            self._specs.append((rel_dir, spec))
+        if os.path.lexists(root / rel):
+            spec, reason = load_ignore_spec(root, rel)
+            if reason:
+                skipped.append(SkippedFile(rel, reason))
+            if spec is not None:
+                chain = (*parent, (rel_dir, spec))
+        self._chains[rel_dir] = chain
 
     def ignored(self, rel: str, is_dir: bool) -> bool:
-        for base, spec in self._specs:
-            if base and not rel.startswith(base + "/"):
-                continue
+        """Whether a gitignore of one of ``rel``'s ancestor directories matches it."""
+        for base, spec in self._chains.get(rel.rpartition("/")[0], ()):
             sub = rel[len(base) + 1 :] if base else rel
             if spec.match_file(sub + "/" if is_dir else sub):  # type: ignore[attr-defined]
                 return True

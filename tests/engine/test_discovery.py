@@ -72,3 +72,20 @@ def test_dockerfile_found_by_content(tmp_path: Path) -> None:
     (tmp_path / "deploy" / "prod-dockerfile").write_text("# prod\nFROM python:3.12-slim\n")
     (tmp_path / "deploy" / "dockerfile-notes.txt").write_text("FROM is the first instruction\n")
     assert Project(tmp_path).dockerfile_paths == ("deploy/prod-dockerfile",)
+
+
+def test_nested_gitignores_apply_to_their_own_subtree_only(tmp_path: Path) -> None:
+    """A package's .gitignore hides its own files, never a sibling's; the root's applies everywhere."""
+    from auditor.discovery import discover
+
+    for pkg in ("a", "b"):
+        (tmp_path / pkg / "src").mkdir(parents=True)
+        (tmp_path / pkg / "src" / "keep.ts").write_text("x", encoding="utf-8")
+        (tmp_path / pkg / "gen.ts").write_text("x", encoding="utf-8")
+        (tmp_path / pkg / "app.log").write_text("x", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("*.log\n", encoding="utf-8")
+    (tmp_path / "a" / ".gitignore").write_text("gen.ts\n", encoding="utf-8")
+    (tmp_path / "a" / "src" / ".gitignore").write_text("keep.ts\n", encoding="utf-8")
+    files = {f.rel for f in discover(tmp_path).files}
+    assert "a/gen.ts" not in files and "a/src/keep.ts" not in files and "a/app.log" not in files
+    assert {"b/gen.ts", "b/src/keep.ts"} <= files and "b/app.log" not in files
