@@ -3,7 +3,9 @@
 ## What it checks
 Responses built inside `catch` blocks, `except` clauses and global error handlers that include
 the raw error: `err.message`, `err.stack`, `String(err)`, `str(exc)`, `repr(exc)`,
-`traceback.format_exc()`.
+`traceback.format_exc()`. Deliberate client feedback is not reported: a message passed on only
+inside `if (err instanceof SomeAppError)` (a non-built-in error class), or a 4xx answer to a
+`try` block that only validates the input (`validate*`/`assert*` helpers, `new URL`).
 
 ## Why it matters
 Exception text carries file paths, SQL, hostnames, library versions and sometimes secrets from

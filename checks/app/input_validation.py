@@ -9,7 +9,9 @@ DTOs with a global `ValidationPipe`, Joi/celebrate, pydantic models (typed FastA
 are judged by APP-UPLOAD-LIMITS instead, and signed webhooks (the handler verifies a signature
 or HMAC over the raw body) are validated by that signature. One finding per router file lists
 its routes (the others as related locations); Django and Flask views, which often check their few
-fields by hand, are reported with low confidence.
+fields by hand, are reported with low confidence. A Django/Flask form view that compares,
+whitelists, caps, converts or validates every field it reads (or only tests a submit button,
+forwards an opaque token, or stores a raw body it never parses) counts as checked by hand.
 
 ## Why it matters
 Unvalidated bodies let callers store arbitrary shapes and sizes, crash handlers with unexpected

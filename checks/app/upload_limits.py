@@ -5,7 +5,9 @@ Routes that accept files (a path naming upload, multipart parsing with `c.req.pa
 `formData()`, multer, NestJS `FileInterceptor`, FastAPI `UploadFile`, Flask `request.files`)
 and whether a size limit (Hono `bodyLimit`, multer `limits`, `ParseFilePipe` with
 `MaxFileSizeValidator`, a check of `file.size`) and a type limit (multer `fileFilter`,
-`FileTypeValidator`, a check of `file.type`/`mimetype`/`content_type`) apply.
+`FileTypeValidator`, a check of `file.type`/`mimetype`/`content_type`) apply. Limits set once
+for a module or app (NestJS `MulterModule.register[Async]`, fastify multipart registration)
+apply to all its upload routes.
 
 ## Why it matters
 An unbounded upload fills the disk or memory of the instance with one request; an unchecked
