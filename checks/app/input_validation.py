@@ -9,7 +9,9 @@ DTOs with a global `ValidationPipe`, Joi/celebrate, pydantic models (typed FastA
 are judged by APP-UPLOAD-LIMITS instead, and signed webhooks (the handler verifies a signature
 or HMAC over the raw body) are validated by that signature. One finding per router file lists
 its routes (the others as related locations); Django and Flask views, which often check their few
-fields by hand, are reported with low confidence.
+fields by hand, are reported with low confidence. A Django/Flask form view that compares,
+whitelists, caps, converts or validates every field it reads (or only tests a submit button,
+forwards an opaque token, or stores a raw body it never parses) counts as checked by hand.
 
 ## Why it matters
 Unvalidated bodies let callers store arbitrary shapes and sizes, crash handlers with unexpected
@@ -65,7 +67,8 @@ from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
-from auditor.source.facts import Body, Route
+from auditor.source.facts import Body, Route, Service
+from auditor.source.index import SourceIndex
 
 _BODY_CALL = re.compile(r"(^|\.)(req|request|ctx\.request)\.(json|text|arrayBuffer|get_json|body)$")
 _VALIDATE_CALL = re.compile(r"(^|\.)(parse|safeParse|parseAsync|safeParseAsync|validate|validateSync|validateOrReject|"
@@ -93,6 +96,8 @@ def input_validation(project: Project) -> Iterator[Finding]:
                 continue
             judged = True
             if _validated(route, body, global_pipe) or _verified_webhook(body):
+                continue
+            if service.framework in {"django", "flask"} and _hand_checked(_view_source(project, index, service, body)):
                 continue
             by_file.setdefault(sf.path, []).append((route.line, f"{route.method} {full}"))
         for path, items in by_file.items():
@@ -139,3 +144,68 @@ def _validated(route: Route, body: Body, global_pipe: bool) -> bool:
     if any(_VALIDATOR_MIDDLEWARE.search(m) for m in route.middlewares):
         return True
     return any(_VALIDATE_CALL.search(c) for c in body.calls)
+
+
+# Python form views (Django ``request.POST``, Flask ``request.form``): the fields a view reads by name.
+_FORM = r"request\.(?:POST|form|values)"
+_FIELD_READ = re.compile(_FORM + r"""(?:\.get\(\s*|\[\s*)["']([\w-]+)["']""")
+# A structured body: parsed JSON (or a DRF ``request.data``) wants a schema; a form field or a raw payload does not.
+_STRUCTURED = re.compile(r"\.get_json\(|request\.json\b|request\.data\b|\bloads?\(\s*request\b|model_validate|parse_raw")
+_RAW_BODY_VAR = re.compile(r"(\w+)\s*=\s*request\.body\b")
+# Opaque credentials (tokens, captchas): the party that issued them is the one that can check them.
+_OPAQUE = re.compile(r"token|captcha|challenge|nonce|signature|otp", re.IGNORECASE)
+# Calls that check or convert a value: conversions, validators, parsers, typed-value constructors.
+_CHECKING_CALL = r"(?:int|float|bool|len|Decimal|UUID|\w*valid\w*|\w*parse\w*|\w*clean\w*|\w*check\w*|[A-Z]\w*)"
+_COMPARED = r"\s*(?:==|!=|<=?|>=?|\bin\b|\bnot\s+in\b|\[\s*:)"
+
+
+def _view_source(project: Project, index: SourceIndex, service: Service, body: Body) -> str:
+    """The text of the Python view function whose facts are ``body`` (its indented block), else ''."""
+    for sf in index.files_of(service):
+        if not sf.path.endswith(".py") or not any(f.body is body for f in sf.functions):
+            continue
+        lines = (project.read_text(sf.path) or "").splitlines()
+        start = next((i for i in range(min(body.line, len(lines)) - 1, -1, -1)
+                      if lines[i].lstrip().startswith(("def ", "async def "))), None)
+        if start is None:
+            return ""
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        # A signature over several lines ends with the line that ends with ':'.
+        end = next((i for i in range(start, len(lines)) if lines[i].split("#", 1)[0].rstrip().endswith(":")),
+                   start) + 1
+        while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > indent):
+            end += 1
+        return "\n".join(lines[start:end])
+    return ""
+
+
+def _hand_checked(src: str) -> bool:
+    """True when a Python form view checks every field it reads by hand, or reads a free-form payload.
+
+    Form values are always strings, so a view that compares, whitelists, caps, converts or
+    validates each field it reads (``theme in ("", "dark")``, ``confirmation == user.email``,
+    ``is_valid_uuid_string(code)``, ``ZoneInfo(tz)``, ``error[:200]``), or only tests which submit
+    button was pressed (``"disable" in request.POST``), has done what a schema would. A raw
+    ``request.body`` that is never parsed is an opaque payload (stored, forwarded), not a document
+    with fields to validate. A structured (JSON) body still needs a schema.
+    """
+    if not src or _STRUCTURED.search(src):
+        return False
+    if any(re.search(rf"\bloads?\(\s*{re.escape(v)}\b", src) for v in _RAW_BODY_VAR.findall(src)):
+        return False
+    return all(_field_checked(src, name) for name in set(_FIELD_READ.findall(src)))
+
+
+def _field_checked(src: str, name: str) -> bool:
+    """True when the form field ``name`` is compared, capped, converted or validated, or is an opaque credential."""
+    if _OPAQUE.search(name):
+        return True
+    field = re.escape(name)
+    read = _FORM + rf"""(?:\.get\(\s*["']{field}["'][^)\n]*\)|\[\s*["']{field}["']\s*\])"""
+    if re.search(read + _COMPARED, src) or re.search(rf"{_CHECKING_CALL}\(\s*{read}", src):
+        return True
+    for var in re.findall(rf"(\w+)\s*=\s*{read}", src):
+        value = rf"\b{re.escape(var)}\b"
+        if re.search(value + _COMPARED, src) or re.search(rf"(?<![\w.]){_CHECKING_CALL}\(\s*{value}", src):
+            return True
+    return False
