@@ -100,8 +100,9 @@ def _django_request_errors_captured(index: rules.SourceIndex, service: rules.Ser
     if found is None or not isinstance(found[1], dict):
         return False
     config = found[1]
-    handlers = config.get("handlers") if isinstance(config.get("handlers"), dict) else {}
-    loggers = config.get("loggers") if isinstance(config.get("loggers"), dict) else {}
+    raw_handlers, raw_loggers = config.get("handlers"), config.get("loggers")
+    handlers: dict[object, object] = raw_handlers if isinstance(raw_handlers, dict) else {}
+    loggers: dict[object, object] = raw_loggers if isinstance(raw_loggers, dict) else {}
     for name in ("django.request", "django"):
         logger = loggers.get(name)
         if not isinstance(logger, dict) or not isinstance(logger.get("handlers"), list | tuple):
