@@ -4,7 +4,8 @@
 Each server application with HTTP routes compresses its responses, in the application or in a
 proxy configured in the repository: `compression()` (Express, NestJS), `hono/compress`,
 `@fastify/compress`, `koa-compress`, Starlette/FastAPI `GZipMiddleware` (or `brotli-asgi`),
-Django `django.middleware.gzip.GZipMiddleware`, Flask-Compress; or a Caddy `encode` directive,
+Django `django.middleware.gzip.GZipMiddleware` (also appended behind an env switch, such as
+`if envbool("USE_GZIP"): MIDDLEWARE.append(...)`, when a Dockerfile/compose file turns it on), Flask-Compress; or a Caddy `encode` directive,
 nginx `gzip on`/`brotli on`, a Traefik `compress` middleware (labels or dynamic configuration).
 Next.js compresses by default and passes unless `compress: false` is set. Services without HTTP
 routes are not judged.
