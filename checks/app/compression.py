@@ -4,7 +4,8 @@
 Each server application with HTTP routes compresses its responses, in the application or in a
 proxy configured in the repository: `compression()` (Express, NestJS), `hono/compress`,
 `@fastify/compress`, `koa-compress`, Starlette/FastAPI `GZipMiddleware` (or `brotli-asgi`),
-Django `django.middleware.gzip.GZipMiddleware`, Flask-Compress; or a Caddy `encode` directive,
+Django `django.middleware.gzip.GZipMiddleware` (also appended behind an env switch, such as
+`if envbool("USE_GZIP"): MIDDLEWARE.append(...)`, when a Dockerfile/compose file turns it on), Flask-Compress; or a Caddy `encode` directive,
 nginx `gzip on`/`brotli on`, a Traefik `compress` middleware (labels or dynamic configuration).
 Next.js compresses by default and passes unless `compress: false` is set. Services without HTTP
 routes are not judged.
@@ -107,10 +108,46 @@ def _compresses(project: Project, index: rules.SourceIndex, service: rules.Servi
     if any(c.name == "add_middleware" and c.args and _MIDDLEWARE.search(c.args[0]) for _, c in index.calls(service)):
         return True
     if service.framework == "django":
-        return any("GZipMiddleware" in m for m in rules.django_middleware(index, service))
+        if any("GZipMiddleware" in m for m in rules.django_middleware(index, service)):
+            return True
+        return _django_gzip_switched_on(project, index, service)
     if service.framework == "nextjs":
         # Next.js compresses with gzip unless next.config turns it off.
         root = "" if service.root in ("", ".") else service.root.rstrip("/") + "/"
         configs = [rel for rel in project.files if rel.startswith(root) and re.search(r"(^|/)next\.config\.\w+$", rel)]
         return not any(_NEXT_OFF.search(project.read_text(rel) or "") for rel in configs)
     return False
+
+
+_GZIP_APPEND = re.compile(r"MIDDLEWARE\s*(\.(append|insert)\(|\+=).*GZipMiddleware")
+_TOGGLE = re.compile(r"[\"']([A-Z][A-Z0-9_]*(GZIP|COMPRESS)[A-Z0-9_]*)[\"']")
+_DEPLOY_FILES = ("Dockerfile*", "*.Dockerfile", "docker-compose*.yml", "docker-compose*.yaml", "compose*.yml",
+                 "compose*.yaml", ".env.example", "*.env", "app.json", "fly.toml", "render.yaml")
+
+
+def _django_gzip_switched_on(project: Project, index: rules.SourceIndex, service: rules.Service) -> bool:
+    """Settings that add GZipMiddleware after the list (often behind an env switch) that deployment turns on.
+
+    ``if envbool("USE_GZIP_MIDDLEWARE"): MIDDLEWARE.append("django.middleware.gzip.GZipMiddleware")`` with
+    ``ENV USE_GZIP_MIDDLEWARE=True`` in the Dockerfile compresses; the same switch left unset does not.
+    """
+    for sf in index.files_of(service):
+        if rules.is_dev_settings(sf.path):
+            continue
+        text = project.read_text(sf.path) or ""
+        lines = text.splitlines()
+        for number, line in enumerate(lines):
+            if not _GZIP_APPEND.search(line):
+                continue
+            guard = " ".join(lines[max(0, number - 2):number + 1])
+            toggles = [m.group(1) for m in _TOGGLE.finditer(guard)]
+            if not re.search(r"^\s+", line) or not toggles:
+                return True  # appended unconditionally
+            return any(_set_truthy(project, name) for name in toggles)
+    return False
+
+
+def _set_truthy(project: Project, name: str) -> bool:
+    """Whether a deployment file in the repository sets the environment variable ``name`` to a true value."""
+    pattern = re.compile(rf"(^|[\s\"'-]){re.escape(name)}\s*[=:]\s*[\"']?(true|1|yes|on)\b", re.IGNORECASE | re.MULTILINE)
+    return any(pattern.search(project.read_text(rel) or "") for rel in project.glob(*_DEPLOY_FILES))

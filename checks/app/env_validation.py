@@ -5,7 +5,9 @@ Two things. First, whether each service validates its configuration when it star
 valibot parsing `process.env`, `envalid` `cleanEnv`, `@t3-oss/env-core` `createEnv`, `env-var`,
 `@nestjs/config` with `validationSchema` or `validate`, pydantic-settings `BaseSettings`,
 `environs`, `django-environ`, or hand-written checks (a read followed within three lines by a
-`throw`, `raise`, `process.exit` or `sys.exit`). Second, the variables the code reads (`process.env.X`,
+`throw`, `raise`, `process.exit` or `sys.exit`), also inside a settings helper (`envbool(name)`
+raising `ImproperlyConfigured`) or in a script the package's `start` command runs first
+(`npm-run-all check-env start-server`). Second, the variables the code reads (`process.env.X`,
 `config.get('X')`, `os.environ[...]`, `os.getenv`) without a fallback that no env template,
 compose `environment`, Dockerfile `ENV` or the README/docs (Markdown, MDX) declares: one
 finding per service, the other reads as related locations.
@@ -66,6 +68,7 @@ app.config["SECRET_KEY"] = env.str("SECRET_KEY")
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -91,7 +94,8 @@ def env_validation(project: Project) -> Iterator[Finding]:
     judged = False
     for service in services:
         reads = [(sf, read) for sf in index.files_of(service) for read in sf.env_reads]
-        validates = _validates(index, service) or _fails_fast(project, reads)
+        validates = _validates(index, service) or _fails_fast(project, reads) \
+            or _helper_fails_fast(project, index, service) or _start_script_fails_fast(project, service)
         if not reads and not validates:
             continue
         judged = True
@@ -144,6 +148,60 @@ def _fails_fast(project: Project, reads: list[tuple[rules.SourceFile, EnvRead]])
         if _FAILS.search(window):
             return True
     return False
+
+
+_READ_TEXT = re.compile(r"os\.getenv\(|os\.environ\b|process\.env\b|Deno\.env\.get\(|Bun\.env\b")
+
+
+def _window_fails(lines: list[str]) -> bool:
+    """A line reading the environment followed within three lines by a throw, raise or exit."""
+    return any(_READ_TEXT.search(line) and _FAILS.search("\n".join(lines[number:number + 4]))
+               for number, line in enumerate(lines))
+
+
+def _helper_fails_fast(project: Project, index: rules.SourceIndex, service: rules.Service) -> bool:
+    """Reads the index cannot name (``os.getenv(name)`` inside an ``envbool(name)`` helper) that fail fast.
+
+    A settings helper that raises on a malformed value validates every variable read through it.
+    """
+    return any(_window_fails((project.read_text(sf.path) or "").splitlines())
+               for sf in index.files_of(service) if sf.env_reads)
+
+
+_NODE_SCRIPT = re.compile(r"\bnode\s+(?:--\S+\s+)*([\w./-]+\.[cm]?js)\b")
+_RUN_ALL = re.compile(r"\b(?:npm-run-all|run-s|run-p)\s+([^&|;]+)")
+_RUN_ONE = re.compile(r"\b(?:npm run|pnpm(?: run)?|yarn(?: run)?|bun run)\s+([\w:.-]+)")
+
+
+def _start_script_fails_fast(project: Project, service: rules.Service) -> bool:
+    """A script the package's start command runs first (``npm-run-all check-env start-server``) that
+    reads the environment and exits or throws when it is wrong: validation at startup, outside the
+    server code the index parses (maintenance scripts are not indexed as server code)."""
+    if service.language != "node":
+        return False
+    root = "" if service.root in ("", ".") else service.root.rstrip("/") + "/"
+    try:
+        manifest = json.loads(project.read_text(root + "package.json") or "{}")
+    except ValueError:
+        return False
+    scripts = manifest.get("scripts") if isinstance(manifest, dict) else None
+    if not isinstance(scripts, dict):
+        return False
+    start = [name for name in scripts if isinstance(name, str) and name.startswith("start")]
+    seen: set[str] = set()
+    files: list[str] = []
+    while start:
+        name = start.pop()
+        command = scripts.get(name)
+        if name in seen or not isinstance(command, str):
+            continue
+        seen.add(name)
+        files.extend(_NODE_SCRIPT.findall(command))
+        for group in _RUN_ALL.findall(command):
+            start.extend(word for word in group.split() if not word.startswith("-"))
+        start.extend(_RUN_ONE.findall(command))
+    return any(_window_fails((project.read_text(root + rel.removeprefix("./")) or "").splitlines())
+               for rel in files)
 
 
 def _docs_text(project: Project) -> str:

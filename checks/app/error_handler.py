@@ -8,7 +8,7 @@ an Express error middleware (four parameters), NestJS exception filters
 that are not development settings (Django then serves tracebacks to everyone).
 
 FastAPI/Starlette, Fastify and Next.js have safe defaults (the traceback is logged, the client
-gets a plain 500): without a custom handler they get a low, low-confidence hint only. An Express
+gets a plain 500 without it) and pass without a custom handler. An Express
 `app.use(errorHandler)` with a named error middleware from another module counts.
 
 NestJS is a special case, reported as low: its built-in `BaseExceptionFilter` already logs unknown
@@ -74,7 +74,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.model import Confidence, Finding, Location, Section, Severity
+from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
 from auditor.source import rules
@@ -114,16 +114,8 @@ def error_handler(project: Project) -> Iterator[Finding]:
             )
             continue
         if service.framework in _SAFE_DEFAULTS:
-            # The framework's own handler logs the traceback and answers a generic 500: a hint, not a gap.
-            yield Finding(
-                message=f"{service.name} ({service.framework}) has no custom error handler; "
-                f"{_SAFE_DEFAULTS[service.framework]}, so only the shape of error bodies and error reporting "
-                "are not in one place",
-                location=rules.entry(service),
-                key=service.name,
-                severity=Severity.LOW,
-                confidence=Confidence.LOW,
-            )
+            # The framework's own handler logs the traceback and answers a generic 500 without leaking it:
+            # a custom handler would only reshape error bodies, which is a style choice, not a gap.
             continue
         yield Finding(
             message=f"{service.name} ({service.framework}) has no global error handler",

@@ -3,7 +3,10 @@
 ## What it checks
 Each server application initialises an error-tracking SDK: Sentry (`@sentry/node`,
 `@sentry/nestjs`, `@sentry/nextjs`, `sentry_sdk`), Bugsnag, Rollbar, Honeybadger, Airbrake,
-Datadog (`dd-trace`/`ddtrace`), New Relic, Elastic APM, Highlight.
+Datadog (`dd-trace`/`ddtrace`), New Relic, Elastic APM, Highlight. A Django `LOGGING` that routes
+the `django.request` logger (every unhandled exception with its traceback) to `AdminEmailHandler`
+or to the project's own handler class (a database or ticket sink) also counts; console and file
+handlers do not.
 
 ## Why it matters
 Logs tell you an error happened only if someone reads them. An error tracker groups errors,
@@ -76,8 +79,37 @@ def error_tracking(project: Project) -> Iterator[Finding]:
                           for _, c in index.calls(service))
         if sdk and initialised:
             continue
+        if service.framework == "django" and _django_request_errors_captured(index, service):
+            continue
         yield Finding(
             message=f"{service.name} ({service.framework}) initialises no error tracking (Sentry or similar)",
             location=rules.entry(service),
             key=service.name,
         )
+
+
+# Handlers that only print or write lines: a log file nobody watches is not error tracking.
+_PLAIN_HANDLERS = ("logging.", "StreamHandler", "FileHandler", "NullHandler", "RotatingFileHandler")
+
+
+def _django_request_errors_captured(index: rules.SourceIndex, service: rules.Service) -> bool:
+    """Django's LOGGING routes ``django.request`` (every unhandled exception, with its traceback) to a
+    handler that alerts or keeps it: ``AdminEmailHandler`` (mail_admins) or the project's own handler
+    class (a database or ticket sink), not a console or file handler."""
+    found = rules.setting(index, service, "LOGGING")
+    if found is None or not isinstance(found[1], dict):
+        return False
+    config = found[1]
+    raw_handlers, raw_loggers = config.get("handlers"), config.get("loggers")
+    handlers: dict[object, object] = raw_handlers if isinstance(raw_handlers, dict) else {}
+    loggers: dict[object, object] = raw_loggers if isinstance(raw_loggers, dict) else {}
+    for name in ("django.request", "django"):
+        logger = loggers.get(name)
+        if not isinstance(logger, dict) or not isinstance(logger.get("handlers"), list | tuple):
+            continue
+        for handler_name in logger["handlers"]:
+            handler = handlers.get(handler_name)
+            cls = str(handler.get("class", "")) if isinstance(handler, dict) else ""
+            if cls.endswith("AdminEmailHandler") or (cls and not any(p in cls for p in _PLAIN_HANDLERS)):
+                return True
+    return False

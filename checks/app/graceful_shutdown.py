@@ -4,10 +4,10 @@
 Node services handle `SIGTERM`/`SIGINT` and drain before exiting (`server.close()`, closing
 pools), or use a helper (`http-terminator`, `@godaddy/terminus`, `close-with-grace`,
 `lightship`); NestJS services call `app.enableShutdownHooks()`. A signal handler that calls
-`process.exit()` without closing anything is flagged as exiting without draining. FastAPI and
-Starlette services release resources in a `lifespan` handler or a shutdown event (uvicorn and
-gunicorn deliver the signal and drain in-flight requests themselves, so a missing lifespan is a
-low, low-confidence hint); Django and Flask rely on their WSGI server and are not judged.
+`process.exit()` without closing anything is flagged as exiting without draining. Python services
+(FastAPI, Starlette, Django, Flask) are not judged: uvicorn and gunicorn catch the signal, stop
+accepting and drain in-flight requests themselves; a `lifespan` handler that closes pools is
+still good practice.
 
 ## Why it matters
 Every deploy and scale-down sends SIGTERM. Without handling, in-flight requests are cut,
@@ -61,7 +61,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.model import Confidence, Finding, Location, Section, Severity
+from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
@@ -76,23 +76,12 @@ _DRAIN = ("close", "shutdown", "stop", "end", "disconnect", "drain", "terminate"
 def graceful_shutdown(project: Project) -> Iterator[Finding]:
     """Flag services that do not drain on SIGTERM."""
     index, services = rules.index_or_skip(project)
-    judged = [s for s in services if s.framework not in {"django", "flask"}]
+    # Python services are run by uvicorn/gunicorn (or `fastapi run`), which catch SIGTERM, stop accepting
+    # and drain in-flight requests themselves; pools close at interpreter exit. Only Node owns its signals.
+    judged = [s for s in services if s.language != "python"]
     if not judged:
-        raise NotApplicable("Django and Flask services rely on their WSGI server for shutdown")
+        raise NotApplicable("Python services rely on their ASGI/WSGI server (uvicorn, gunicorn) for shutdown")
     for service in judged:
-        if service.language == "python":
-            if not _python_lifespan(index, service):
-                # uvicorn/gunicorn already stop accepting and drain in-flight requests on SIGTERM; what is
-                # missing is only a hook to close pools and clients, so this is a low, low-confidence hint.
-                yield Finding(
-                    message=f"{service.name} ({service.framework}) has no lifespan or shutdown handler to release "
-                    "connections on SIGTERM (the ASGI server itself drains in-flight requests)",
-                    location=rules.entry(service),
-                    key=service.name,
-                    severity=Severity.LOW,
-                    confidence=Confidence.LOW,
-                )
-            continue
         calls = [c for _, c in index.calls(service)]
         if service.framework == "nestjs" and any(c.name == "enableShutdownHooks" for c in calls):
             continue
@@ -117,14 +106,3 @@ def graceful_shutdown(project: Project) -> Iterator[Finding]:
                     location=Location(path=sf.path, line=handler.line),
                     key=f"{service.name}:{handler.signal}",
                 )
-
-
-def _python_lifespan(index: rules.SourceIndex, service: rules.Service) -> bool:
-    for _, call in index.calls(service):
-        if call.name in {"FastAPI", "Starlette"} and (call.prop("lifespan") or call.prop("on_shutdown")):
-            return True
-        if call.name in {"on_event", "add_event_handler"} and "shutdown" in call.strings:
-            return True
-        if call.callee in {"signal.signal", "loop.add_signal_handler"}:
-            return True
-    return False

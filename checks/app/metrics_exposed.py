@@ -7,7 +7,8 @@ Metrics routes the application serves: a `/metrics` route, a handler returning p
 `@willsoto/nestjs-prometheus`'s default controller. Each must be guarded: an auth middleware on
 the route or on a `use()` covering its path (`bearerAuth`, `basicAuth`, `jwt`, passport), a NestJS
 `@UseGuards` on the method or controller or a global auth guard, a FastAPI `Depends`/`Security`
-dependency, or a handler that checks the `Authorization` (or API-key) header itself. Services
+dependency, or a handler that checks the `Authorization` (or API-key) header itself, or reads a
+key/token header (`X-Metrics-Key`) and answers 403/401 (`HttpResponseForbidden`) when it does not match. Services
 without a metrics route are not judged.
 
 ## Why it matters
@@ -66,6 +67,11 @@ _METRICS_CALL = re.compile(r"(^|\.)register\.metrics$|(^|\.)metrics$|generate_la
 _AUTH = re.compile(r"auth|guard|jwt|bearer|basic|token|api_?key|protect|passport|login_required|permission|"
                    r"verify|secret|compare_digest|timingSafeEqual|Security\(", re.IGNORECASE)
 _AUTH_HEADERS = frozenset({"authorization", "x-api-key", "x-metrics-token", "x-scrape-token"})
+# A header named like a credential (``X-Metrics-Key``, ``X-Scrape-Token``, ``Api-Key``) that the handler reads.
+_KEY_HEADER = re.compile(r"^(x-)?[a-z0-9-]*(key|token|secret)$", re.IGNORECASE)
+# The handler refuses the request itself: a 401/403 response.
+_DENY_CALL = re.compile(r"(^|\.)(HttpResponseForbidden|HttpResponseUnauthorized|PermissionDenied|Forbidden|"
+                        r"Unauthorized|ForbiddenException|UnauthorizedException)$")
 _NOT_AUTH = re.compile(r"throttl|ratelimit|rate_limit|rateLimit", re.IGNORECASE)
 
 
@@ -124,6 +130,8 @@ def _route_guarded(route: Route, body: Body | None) -> bool:
         return False
     if _AUTH_HEADERS & {s.lower() for s in body.strings}:
         return True  # the handler reads the Authorization (or API-key) header itself
+    if any(_KEY_HEADER.match(s) for s in body.strings) and any(_DENY_CALL.search(c) for c in body.calls):
+        return True  # the handler compares a key header and answers 401/403 when it does not match
     if any(_AUTH.search(c) and not _METRICS_CALL.search(c) for c in body.calls):
         return True
     # FastAPI: a Depends(...)/Security(...) default naming an auth dependency.

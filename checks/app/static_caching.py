@@ -58,7 +58,10 @@ header @static Cache-Control "public, max-age=31536000, immutable"
 
 from __future__ import annotations
 
+import posixpath
+import re
 from collections.abc import Iterator
+from pathlib import PurePosixPath
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
@@ -85,6 +88,8 @@ def static_caching(project: Project) -> Iterator[Finding]:
     for service, sf, call, target in served:
         if _has_cache_option(call) or "cache-control" in rules.literals(index, service):
             continue
+        if _revalidates(sf, call) and _plain_files(project, sf, call):
+            continue  # ETag/Last-Modified revalidation is the right policy for files without a content hash
         yield Finding(
             message=f"{call.callee} serves {target} without cache headers (no maxAge/immutable option or "
             "Cache-Control middleware) and no proxy configuration in the repository sets them",
@@ -147,5 +152,54 @@ def _django_static(index: rules.SourceIndex, service: rules.Service) -> tuple[st
     sf, _, line = found
     values = " ".join(a.value for f in index.files_of(service) for a in f.assignments
                       if a.name in {"STORAGES", "STATICFILES_STORAGE"})
-    cached = "Manifest" in values or rules.setting(index, service, "WHITENOISE_MAX_AGE") is not None
+    # WHITENOISE_IMMUTABLE_FILE_TEST: WhiteNoise gives the files it matches (content-hashed ones) a
+    # ten-year immutable max-age; the short default then only applies to unhashed files, where it is right.
+    cached = "Manifest" in values or any(rules.setting(index, service, name) is not None
+                                         for name in ("WHITENOISE_MAX_AGE", "WHITENOISE_IMMUTABLE_FILE_TEST"))
     return sf.path, line, cached
+
+
+# A file name carrying a content hash, as bundlers write them (`app.3f9a1c2e.js`, `index-B4x9_kQz.css`).
+_FINGERPRINT = re.compile(r"[.-][A-Za-z0-9_]{8,}\.[a-z0-9]+$")
+_HASH_CHARS = re.compile(r"\d")
+
+
+def _revalidates(sf: SourceFile, call: Call) -> bool:
+    """Whether the server sends ETag/Last-Modified by default (serve-static, @fastify/static, Starlette).
+
+    Hono's ``serveStatic`` sends no validators, so a browser re-downloads every file.
+    """
+    return not (call.name == "serveStatic" and any(m == "hono" or m.startswith("hono/") or m.startswith("@hono/")
+                                                   for m in sf.modules))
+
+
+def _plain_files(project: Project, sf: SourceFile, call: Call) -> bool:
+    """The static root is a directory committed to the repository whose files carry no content hash.
+
+    Build output (fingerprinted bundles) is not in the repository; committed files such as a
+    `public/` or `locales/` folder keep their names across releases, so a long max-age would serve
+    stale copies after an upgrade and revalidation is correct.
+    """
+    root = _root_dir(project, sf, call)
+    if root is None:
+        return False
+    names = [f for f in project.files if f.startswith(root + "/")]
+    return bool(names) and not any(_FINGERPRINT.search(PurePosixPath(n).name)
+                                   and _HASH_CHARS.search(PurePosixPath(n).name) for n in names)
+
+
+def _root_dir(project: Project, sf: SourceFile, call: Call) -> str | None:
+    """The repository-relative directory a static call serves, when its literal path can be resolved."""
+    prop = next((call.prop(k) for k in ("root", "rootPath", "directory") if call.prop(k) is not None), None)
+    raw = prop.value if prop is not None else (call.strings[0] if call.strings else "")
+    parts = re.findall(r"['\"`]([^'\"`$]+)['\"`]", raw) or ([raw] if raw and not re.search(r"[(),\s]", raw) else [])
+    if not parts:
+        return None
+    base = posixpath.dirname(sf.path)
+    for start in (base, ""):
+        candidate = posixpath.normpath(posixpath.join(start, *[p.strip("/") for p in parts]))
+        if candidate.startswith("..") or candidate == ".":
+            continue
+        if any(f.startswith(candidate + "/") for f in project.files):
+            return candidate
+    return None

@@ -5,9 +5,11 @@ Server code that logs with `console.log`/`console.error` or `print` and imports 
 logger: pino (`pino`, `pino-http`, `nestjs-pino`), winston (`nest-winston`), bunyan, structlog,
 python-json-logger, loguru configured with `serialize=True`, Fastify's built-in pino logger
 (`Fastify({ logger: true })`), stdlib logging configured with `logging.config.dictConfig`. A few
-stray console calls (fewer than five) next to NestJS's leveled `Logger` pass. The finding gives
-the number of console/print calls and points at the first one. Build scripts, seeds and browser
-bundles are not server code and are not counted.
+stray console calls (fewer than five) next to NestJS's leveled `Logger` or a Django `LOGGING`
+setting pass. The finding gives the number of console/print calls and points at the first one.
+Build scripts, seeds, Django management commands, migrations, container scripts (`docker/`,
+`bin/`) and browser code (`client/`, `frontend/`, React/Vue/Svelte components) are not server
+code and are not counted.
 
 ## Why it matters
 Plain text lines have no level, no request id and no fields to filter on; log platforms cannot
@@ -61,11 +63,14 @@ handler.setFormatter(jsonlogger.JsonFormatter())
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import PurePosixPath
 
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
+from auditor.source.facts import SourceFile
 
 LOGGERS = ("pino", "pino-http", "nestjs-pino", "winston", "nest-winston", "bunyan", "@logtape/logtape",
            "structlog", "pythonjsonlogger", "json_log_formatter", "ecs_logging")
@@ -78,7 +83,8 @@ def structured_logging(project: Project) -> Iterator[Finding]:
     index, services = rules.index_or_skip(project)
     judged = False
     for service in services:
-        calls = [(sf.path, line) for sf in index.files_of(service) for _, line in sf.log_calls]
+        calls = [(sf.path, line) for sf in index.files_of(service) if _server_file(sf)
+                 for _, line in sf.log_calls]
         structured = _structured(index, service)
         # A service that logs through a structured logger or stdlib logging, and never through console/print, passes.
         judged = judged or bool(calls) or structured or rules.imports_any(index, service, ("logging",))
@@ -119,8 +125,30 @@ def _structured(index: rules.SourceIndex, service: rules.Service) -> bool:
     return False
 
 
+# Directories whose code runs outside the server process, where stdout is the right channel: one-off
+# commands, data migrations, container healthcheck/entrypoint scripts, and browser code.
+_NOT_SERVER_DIRS = frozenset({"migrations", "docker", "bin", "client", "frontend", "browser"})
+_BROWSER_MODULES = frozenset({"react", "react-dom", "react-dom/client", "vue", "svelte", "preact"})
+
+
+def _server_file(sf: SourceFile) -> bool:
+    """Whether the file's console/print output would be the server's log stream."""
+    parts = PurePosixPath(sf.path).parts[:-1]
+    if _NOT_SERVER_DIRS.intersection(parts):
+        return False
+    if any(a == "management" and b == "commands" for a, b in pairwise(parts)):
+        return False  # Django management commands write their report to stdout by design
+    return not (sf.path.endswith((".tsx", ".jsx", ".vue", ".svelte")) and _BROWSER_MODULES & sf.modules)
+
+
 def _framework_logger(index: rules.SourceIndex, service: rules.Service) -> bool:
-    """NestJS's Logger: levels and context per module, which console calls elsewhere merely bypass."""
+    """A framework's leveled logger that console/print calls elsewhere merely bypass.
+
+    NestJS's Logger (levels and context per module), and Django's ``LOGGING`` setting (stdlib logging
+    routed by logger name, which the framework itself uses for request errors).
+    """
+    if service.framework == "django" and rules.setting(index, service, "LOGGING") is not None:
+        return True
     return service.framework == "nestjs" and any(
         c.callee in {"Logger", "newLogger"} or c.callee.startswith("Logger.") or c.callee.endswith("logger.log")
         for _, c in index.calls(service))
