@@ -17,14 +17,18 @@ _LOOSE_TEMPLATE = re.compile(
     re.IGNORECASE,
 )
 
+_NOT_ENV_SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".py", ".json", ".md", ".mdx", ".yml", ".yaml", ".toml", ".sh",
+                     ".rb", ".go", ".rs", ".php", ".java", ".txt", ".html")
+
 
 def loose_env_templates(project: Project) -> list[EnvFile]:
     """Env templates the project's own template naming does not recognise, parsed."""
     out: list[EnvFile] = []
     for path in project.files:
         name = path.rsplit("/", 1)[-1]
-        if "node_modules" in path or is_env_template_name(name) or not _LOOSE_TEMPLATE.match(name):
-            continue
+        if "node_modules" in path or is_env_template_name(name) or not _LOOSE_TEMPLATE.match(name) \
+                or name.lower().endswith(_NOT_ENV_SUFFIXES):
+            continue  # `env.example.ts` is code that builds an env, not a template a deployer copies
         text = project.read_text(path)
         if text is not None:
             out.append(parse_env(path, text, template=True))
