@@ -66,6 +66,8 @@ def _check_details(result: CheckResult, expect: dict[str, Any]) -> None:
             assert result.confidence_of(finding).label == item["confidence"], finding
         if "related" in item:
             assert [str(loc) for loc in finding.related] == list(item["related"]), finding
+        if "message_contains" in item:
+            assert item["message_contains"] in finding.message, finding
 
 
 def test_every_check_has_docs_and_fixtures() -> None:

@@ -113,6 +113,34 @@ def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rule
     return found
 
 
+# A data-access call on a limits table (`crud_rate_limits.get(...)`, `RateLimit.objects.filter`): it reads
+# limit settings, it is not the limiter itself.
+_DATA_ACCESS = re.compile(r"\.(get|get_multi|get_or_create|find\w*|filter|select|query|create|update|delete|upsert"
+                          r"|count|exists|all|first|insert|save)$", re.IGNORECASE)
+
+
+# How a route applies a limiter at registration: `Depends(x)`, `Security(x)`, `@x`, `UseGuards(x)`, `use(x)`.
+_APPLIED = re.compile(r"(?:\b(?:Depends|Security|UseGuards|use)\(\s*|@)([A-Za-z_$][\w$.]*)")
+
+
+def _declared_limiters(route: rules.Route, registration: str) -> list[str]:
+    """Limiter names a route's registration applies (`Depends(rate_limiter_dependency)`, a middleware).
+
+    Only names in an applying position count: a `response_model=RateLimitRead` or the handler's own
+    name (`def read_rate_limit`) mentions limits without applying one.
+    """
+    names = [m for m in route.middlewares if _OWN_LIMITER.search(m)]
+    names += [t for t in _APPLIED.findall(_names_only(registration)) if _OWN_LIMITER.search(t)]
+    return names
+
+
+def _limiter_name(own: list[str], declared: list[str]) -> str:
+    """The limiter to name: one routes actually apply, else one that is not a lookup of stored limits."""
+    if declared:
+        return max(dict.fromkeys(declared), key=declared.count)
+    return next((name for name in own if not _DATA_ACCESS.search(_names_only(name).split("(", 1)[0])), own[0])
+
+
 def _module_leaf(module: str) -> str:
     """``./server/plugins/rate-limit.js`` -> ``rate-limit``; ``app.core.rate_limit`` -> ``rate_limit``."""
     leaf = re.sub(r"\.(m?[jt]sx?|cjs|py)$", "", module.rstrip("/"))
@@ -157,9 +185,12 @@ def rate_limit(project: Project) -> Iterator[Finding]:
         costly = rules.costly_functions(index, service)
         routes: list[tuple[str, int, str, rules.Cost, bool]] = []
         per_route = False
+        declared: list[str] = []
         for sf, route, full, body in rules.routes(index, service):
             registration = _registration(project, sf.path, route)
             limited = _route_limited(route, body, registration)
+            if limited == "declared":
+                declared.extend(_declared_limiters(route, registration))
             if limited:
                 # Declared per route (a dependency, a decorator, middleware): the uncovered ones stand out.
                 # Called inside handlers: helpers (forms, services) may call it for other routes too.
@@ -173,7 +204,7 @@ def rate_limit(project: Project) -> Iterator[Finding]:
         if not own:
             yield _no_limiter(service, routes)
         elif routes:
-            yield _uncovered(service, routes, own[0], per_route)
+            yield _uncovered(service, routes, _limiter_name(own, declared), per_route)
 
 
 def _no_limiter(service: rules.Service, routes: list[tuple[str, int, str, rules.Cost, bool]]) -> Finding:

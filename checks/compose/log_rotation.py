@@ -14,7 +14,11 @@ never rotates. It passes when:
 A shared `x-logging: &logging` block merged with `<<: *logging` or
 `logging: *logging` counts. The Docker daemon's own `log-opts` in
 `/etc/docker/daemon.json` are not visible to prodcheck; if you rely on them,
-suppress this check with a reason.
+suppress this check with a reason. A compose file the repository shows is
+deployed by Coolify (its name says `coolify`, or it uses Coolify's magic
+variables such as `${SERVICE_PASSWORD_DB}` / `${SERVICE_FQDN_APP}`) passes:
+Coolify's installer writes daemon-wide `json-file` rotation (`max-size 10m`,
+`max-file 3`) on every server it manages.
 
 ## Why it matters
 An unrotated json-file log fills the disk; a full disk stops the database and
@@ -38,6 +42,7 @@ services:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.deploy.compose import require_services
@@ -45,12 +50,26 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
 
+# Coolify's magic variables (generated secrets, assigned domains): only a Coolify-deployed stack uses them.
+_COOLIFY_MAGIC = re.compile(r"\$\{SERVICE_(?:FQDN|URL|PASSWORD|USER|BASE64|REALBASE64|HEX)(?:_\d+)?_[A-Z0-9_]+")
+
+
+def _platform_rotated(project: Project) -> frozenset[str]:
+    """Compose files deployed by a platform whose installer sets daemon-wide log rotation (Coolify)."""
+    return frozenset(
+        compose.path for compose in project.compose_files
+        if "coolify" in compose.path.rsplit("/", 1)[-1].lower() or _COOLIFY_MAGIC.search(compose.text)
+    )
+
 
 @check(id="COMPOSE-NO-LOG-ROTATION", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
        needs=("compose",), effort_hours=0.5, passed="Log size bounded for every compose service")
 def no_log_rotation(project: Project) -> Iterator[Finding]:
     """Flag services on the json-file driver (explicit or default) without max-size."""
+    rotated = _platform_rotated(project)
     for svc in require_services(project):
+        if svc.anchor[0] in rotated and not svc.has("logging"):
+            continue  # the platform's daemon default rotates json-file logs for this stack
         logging = svc.get("logging")
         driver = "json-file"
         options: object = None

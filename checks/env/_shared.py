@@ -4,8 +4,35 @@ from __future__ import annotations
 
 import re
 
+from auditor.parsing.envfile import EnvFile, parse_env
+from auditor.project import Project, is_env_template_name
 from auditor.redact import entropy
 from auditor.secrets import looks_secret_key
+
+# Env templates named without the leading `.env.` (`env-example-relational`, `env.sample`, `example.env`,
+# `api.env.example`): a deployer copies them to `.env` just the same.
+_LOOSE_TEMPLATE = re.compile(
+    r"^\.?env[-_.](example|sample|template|dist|defaults)([-_.][\w-]+)?$"
+    r"|^(example|sample|template)[-_.]env$|^[\w-]+\.env\.(example|sample|template|dist)$",
+    re.IGNORECASE,
+)
+
+_NOT_ENV_SUFFIXES = (".ts", ".js", ".mjs", ".cjs", ".py", ".json", ".md", ".mdx", ".yml", ".yaml", ".toml", ".sh",
+                     ".rb", ".go", ".rs", ".php", ".java", ".txt", ".html")
+
+
+def loose_env_templates(project: Project) -> list[EnvFile]:
+    """Env templates the project's own template naming does not recognise, parsed."""
+    out: list[EnvFile] = []
+    for path in project.files:
+        name = path.rsplit("/", 1)[-1]
+        if "node_modules" in path or is_env_template_name(name) or not _LOOSE_TEMPLATE.match(name) \
+                or name.lower().endswith(_NOT_ENV_SUFFIXES):
+            continue  # `env.example.ts` is code that builds an env, not a template a deployer copies
+        text = project.read_text(path)
+        if text is not None:
+            out.append(parse_env(path, text, template=True))
+    return out
 
 # Secret-looking names that conventionally hold no secret (a URL, a port, a flag, an id, a public key).
 _NOT_SECRET = re.compile(

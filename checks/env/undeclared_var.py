@@ -4,7 +4,8 @@
 This check is about the **deployer's documentation**: every variable a
 compose file interpolates without a default (`${VAR}`, `$VAR`,
 `$VAR`) on the deploy host is declared in at least one env template
-(`.env.example`, `.env.sample` ...; a commented `# VAR=` line counts), in a
+(`.env.example`, `.env.sample`, and loosely named ones such as
+`env-example-postgres`, `env.sample` or `example.env` ...; a commented `# VAR=` line counts), in a
 committed `.env` (then that file is the template), in the compose file's
 comments, or in the README or docs. `${VAR:?message}` passes: compose
 refuses to start without it and says why. It does not look at the application code; a variable the code
@@ -45,6 +46,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
+from checks.env._shared import loose_env_templates
 from checks.env.committed_secret import committed_env_files
 
 BUILTIN_VARS = frozenset({"HOME", "PWD", "USER", "UID", "GID", "HOSTNAME", "PATH", "SHELL", "LANG", "TZ"})
@@ -67,6 +69,8 @@ def undeclared_var(project: Project) -> Iterator[Finding]:
     """Flag compose ${VAR} references without a default that no env template declares."""
     # A committed env file (not ignored) is the template its compose file reads.
     declared = {key for env in committed_env_files(project) for key in env.keys()}
+    loose = {key for env in loose_env_templates(project) for key in env.keys()}
+    declared |= loose
     seen: set[str] = set()
     refs = [(compose, ref) for compose in project.compose_files for ref in compose.var_refs()
             if ref.default is None and ref.name not in BUILTIN_VARS and not ref.name.startswith(BUILTIN_PREFIXES)]
@@ -86,7 +90,7 @@ def undeclared_var(project: Project) -> Iterator[Finding]:
         if re.search(r"\b" + re.escape(ref.name) + r"\b", docs):
             continue  # documented for the deployer in the README or docs
         seen.add(ref.name)
-        where = "no env template exists to document it" if not project.env_templates else \
+        where = "no env template exists to document it" if not project.env_templates and not loose else \
             "no env template documents it for the deployer"
         yield Finding(
             message=f"compose interpolates ${{{ref.name}}} in {path} without a default, and {where}",

@@ -16,6 +16,11 @@ anything shorter than 12 characters. It reads:
 - `${VAR:-default}` defaults in compose files, at **high** severity: an
   unset variable silently deploys the default.
 
+In a template, a placeholder for a credential an outside provider issues
+(`SMTP_PASSWORD=email-server-password`, `STRIPE_SECRET_KEY=your-key`) passes:
+the deployer cannot choose that value, so a copied placeholder only fails to
+authenticate with the provider; nothing is signed or protected with it.
+
 A placeholder that the application itself compares against and refuses at
 start-up (`if value == "changethis": raise ValueError(...)`) is guarded and
 passes. Names that hold durations, counts or addresses
@@ -57,9 +62,25 @@ from collections.abc import Iterator
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.env._shared import secret_name, weak_reason
+from checks.env._shared import loose_env_templates, secret_name, weak_reason
 
 DEV_ENV_NAME = re.compile(r"\.(local|dev|development|test|testing|ci)(\.|$)", re.IGNORECASE)
+
+
+# Name words of services that issue the credential themselves (mail relays, payment, OAuth, cloud APIs):
+# the deployer pastes what the provider gave them, so a template placeholder cannot be deployed as a secret.
+_PROVIDER_WORDS = frozenset({
+    "SMTP", "MAIL", "MAILER", "EMAIL", "SES", "SENDGRID", "MAILGUN", "POSTMARK", "RESEND", "MAILJET", "BREVO",
+    "TWILIO", "VONAGE", "STRIPE", "PAYPAL", "BRAINTREE", "GITHUB", "GITLAB", "BITBUCKET", "GOOGLE", "FACEBOOK",
+    "APPLE", "TWITTER", "DISCORD", "SLACK", "MICROSOFT", "AZURE", "AWS", "GCP", "OPENAI", "ANTHROPIC",
+    "CLOUDINARY", "SENTRY", "AUTH0", "OKTA", "ALGOLIA", "FIREBASE", "PUSHER", "MAPBOX", "RECAPTCHA",
+    "HCAPTCHA", "TURNSTILE", "LINKEDIN", "OAUTH",
+})
+
+
+def _provider_issued(key: str) -> bool:
+    """A credential an outside provider issues (``SMTP_PASSWORD``, ``GITHUB_CLIENT_SECRET``), by its name."""
+    return any(word in _PROVIDER_WORDS for word in key.upper().split("_"))
 
 
 _SOURCE_SUFFIXES = (".py", ".js", ".mjs", ".cjs", ".ts", ".mts", ".cts")
@@ -93,7 +114,7 @@ def _refused_values(project: Project) -> frozenset[str]:
        security=True, effort_hours=0.5, passed="No weak or placeholder secret values")
 def weak_secret(project: Project) -> Iterator[Finding]:
     """Flag secret-named keys whose value or compose default is a placeholder or weak."""
-    files = [*project.env_templates,
+    files = [*project.env_templates, *loose_env_templates(project),
              *(f for f in project.env_files if not DEV_ENV_NAME.search(f.path.rsplit("/", 1)[-1]))]
     if not files and not project.compose_files:
         raise NotApplicable("no env files or compose files found")
@@ -107,6 +128,8 @@ def weak_secret(project: Project) -> Iterator[Finding]:
             reason = weak_reason(entry.value)
             if reason and entry.value.strip().lower() in refused:
                 continue  # the application refuses this very value at start-up: it cannot reach production
+            if reason and env.template and _provider_issued(entry.key):
+                continue  # a stand-in for what the provider issues: a copy fails to authenticate, exposes nothing
             if reason:
                 tail = "; deploys copied from this template inherit it" if env.template else ""
                 yield Finding(

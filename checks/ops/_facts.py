@@ -150,12 +150,13 @@ def deployed_compose(project: Project) -> list[str]:
             if not _NOT_DEPLOYED.search(rel.rsplit("/", 1)[-1].lower().rsplit(".", 1)[0])]
 
 
-def database_evidence(project: Project) -> tuple[str, int | None, str] | None:
+def database_evidence(project: Project, exclude: frozenset[str] = frozenset()) -> tuple[str, int | None, str] | None:
     """Where the project shows it has a database: (path, line, what), or None.
 
-    CI, test and development compose stacks are not evidence: their databases are thrown away.
+    CI, test and development compose stacks are not evidence: their databases are thrown away. ``exclude``
+    names further compose files a caller knows are development stacks.
     """
-    deployed = set(deployed_compose(project))
+    deployed = set(deployed_compose(project)) - exclude
     for compose in project.compose_files:
         if compose.path not in deployed:
             continue

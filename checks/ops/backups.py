@@ -21,6 +21,23 @@ _ENCRYPTION = re.compile(r"\bgpg\b|\bage\s+(-r|--recipient|-e)|openssl\s+enc|--e
                          r"--sse\b|server-side-encryption|\bkms\b|encrypt", re.IGNORECASE)
 
 
+# A local mail catcher: mail sent by this stack never leaves the machine, so it is a development stack.
+_MAIL_CATCHER = re.compile(r"maildev|mailhog|mailpit|mailcatcher|smtp4dev|inbucket", re.IGNORECASE)
+
+
+def _development_stacks(project: Project) -> frozenset[str]:
+    """Compose files that run a local mail catcher: development stacks, whatever their name says."""
+    out: set[str] = set()
+    for compose in project.compose_files:
+        for service in compose.services:
+            build = service.get("build")
+            dockerfile = str(build.get("dockerfile") or "") if isinstance(build, dict) else ""
+            if any(_MAIL_CATCHER.search(text) for text in (service.name, service.image or "", dockerfile)):
+                out.add(compose.path)
+                break
+    return frozenset(out)
+
+
 @check(id="OPS-NO-BACKUP", data_loss=True, severity=Severity.HIGH, section=Section.DATA, effort_hours=6,
        passed="Database backup script or restore procedure present")
 def no_backup(project: Project) -> Iterator[Finding]:
@@ -31,7 +48,10 @@ def no_backup(project: Project) -> Iterator[Finding]:
     SQLite file in ORM config, a `DATABASE_URL` in an env file), something
     backs it up: a backup script, a compose backup service, a scheduled CI job
     running `pg_dump`/`mysqldump`/`sqlite3 .backup`/litestream/restic, or a
-    documented backup-and-restore procedure.
+    documented backup-and-restore procedure. CI, test and development compose
+    stacks are not evidence (their databases are thrown away): a stack named
+    for them, or one that runs a local mail catcher (`maildev`, `mailpit`,
+    `mailhog` ...), which no production stack does.
 
     ## Why it matters
     Without backups one bad migration, deleted volume or compromised host is
@@ -84,9 +104,9 @@ def no_backup(project: Project) -> Iterator[Finding]:
     # restore: gpg -d app_<stamp>.archive.gpg | mongorestore --uri "$MONGODB_URI" --archive --gzip --drop
     ```
     """
-    evidence = database_evidence(project)
+    evidence = database_evidence(project, exclude=_development_stacks(project))
     if evidence is None:
-        raise NotApplicable("no database found")
+        raise NotApplicable("no database found outside CI, test and development stacks")
     if backup_scripts(project) or docs_mention(project, r"\b(restore|backup)\b.*\b(procedure|steps|restore)\b"):
         return
     path, line, what = evidence

@@ -16,13 +16,30 @@ _ENV_WORDS = {"prod": "production", "production": "production", "staging": "stag
               "local": "development", "uat": "staging"}
 _NAME_PARTS = re.compile(r"[.\-_/]")
 _ENV_LITERAL = re.compile(r"['\"](prod|production|staging|stage|uat)['\"]", re.IGNORECASE)
+_SUBSTITUTION_TOKEN = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _TESTISH = re.compile(r"(^|/)(tests?|__tests__|spec|e2e)/|\.(test|spec)\.[jt]s$|(^|/)test_[^/]*$")
+
+
+def _token_only_env_files(project: Project) -> set[str]:
+    """Env files whose every value is a `KANEO_API_URL`-style token an entrypoint replaces at start-up.
+
+    Such a file (`.env.production` of a frontend build) is a build-time template for whatever host it is
+    deployed to, not the configuration of an environment.
+    """
+    out: set[str] = set()
+    for env in (*project.env_templates, *project.env_files):
+        values = [e.value.strip().strip("'\"") for e in env.entries if not e.commented_out]
+        if values and all(_SUBSTITUTION_TOKEN.match(v) for v in values):
+            out.add(env.path)
+    return out
 
 
 def environments_seen(project: Project) -> dict[str, str]:
     """Environment name -> first file that configures it (env templates, compose overlays, config dirs, k8s)."""
     seen: dict[str, str] = {}
-    candidates = [*project.env_template_paths, *project.env_file_paths, *project.compose_paths]
+    tokens_only = _token_only_env_files(project)
+    candidates = [rel for rel in (*project.env_template_paths, *project.env_file_paths) if rel not in tokens_only]
+    candidates += project.compose_paths
     candidates += [rel for rel in project.files
                    if re.search(r"(^|/)(config|deploy|k8s|kubernetes|overlays|environments|helm)/", rel)]
     for rel in candidates:
@@ -59,7 +76,12 @@ def single_environment(project: Project) -> Iterator[Finding]:
     config/deploy/k8s overlay directories, CI `environment:` names, or a
     settings module that names both staging and production (an environment
     enum or choice list).
-    Development-only configuration does not count as a second environment.
+    Development-only configuration does not count as a second environment,
+    and an env file whose every value is a token an entrypoint replaces at
+    start-up (`VITE_API_URL="APP_API_URL"`) configures no environment. When
+    the repository names only development and test environments (a
+    boilerplate's dev, test and CI stacks), it deploys nowhere itself, so
+    there is nothing to separate and the check is skipped.
     For a self-hosted distribution or a template, environments are the
     operators' choice: the finding is advice to them, at info.
 
@@ -85,6 +107,9 @@ def single_environment(project: Project) -> Iterator[Finding]:
     deployable = {env: rel for env, rel in seen.items() if env not in {"development", "test"}}
     if len(deployable) >= 2:
         return
+    if seen and not deployable:
+        # Dev/test/CI stacks only: the repository configures no deployed environment of its own.
+        raise NotApplicable("only development and test environments are configured; none is deployed from here")
     where = next(iter(deployable.values()), None) or next(iter(seen.values()), None) or \
         (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
     names = ", ".join(sorted(deployable)) or "none named"
