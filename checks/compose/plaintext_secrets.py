@@ -59,6 +59,7 @@ from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
+from checks.compose.placeholders import find_placeholders
 from checks.env._shared import secret_name, url_password
 
 _PUBLIC = re.compile(r"(^|_)(DSN|PUBLIC_KEY|PUBLISHABLE_KEY|PUBLIC|SITE_KEY)$|^(NEXT_PUBLIC|VITE|PUBLIC)_", re.I)
@@ -125,6 +126,10 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                                  "out of `docker inspect`"),
                         location=where, key=f"{svc.name}:{name}", severity=Severity.INFO,
                     )
+                elif find_placeholders(value):
+                    # A placeholder ('changeme') is COMPOSE-PLACEHOLDER-VALUES's finding for the same
+                    # line: one finding per concept, not the same value reported twice.
+                    continue
                 else:
                     yield Finding(
                         message=f"service '{svc.name}' hard-codes secret {name} in the compose file",
