@@ -1,16 +1,13 @@
 """Database connections without pool settings.
 
 ## What it checks
-Database clients created by the application and whether their pool is sized where the driver
-supports it: node-postgres `new Pool({ max })`, mysql2 `createPool({ connectionLimit })`,
-Prisma (`connection_limit` in the `DATABASE_URL` of an env template or compose file, or in the
-client's datasource URL), TypeORM `extra.max`/`poolSize`, Knex `pool`, Mongoose
-`maxPoolSize`, SQLAlchemy `create_engine(pool_size=...)`, Django `CONN_MAX_AGE` for server
-databases. SQLite (including a Prisma schema whose provider is `sqlite`) is judged by
-APP-SQLITE-WAL instead; `ConfigModule.forRoot` opens no pool; options passed as a variable or
-spread from elsewhere cannot be seen and are not judged. Driver defaults are usually sane for
-one instance, so an unsized pool is a low-confidence tuning hint; Django without `CONN_MAX_AGE`
-(a connection per request) is reported with high confidence.
+Whether the application reuses database connections. Django without `CONN_MAX_AGE` opens a
+new connection for every request, which is reported. Pooled clients (node-postgres `Pool`,
+mysql2 `createPool`, Prisma, TypeORM, Knex, Mongoose, SQLAlchemy `create_engine`) are judged
+and pass whether or not their pool is sized: their drivers' defaults (10 for node-postgres and
+mysql2, 5 + 10 overflow for SQLAlchemy, `num_cpus * 2 + 1` for Prisma) are sane for one
+instance, and reviewers of real repositories judged every "unsized pool" hint not worth a
+team's time. SQLite is judged by APP-SQLITE-WAL instead; `ConfigModule.forRoot` opens no pool.
 
 ## Why it matters
 Default pool sizes are tuned for nobody: too small and requests queue behind each other, too
@@ -18,6 +15,13 @@ large (times replicas) and the database refuses connections under load. Without
 `CONN_MAX_AGE`, Django opens a new connection for every request.
 
 ## How to fix
+Keep connections open between requests (Django), and size pools explicitly once load is known.
+
+```python django
+DATABASES["default"]["CONN_MAX_AGE"] = 60
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+```
+
 ```ts hono
 export const pool = new pg.Pool({ max: 10, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5_000 });
 ```
@@ -37,11 +41,6 @@ await app.register(fastifyPostgres, { connectionString: process.env.DATABASE_URL
 
 ```python fastapi
 engine = create_async_engine(settings.database_url, pool_size=10, max_overflow=5, pool_pre_ping=True)
-```
-
-```python django
-DATABASES["default"]["CONN_MAX_AGE"] = 60
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 ```
 
 ```python flask
@@ -75,9 +74,9 @@ POOLED = (
 
 
 @check(id="APP-DB-POOL", severity=Severity.LOW, section=Section.DATA, effort_hours=0.5, confidence=Confidence.LOW,
-       passed="Database connection pooling configured explicitly")
+       passed="Database connections are reused (pooled clients, or CONN_MAX_AGE for Django)")
 def db_pool(project: Project) -> Iterator[Finding]:
-    """Flag database clients created without pool settings."""
+    """Flag Django services that open a database connection per request; pooled clients pass."""
     index, services = rules.index_or_skip(project)
     judged = False
     for service in services:
@@ -91,23 +90,10 @@ def db_pool(project: Project) -> Iterator[Finding]:
                     continue  # ConfigModule.forRoot and friends load configuration; they open no pool
                 if _options_elsewhere(call):
                     continue  # options come from a variable or a spread: the scan cannot see the pool size
+                # A pooled client reuses connections; its driver's default size is sane for one instance.
                 judged = True
-                if not any(call.prop(p) for p in rule[2]):
-                    yield Finding(
-                        message=f"{call.callee}(...) creates a connection pool without sizing it ({' / '.join(rule[2])}); "
-                        "the driver's default applies",
-                        location=Location(path=sf.path, line=call.line),
-                        key=f"{service.name}:{call.name}",
-                    )
-        prisma = _prisma_client(index, service)
-        if prisma is not None and not _prisma_sqlite(project):
-            judged = True
-            if not _prisma_limited(project):
-                yield Finding(
-                    message=f"{service.name}: Prisma client without connection_limit in DATABASE_URL",
-                    location=Location(path=prisma[0], line=prisma[1]),
-                    key=f"{service.name}:prisma",
-                )
+        if _prisma_client(index, service) is not None and not _prisma_sqlite(project):
+            judged = True  # Prisma pools by default (num_cpus * 2 + 1 connections)
         django = _django_db(index, service)
         if django is not None:
             judged = True
@@ -161,20 +147,6 @@ def _prisma_client(index: rules.SourceIndex, service: rules.Service) -> tuple[st
             if call.is_new and call.name == "PrismaClient":
                 return sf.path, call.line
     return None
-
-
-def _prisma_limited(project: Project) -> bool:
-    # Only the presence of the parameter is tested; the URL itself is never reported.
-    for env in (*project.env_templates, *project.env_files):
-        entry = env.get("DATABASE_URL")
-        if entry is not None and "connection_limit=" in entry.value:
-            return True
-    for compose in project.compose_files:
-        for service in compose.services:
-            if any(name == "DATABASE_URL" and value and "connection_limit=" in value
-                   for name, value, _ in service.environment()):
-                return True
-    return False
 
 
 def _django_db(index: rules.SourceIndex, service: rules.Service) -> tuple[str, int, str] | None:
