@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from auditor import __version__
+from auditor.errors import debug_enabled, debug_traceback, enable_debug
 from auditor.history.options import history_options
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_INCOMPLETE = 0, 1, 2, 3
@@ -31,25 +32,6 @@ def _one_line(exc: BaseException) -> str:
     """An exception as one line: its type when it has no message."""
     text = " ".join(str(exc).split())
     return text or type(exc).__name__
-
-
-def _enable_debug() -> None:
-    """``--debug`` (on the group or a command): unexpected errors show their traceback."""
-    from auditor.errors import enable_debug
-
-    enable_debug()
-
-
-def _debug_enabled() -> bool:
-    from auditor.errors import debug_enabled
-
-    return debug_enabled()
-
-
-def _debug_traceback() -> None:
-    from auditor.errors import debug_traceback
-
-    debug_traceback()
 
 
 class _Cli(click.Group):
@@ -69,12 +51,12 @@ class _Cli(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except ProdcheckError as exc:
-            _debug_traceback()
+            debug_traceback()
             _stderr(f"prodcheck: {_message(exc)}")
             ctx.exit(exc.exit_code)
         except Exception as exc:  # noqa: BLE001 - the edge: nothing escapes as a traceback
-            _debug_traceback()
-            hint = "" if _debug_enabled() else " (run with --debug for the traceback)"
+            debug_traceback()
+            hint = "" if debug_enabled() else " (run with --debug for the traceback)"
             _stderr(f"prodcheck: internal error: {type(exc).__name__}: {_one_line(exc)}{hint}")
             ctx.exit(EXIT_USAGE)
 
@@ -89,7 +71,7 @@ def _message(exc: Exception) -> str:
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="prodcheck")
 @click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
-              callback=lambda ctx, _p, value: _enable_debug() if value else None,
+              callback=lambda ctx, _p, value: enable_debug() if value else None,
               help="Show tracebacks for unexpected errors.")
 def main() -> None:
     """prodcheck: is this service ready for production, and what do we fix first?"""
@@ -189,7 +171,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
 
     install_warning_filter()
     if debug:
-        _enable_debug()
+        enable_debug()
     for problem in [*map(url_problem, urls), *map(resolve_problem, resolves)]:
         if problem:
             raise click.UsageError(problem)

@@ -36,6 +36,13 @@ from auditor.model import (
 )
 from reports.plan import SECTION_PRIORITY, PlanItem, issues
 
+#: Terminal colours per severity, shared by the summary and the per-finding listing.
+SEVERITY_ANSI = {
+    Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m", Severity.INFO: "\033[2m",
+}
+ANSI_RESET = "\033[0m"
+
 #: Section status lines, as scoring produces them.
 STATUS_GOOD = "Good"
 STATUS_NEEDS = "Needs improvements"

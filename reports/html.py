@@ -205,7 +205,7 @@ def _anchors(report: Report) -> dict[int, str]:
 def _check_view(report: Report, item: PlanItem, anchor: str, shown: dict[str, str]) -> CheckView:
     """The view of one issue; ``shown`` maps snippet code already shown in this area to its issue title."""
     fix = item.fix
-    snippet = fitted_snippet(fix.meta, report.stacks, [f for r in item.results for f in r.findings])
+    snippet = fitted_snippet(fix.meta, report.stacks, item.all_findings)
     findings: list[FindingView] = []
     for result in item.results:
         prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""
@@ -302,7 +302,7 @@ class ActionView:
 def _action_views(report: Report) -> list[ActionView]:
     views = []
     for item in priority_actions(report):
-        findings = [f for r in item.results for f in r.findings]
+        findings = item.all_findings
         where = location_text(findings[0].location) if findings else ""
         views.append(ActionView(item, where, max(len(findings) - 1, 0)))
     return views

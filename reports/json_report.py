@@ -81,7 +81,7 @@ def _finding(report: Report, result: CheckResult, finding: Finding, status: str)
 
 
 def _plan_item(item: PlanItem) -> dict[str, Any]:
-    findings = [f for r in item.results for f in r.findings]
+    findings = item.all_findings
     return {
         "title": item.title,
         "check_ids": list(dict.fromkeys(item.check_ids)),

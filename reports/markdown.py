@@ -157,7 +157,7 @@ def _ids_text(item: PlanItem) -> str:
 
 def _action_line(item: PlanItem) -> str:
     where = ""
-    findings = [f for r in item.results for f in r.findings]
+    findings = item.all_findings
     if findings:
         loc = location_text(findings[0].location)
         if loc:
@@ -295,7 +295,7 @@ def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
         first = one_line(prose.split("\n\n")[0]) if prose else ""
         # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
         head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
-        snippet = fitted_snippet(fix.meta, report.stacks, [f for r in item.results for f in r.findings])
+        snippet = fitted_snippet(fix.meta, report.stacks, item.all_findings)
         lines += ["", head]
         # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
         if snippet is None or item.severity < Severity.MEDIUM:

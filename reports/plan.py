@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from auditor.model import CheckResult, Report, Section, Severity, Status, Target
+from auditor.model import CheckResult, Finding, Report, Section, Severity, Status, Target
 
 HOURS_PER_DAY = 8.0
 EXTRA_FINDING_FACTOR = 0.5
@@ -124,6 +124,11 @@ class PlanItem:
     def severity(self) -> Severity:
         """The worst severity among all members' findings."""
         return max(r.worst_severity for r in self.results)
+
+    @property
+    def all_findings(self) -> tuple[Finding, ...]:
+        """Every member's findings, lead member first: the first is where the issue is shown."""
+        return tuple(f for r in self.results for f in r.findings)
 
     @property
     def findings(self) -> int:

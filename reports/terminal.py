@@ -7,11 +7,8 @@ from auditor.textsafe import safe_report
 from reports import common
 from reports.plan import build_plan
 
-_COLORS = {
-    Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
-    Severity.LOW: "\033[36m", Severity.INFO: "\033[2m",
-}
-_RESET = "\033[0m"
+_COLORS = common.SEVERITY_ANSI
+_RESET = common.ANSI_RESET
 
 
 def grade_label(report: Report) -> str:
@@ -62,7 +59,7 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
     if actions:
         lines.append("top actions:")
         for item in actions:
-            findings = [f for r in item.results for f in r.findings]
+            findings = item.all_findings
             loc = common.location_text(findings[0].location) if findings else ""
             where = f" ({_plain(loc)})" if loc else ""
             more = f" (+{len(findings) - 1} more)" if len(findings) > 1 else ""

@@ -16,11 +16,8 @@ from reports import common
 
 EXTENSION = "txt"
 
-_COLORS = {
-    Severity.CRITICAL: "\033[1;31m", Severity.HIGH: "\033[31m", Severity.MEDIUM: "\033[33m",
-    Severity.LOW: "\033[36m", Severity.INFO: "\033[2m",
-}
-_BOLD, _RESET = "\033[1m", "\033[0m"
+_COLORS = common.SEVERITY_ANSI
+_BOLD, _RESET = "\033[1m", common.ANSI_RESET
 
 
 def _group_key(finding: Finding) -> tuple[int, str]:
@@ -38,7 +35,7 @@ def finding_rows(report: Report, min_severity: Severity = Severity.INFO) -> list
     rows: list[tuple[Severity, Finding]] = []
     for result in report.results:
         for finding in result.findings:
-            sev = finding.severity if finding.severity is not None else result.meta.severity
+            sev = common.severity_of(result, finding)
             if sev >= min_severity:
                 rows.append((sev, finding))
     rows.sort(key=lambda row: (_group_key(row[1]), -int(row[0]), row[1].location.line or 0,

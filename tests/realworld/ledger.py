@@ -80,10 +80,7 @@ def seen_findings(report: Mapping[str, Any]) -> list[Seen]:
     for f in report.get("findings", []):
         if f.get("status", "fail") != "fail":
             continue
-        loc = f.get("location") or {}
-        where = loc.get("path") or loc.get("url") or "repository"
-        if loc.get("line"):
-            where = f"{where}:{loc['line']}"
+        where = _where(f.get("location") or {})
         related = tuple(_where(r) for r in f.get("related") or ())
         out.append(Seen(f["fingerprint"], f["check_id"], f["severity"], where, f.get("message", ""), related))
     return out
