@@ -25,6 +25,7 @@ from auditor.history.store import (
     row_to_trend,
     stamp,
     target_columns,
+    trend_filter,
     utc_now,
 )
 
@@ -190,15 +191,8 @@ class PostgresStore:
 
     def trend(self, target: str | None = None, since: str | None = None) -> list[TrendRow]:
         """Trend rows, by target then run."""
-        where, params = [], []
-        if target is not None:
-            where.append("rt.target = %s")
-            params.append(target)
-        if since is not None:
-            where.append("r.stamped_at >= %s")
-            params.append(since)
-        sql = (f"SELECT {TREND_COLUMNS} FROM prodcheck_run_targets rt JOIN prodcheck_runs r ON r.id = rt.run_id "
-               f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rt.target, rt.run_id")
+        where, params = trend_filter(target, since, "%s")
+        sql = f"SELECT {TREND_COLUMNS} FROM prodcheck_run_targets rt JOIN prodcheck_runs r ON r.id = rt.run_id {where} ORDER BY rt.target, rt.run_id"
         try:
             with self._conn.cursor() as cur:
                 cur.execute(sql, params)

@@ -32,6 +32,7 @@ from auditor.history.store import (
     row_to_trend,
     stamp,
     target_columns,
+    trend_filter,
     utc_now,
 )
 
@@ -255,15 +256,8 @@ class SqliteStore:
 
     def trend(self, target: str | None = None, since: str | None = None) -> list[TrendRow]:
         """Trend rows, by target then run."""
-        where, params = [], []
-        if target is not None:
-            where.append("rt.target = ?")
-            params.append(target)
-        if since is not None:
-            where.append("r.stamped_at >= ?")
-            params.append(since)
-        sql = (f"SELECT {TREND_COLUMNS} FROM run_targets rt JOIN runs r ON r.id = rt.run_id "
-               f"{'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY rt.target, rt.run_id")
+        where, params = trend_filter(target, since, "?")
+        sql = f"SELECT {TREND_COLUMNS} FROM run_targets rt JOIN runs r ON r.id = rt.run_id {where} ORDER BY rt.target, rt.run_id"
         try:
             return [row_to_trend(row) for row in self._conn.execute(sql, params)]
         except sqlite3.Error as exc:

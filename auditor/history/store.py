@@ -106,6 +106,18 @@ def target_columns(snapshot: TargetSnapshot, regressions: Sequence[Regression]) 
     }
 
 
+def trend_filter(target: str | None, since: str | None, placeholder: str) -> tuple[str, list[str]]:
+    """The ``WHERE`` clause (or ``""``) and its parameters for a trend query, in a driver's placeholder style."""
+    where, params = [], []
+    if target is not None:
+        where.append(f"rt.target = {placeholder}")
+        params.append(target)
+    if since is not None:
+        where.append(f"r.stamped_at >= {placeholder}")
+        params.append(since)
+    return ("WHERE " + " AND ".join(where) if where else ""), params
+
+
 def row_to_trend(row: Sequence[Any]) -> TrendRow:
     """Build a TrendRow from the SELECT in :data:`TREND_COLUMNS` order."""
     (run_id, stamped_at, target, reachable, score, grade, tls_grade, header_grade, days_left,
