@@ -82,11 +82,13 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     outcome = suppress(results, project, options)
     results = outcome.results
     notes.extend(outcome.notes)
+    records = list(outcome.records)
     if project is not None:
         from auditor.profile import apply_profile, guess_profile
 
         profile = guess_profile(project, options.profile)
-        results = apply_profile(list(results), profile)
+        results, advice_records = apply_profile(list(results), profile)
+        records.extend(advice_records)
         notes.append(f"profile: {profile.name} ({profile.reason})")
     score = overall(results, options.min_confidence)
     if project is not None:
@@ -117,7 +119,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         scanned_files=project.files if project else (),
         skipped_files=tuple(project.skipped) if project else (),
         notes=tuple(notes),
-        extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in outcome.records],
+        extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in records],
                # The history records TLS, header, health and burst facts from these (auditor.history.record).
                "live_observations": [t.to_dict() for t in live_targets],
                "output_failures": output_failures},

@@ -242,7 +242,9 @@ class CheckMeta:
     group: str | None = None
     group_rank: int = 0
     data_loss: bool = False  # its failure can lose data for good: first within its severity
-    operator_side: bool = False  # a concern of whoever runs the software (info for a distribution)
+    operator_side: bool = False  # a concern of whoever runs the software (info for a distribution or template)
+    organisational: bool = False  # a process or document of the operators (advice, not a finding, there)
+    adopter_side: bool = False  # repository governance a template's adopters replace with their own
 
 
 @dataclass(frozen=True)

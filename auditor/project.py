@@ -146,6 +146,16 @@ class Project:
             return False
         return candidate.is_relative_to(self.root) and candidate.exists()
 
+    @cached_property
+    def open_source_license(self) -> str | None:
+        """``"MIT (LICENSE)"`` when a root licence file is an open-source licence, else None."""
+        from auditor.license import LICENSE_FILES, open_source_license
+
+        for name in LICENSE_FILES:
+            if name in self.file_set and (found := open_source_license(self.read_text(name) or "")):
+                return f"{found} ({name})"
+        return None
+
     # -- reading ---------------------------------------------------------
 
     def read_text(self, rel: str) -> str | None:

@@ -61,6 +61,8 @@ def check(
     group_rank: int = 0,
     data_loss: bool = False,
     operator_side: bool = False,
+    organisational: bool = False,
+    adopter_side: bool = False,
 ) -> Callable[[CheckFunc], CheckFunc]:
     """Declare a check. The function's docstring (or its module's) is its documentation.
 
@@ -68,7 +70,10 @@ def check(
     ``confidence`` is the default confidence of its findings (a finding may override it).
     ``group`` names the issue that related checks share (one fix resolves them all) and
     ``group_rank`` orders its members; ``data_loss`` puts a failure first within its severity;
-    ``operator_side`` marks a concern of whoever runs the software (info for a distribution).
+    For a repository others operate (auditor/profile.py): ``operator_side`` marks a concern of
+    whoever runs the software (its findings drop to info); ``organisational`` a process,
+    practice or document of theirs, and ``adopter_side`` repository governance a template's adopters replace
+    with their own (their failure is advice, listed with its reason, not a finding).
     ``needs`` must name facts the project provides (:data:`KNOWN_NEEDS`): a typo would
     otherwise make the check run where it cannot judge.
     """
@@ -99,6 +104,8 @@ def check(
             group_rank=group_rank,
             data_loss=data_loss,
             operator_side=operator_side,
+            organisational=organisational,
+            adopter_side=adopter_side,
         )
         setattr(func, _SPEC_ATTR, CheckSpec(meta=meta, needs=tuple(needs), func=func))
         return func

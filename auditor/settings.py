@@ -29,7 +29,6 @@ _TOP_KEYS = {
     "history", "notify", "notify_always", "regressions",  # validated by auditor.history.scan_hook
     "min_confidence", "profile",
 }
-PROFILES = ("service", "distribution")
 _LIVE_KEYS = {"assets", "health_paths", "burst_path", "burst_size", "no_burst", "timeout", "ca_bundle", "resolve",
               "target_timeout"}
 
@@ -55,7 +54,7 @@ class Settings:
     fail_on: str | None = None
     min_score: float | None = None
     min_confidence: str | None = None
-    profile: str | None = None  # service | distribution; None = guessed from the repository
+    profile: str | None = None  # service | distribution | template; None = guessed from the repository
     offline: bool = False
     no_burst: bool = False
     timeout: float = 10.0
@@ -572,7 +571,9 @@ def _suggest(word: str, choices: Any) -> str:
 
 
 def _profile(text: str) -> str:
-    """``service`` or ``distribution``; anything else is a ValueError naming the choices."""
+    """``service``, ``distribution`` or ``template``; anything else is a ValueError naming the choices."""
+    from auditor.profile import PROFILES
+
     wanted = text.strip().lower()
     if wanted not in PROFILES:
         raise ValueError(f"unknown profile {text!r} (choose from {', '.join(PROFILES)})")

@@ -54,6 +54,10 @@ DATA_DIRS: dict[str, tuple[str, ...]] = {
 
 PROXY_IMAGES = frozenset({"traefik", "nginx", "caddy", "haproxy", "envoy", "nginx-proxy",
                           "nginx-proxy-manager", "openresty", "kong", "apache", "httpd"})
+# Web UIs for looking into a database or catching mail in development: a convenience beside the
+# stack, not part of what serves users (nothing waits for them, nobody pages on them).
+ADMIN_UI_IMAGES = frozenset({"adminer", "phpmyadmin", "pgadmin4", "pgadmin", "mongo-express", "redis-commander",
+                             "redisinsight", "mailhog", "mailpit", "maildev", "dbgate", "cloudbeaver"})
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 _ONE_SHOT = re.compile(r"migrat|backup|seed|\binit\b|setup|provision|bootstrap|restore|dump|fixtures", re.I)
@@ -155,6 +159,22 @@ class ServiceView:
         """The effective image reference."""
         value = self.get("image")
         return str(value) if value is not None else None
+
+    def waits_for_port(self, host: str) -> bool:
+        """Whether this service's command waits for ``host``'s port before starting (its own readiness gate).
+
+        ``wait-for-it db:5432``, ``dockerize -wait tcp://db:5432``, ``until nc -z db 5432``,
+        ``while ! </dev/tcp/db/5432``, ``until pg_isready -h db``.
+        """
+        name = re.escape(host)
+        pattern = re.compile(rf"wait-for(?:-it)?(?:\.sh)?\s+(?:-h\s+)?{name}\b|-wait\s+tcp://{name}:|"
+                             rf"\bnc\s+(?:-\w+\s+)*{name}\s+\d+|/dev/tcp/{name}/\d+|pg_isready\b[^;&|]*-h\s*{name}\b")
+        return bool(pattern.search(self.command_text()))
+
+    @property
+    def is_admin_ui(self) -> bool:
+        """A database browser or development mail catcher (adminer, pgadmin, mailhog ...), judged by image."""
+        return image_base(self.image) in ADMIN_UI_IMAGES
 
     @property
     def kind(self) -> str | None:

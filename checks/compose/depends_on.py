@@ -4,7 +4,9 @@
 A `depends_on` entry naming a service that has a healthcheck (in compose or
 in the Dockerfile it is built from) uses the long form with
 `condition: service_healthy`. The short list form and `service_started`
-only wait for the container to be created, not for it to be ready. When no
+only wait for the container to be created, not for it to be ready. A
+database browser (adminer, pgadmin ...) connects per request and need not
+wait. When no
 service with a healthcheck has a dependant, there is nothing to judge and
 the check is skipped.
 
@@ -42,6 +44,8 @@ def depends_on_unhealthy(project: Project) -> Iterator[Finding]:
     judged = False
     for group in groups(project):
         for svc in group.services.values():
+            if svc.is_admin_ui:
+                continue  # a database browser connects per request; it need not wait for a healthy store
             for part in svc.parts:
                 deps = part.service.get("depends_on")
                 for name, line in part.service.as_list("depends_on"):

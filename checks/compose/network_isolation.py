@@ -4,7 +4,12 @@
 In a compose project (all compose files of one directory) with more than
 one service, at least one data store (postgres, redis, ...) and at least one
 public-facing service, every data store sits only on networks the **entry
-points** do not join, or on networks declared `internal: true`.
+points** do not join, or on networks declared `internal: true`. An entry
+point that uses the store (it `depends_on` it, or names its host in its
+environment or command) has to reach it whatever the networks, so only
+entry points that do not use it count: a proxy, a front end, an admin UI
+on the database's network. A two-service stack (an app and its database)
+has nothing to segment.
 
 Entry points are services that publish ports on a non-loopback interface and
 reverse proxies (traefik, nginx, caddy, haproxy, envoy images). When the
@@ -73,6 +78,7 @@ networks:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from auditor.deploy.compose import (
@@ -105,15 +111,15 @@ def _publishes(svc: ServiceView) -> bool:
     return any(not port.loopback for part in svc.parts for port in ports_of(part))
 
 
-def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[str, str]:
-    """Network name -> the entry-point service that makes it public."""
-    entries: dict[str, str] = {}
+def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[str, list[ServiceView]]:
+    """Network name -> the entry-point services that make it public."""
+    entries: dict[str, list[ServiceView]] = {}
     for svc in group.services.values():
         if svc.kind is not None:
             continue
         if _publishes(svc) or image_base(svc.image) in PROXY_IMAGES:
             for net in networks_of(svc, group.services):
-                entries.setdefault(net, svc.name)
+                entries.setdefault(net, []).append(svc)
     if entries:
         return entries
     for svc in group.services.values():
@@ -121,8 +127,18 @@ def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[st
             joined = networks_of(svc, group.services)
             external = {n for n in joined if truthy(nets.get(n, {}).get("external"))}
             for net in external or joined:
-                entries.setdefault(net, svc.name)
+                entries.setdefault(net, []).append(svc)
     return entries
+
+
+def _needs(svc: ServiceView, store: ServiceView) -> bool:
+    """Whether ``svc`` uses ``store``: it depends on it, or names its host in its environment or command."""
+    depends = svc.get("depends_on")
+    if isinstance(depends, (list, dict)) and store.name in {str(name) for name in depends}:
+        return True
+    host = re.compile(rf"(?:^|[@/=\s,]){re.escape(store.name)}(?::\d+|[/\s,]|$)")
+    values = [str(value) for part in svc.parts for _name, value, _line in part.service.environment() if value]
+    return any(host.search(text) for text in (*values, svc.command_text()))
 
 
 def _direct_exposure(group: Group, nets: dict[str, dict[str, object]]) -> Iterator[Finding]:
@@ -171,10 +187,16 @@ def no_network_isolation(project: Project) -> Iterator[Finding]:
             if not shared:
                 continue
             path, line = store.where("networks") if store.has("networks") else store.anchor
-            net = shared[0]
+            # An entry point that uses the store must reach it whatever the networks: segmenting helps
+            # only against entry points that have no business with it (a proxy, a front end, an admin UI).
+            strangers = [(net, svc) for net in shared for svc in entries[net] if not _needs(svc, store)]
+            if not strangers:
+                continue
+            net, stranger = strangers[0]
             yield Finding(
                 message=(f"{store.kind} service '{store.name}' shares network '{net}' with public entry "
-                         f"point '{entries[net]}'; move it to an internal backend network"),
+                         f"point '{stranger.name}', which does not use it; move it to an internal backend "
+                         "network"),
                 location=Location(path=path, line=line),
                 key=store.name,
             )

@@ -6,11 +6,12 @@ in a service's `environment:`, and URLs with an embedded password:
 
 - a literal value written in the compose file fails at **high** severity:
   the secret is in git;
-- a `${VAR}` value interpolated from the host environment or `.env` fails at
-  **medium** severity: it is not in git, but it is still plain environment,
-  visible in `docker inspect`, to every process in the container and in
-  crash dumps. This is the "API keys in .env, no secrets management" finding
-  of a readiness review;
+- one value written in several places of one file (a password in
+  `DATABASE_URL` and again in `POSTGRES_PASSWORD`) is one finding, with the
+  other places as related locations;
+- a `${VAR}` value interpolated from the deploy environment (CI secrets, a
+  server-side `.env`) passes: it is not in git, and passing configuration
+  through the environment is the twelve-factor norm;
 - an `env_file:` whose file (found in the repository) holds secret-named keys
   with values fails at medium severity for the same reason.
 
@@ -52,6 +53,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.deploy.compose import Part, require_services
 from auditor.model import Finding, Location, Section, Severity
@@ -94,8 +96,16 @@ def _env_files(part: Part) -> list[tuple[str, int | None]]:
 @check(id="COMPOSE-PLAINTEXT-SECRETS", severity=Severity.HIGH, section=Section.SECURITY,
        needs=("compose",), security=True, effort_hours=2.0, passed="No secrets passed as plain environment variables")
 def plaintext_secrets(project: Project) -> Iterator[Finding]:
-    """Flag secret-named environment values (literal: high; interpolated or env_file: medium)."""
+    """Flag secret values written into compose files (high) and secret-bearing env_files (medium).
+
+    One value written in several places of one file (a password in ``DATABASE_URL`` and again in
+    ``POSTGRES_PASSWORD``) is one finding, the other places listed as related locations.
+    """
     judged = False
+    # (compose file, secret value) -> index in ``literal``: the first place a value is written leads.
+    first: dict[tuple[str, str], int] = {}
+    literal: list[Finding] = []
+    env_files: list[Finding] = []
     for svc in require_services(project):
         for part in svc.parts:
             if part.service.as_list("secrets"):
@@ -107,34 +117,29 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                     judged = judged or secret_name(name.upper().removesuffix("_FILE"))
                     continue
                 where = Location(path=part.path, line=line)
-                if url_password(value) is not None:
-                    judged = True
-                    yield Finding(
-                        message=f"service '{svc.name}' puts a password inside the {name} URL in plain environment",
-                        location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
-                    )
-                    continue
-                if not is_secret(name):
+                password = url_password(value)
+                if password is None and not is_secret(name):
                     continue
                 judged = True
-                if value.strip().startswith("$"):
+                if password is None and value.strip().startswith("$"):
                     # Interpolated from the deploy environment (CI secrets, a server-side .env): the
-                    # twelve-factor norm; compose secrets only keep it out of `docker inspect`.
-                    yield Finding(
-                        message=(f"service '{svc.name}' passes secret {name} as a plain environment variable "
-                                 "(interpolated from the deploy environment); compose secrets would keep it "
-                                 "out of `docker inspect`"),
-                        location=where, key=f"{svc.name}:{name}", severity=Severity.INFO,
-                    )
-                elif find_placeholders(value):
+                    # twelve-factor norm, not a secret in git; nothing to report.
+                    continue
+                if password is None and find_placeholders(value):
                     # A placeholder ('changeme') is COMPOSE-PLACEHOLDER-VALUES's finding for the same
                     # line: one finding per concept, not the same value reported twice.
                     continue
-                else:
-                    yield Finding(
-                        message=f"service '{svc.name}' hard-codes secret {name} in the compose file",
-                        location=where, key=f"{svc.name}:{name}", evidence=f"{name}={mask(value)}",
-                    )
+                secret = (password if password is not None else value).strip()
+                seen = first.get((part.path, secret))
+                if seen is not None:
+                    literal[seen] = replace(literal[seen], related=(*literal[seen].related, where))
+                    continue
+                first[(part.path, secret)] = len(literal)
+                message = (f"service '{svc.name}' puts a password inside the {name} URL in plain environment"
+                           if password is not None else
+                           f"service '{svc.name}' hard-codes secret {name} in the compose file")
+                literal.append(Finding(message=message, location=where, key=f"{svc.name}:{name}",
+                                       evidence=f"{name}={mask(value)}"))
             for path, line in _env_files(part):
                 text = project.read_text(path) if path in project.file_set else None
                 if text is None:
@@ -144,11 +149,13 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                 if names:
                     judged = True
                     shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
-                    yield Finding(
+                    env_files.append(Finding(
                         message=(f"service '{svc.name}' loads secrets ({shown}) from env_file {path} "
                                  "into plain environment; use compose secrets"),
                         location=Location(path=part.path, line=line), key=f"{svc.name}:env_file:{path}",
                         severity=Severity.MEDIUM,
-                    )
+                    ))
     if not judged:
         raise NotApplicable("no service receives a secret (no secret-named variable, env_file or compose secret)")
+    yield from literal
+    yield from env_files

@@ -236,6 +236,12 @@ def _workdir(dockerfile: Dockerfile, stage: Stage) -> str:
     return workdir
 
 
+def leaves_dev_dependencies(project: Project, dockerfile: Dockerfile) -> bool:
+    """Whether the image ``dockerfile`` builds keeps development dependencies (this check's finding)."""
+    stage = runtime_stage(project, dockerfile)
+    return any(state.dev and state.instruction is not None for state in _Judge(dockerfile).state(stage).values())
+
+
 @check(id="DOCKER-DEV-DEPS", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
        effort_hours=1.0,
        passed="Only production dependencies in the final image")

@@ -8,8 +8,10 @@ ship):
 - `apt-get install` / `apt install` without `rm -rf /var/lib/apt/lists/*` in
   the same `RUN` (`apt-get clean` alone leaves the lists);
 - `apk add` without `--no-cache` (or `rm -rf /var/cache/apk/*`);
-- `pip install` without `--no-cache-dir` (unless `PIP_NO_CACHE_DIR` is set
-  or the cache is removed in the same `RUN`);
+- `pip install` without `--no-cache-dir` (or a prefix pip accepts, such as
+  `--no-cache`), unless `PIP_NO_CACHE_DIR` is set, the cache is removed in
+  the same `RUN`, or the command only upgrades pip itself (`pip install
+  --upgrade pip setuptools wheel`: a cache of a few MB);
 - `yum`/`dnf`/`microdnf` install without `clean all` in the same `RUN`.
 
 An image whose shipped stages install no system or pip package is skipped.
@@ -66,6 +68,15 @@ _INSTALLS = re.compile(r"\b(apt-get|apt|yum|dnf|microdnf|tdnf)\b[^;&|]*\binstall
 _YUM_CLEAN = re.compile(r"\b(yum|dnf|microdnf|tdnf)\s+clean\s+all\b|\brm\s+[^;&|]*?/var/cache/(yum|dnf)")
 
 
+_PIP_ITSELF = frozenset({"pip", "pip3", "setuptools", "wheel"})
+
+
+def _self_upgrade(args: list[str]) -> bool:
+    """``pip install --upgrade pip setuptools``: pip's own wheels, a cache of a few MB not worth a finding."""
+    packages = [word for word in args[1:] if not word.startswith("-")]
+    return bool(packages) and all(word.lower() in _PIP_ITSELF for word in packages)
+
+
 def _cache_problems(command: str, pip_env_off: bool) -> list[str]:
     """Managers in one RUN that leave their cache behind."""
     found: list[str] = []
@@ -82,7 +93,9 @@ def _cache_problems(command: str, pip_env_off: bool) -> list[str]:
         elif (tool in {"pip", "pip3"} and rest[:1] == ["install"]) or (
                 tool.startswith("python") and rest[:3] == ["-m", "pip", "install"]):
             inline_off = "PIP_NO_CACHE_DIR" in assignments(segment)
-            if not ("--no-cache-dir" in rest or pip_env_off or inline_off or _PIP_CLEAN.search(command)):
+            # pip accepts any unambiguous prefix of an option: `--no-cache` is `--no-cache-dir`.
+            no_cache = any(len(word) >= len("--no-c") and "--no-cache-dir".startswith(word) for word in rest)
+            if not (no_cache or pip_env_off or inline_off or _PIP_CLEAN.search(command) or _self_upgrade(rest)):
                 found.append("pip")
         elif tool in {"yum", "dnf", "microdnf", "tdnf"} and "install" in rest and not _YUM_CLEAN.search(command):
             found.append(tool)

@@ -18,7 +18,9 @@ step. Build steps are:
   packages with C extensions.
 
 A build step in an earlier stage, with only its output copied into a clean
-final stage, passes. Dockerfiles that build nothing (an nginx image serving
+final stage, passes. A compile step in an image that also keeps its
+development dependencies is DOCKER-DEV-DEPS's finding (same fix: a build
+stage and a production install), not reported twice. Dockerfiles that build nothing (an nginx image serving
 committed files, a Python app installing wheels only) are skipped.
 
 ## Why it matters
@@ -72,6 +74,7 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
+from checks.docker.dev_deps import leaves_dev_dependencies
 
 _COMPILE = re.compile(
     r"\b(npm|pnpm|yarn|bun)\b[^\n]*?\s(run\s+)?build(:\S+)?(\s|$)|(^|\s)(npx\s+|pnpm\s+exec\s+)?tsc(\s|$)"
@@ -106,6 +109,10 @@ def _first_build(stages: list[Stage]) -> tuple[Instruction, str] | None:
     return None
 
 
+class _Deferred(Exception):
+    """The Dockerfile's build in the runtime image is another check's finding (its path is the argument)."""
+
+
 def _judge(project: Project, dockerfile: Dockerfile) -> tuple[bool, Finding | None]:
     """(whether anything is built, the finding when the runtime image carries the build)."""
     final = runtime_stage(project, dockerfile)
@@ -114,6 +121,10 @@ def _judge(project: Project, dockerfile: Dockerfile) -> tuple[bool, Finding | No
     if shipped is None:
         return _first_build(list(dockerfile.stages)) is not None, None
     ins, label = shipped
+    if not label.startswith("installs ") and leaves_dev_dependencies(project, dockerfile):
+        # A compile step in an image that keeps its dev dependencies is DOCKER-DEV-DEPS's finding with
+        # the same fix (a build stage, a production install): one finding per concept, not two.
+        raise _Deferred(dockerfile.path)
     if len(dockerfile.stages) == 1:
         message = (f"{dockerfile.path}: single-stage build (`{label}`): compilers and build tooling ship in the "
                    "runtime image; build in a separate stage and copy only the output")
@@ -128,10 +139,18 @@ def _judge(project: Project, dockerfile: Dockerfile) -> tuple[bool, Finding | No
 def single_stage(project: Project) -> Iterator[Finding]:
     """Report Dockerfiles whose runtime image runs a build step or installs a native toolchain."""
     judged = False
+    deferred: list[str] = []
     for dockerfile in dockerfiles(project):
-        builds, finding = _judge(project, dockerfile)
+        try:
+            builds, finding = _judge(project, dockerfile)
+        except _Deferred as exc:
+            deferred.append(str(exc))
+            continue
         judged = judged or builds
         if finding is not None:
             yield finding
+    if not judged and deferred:
+        raise NotApplicable(f"{', '.join(deferred)}: the runtime image builds and keeps its development "
+                            "dependencies, reported (with the same fix) by DOCKER-DEV-DEPS")
     if not judged:
         raise NotApplicable("no Dockerfile builds anything (no compile step, no native toolchain)")

@@ -16,6 +16,10 @@ The location is the `COPY` (or `RUN`) that ships the maps; the message and
 evidence name the root cause when one is found, e.g.
 `widget/vite.config.ts:6 sourcemap: true`.
 
+A repository published under an open-source licence (a root `LICENSE` with
+MIT, Apache-2.0, GPL, BSD, MPL ... text) is skipped: its maps rebuild
+source that is public anyway.
+
 ## Why it matters
 Source maps hand anyone who can reach the files (or pull the image) the
 original source: comments, internal URLs, feature flags, sometimes keys.
@@ -155,6 +159,10 @@ def source_maps(project: Project) -> Iterator[Finding]:
     js_project = bool(project.glob("package.json", "tsconfig*.json", "*.map"))
     if not js_project:
         raise NotApplicable("no JavaScript/TypeScript build")
+    if project.open_source_license:
+        # The maps rebuild the original source, which an open-source repository publishes anyway.
+        raise NotApplicable(f"the repository is open source ({project.open_source_license}): its source maps "
+                            "reveal only public source")
     for dockerfile in dockerfiles(project):
         stage = runtime_stage(project, dockerfile)
         instructions = chain_instructions(dockerfile, stage)

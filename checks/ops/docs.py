@@ -9,7 +9,6 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import anchor, database_evidence, doc_heading, find_doc, migration_files
-from checks.ops._profile import operator_advice
 
 
 def _require_service(project: Project) -> None:
@@ -17,7 +16,7 @@ def _require_service(project: Project) -> None:
         raise NotApplicable("no deployable service found")
 
 
-@check(id="DOCS-RUNBOOK", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+@check(id="DOCS-RUNBOOK", organisational=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
        passed="Operations runbook documented")
 def runbook(project: Project) -> Iterator[Finding]:
     """No runbook.
@@ -91,7 +90,7 @@ _PRIVACY = (r"\b(privacy|gdpr|personal data|data (deletion|retention|protection)
             r"account|clos(e|ing) (your |an |the )?account)\b")
 
 
-@check(id="DOCS-INCIDENT-RESPONSE", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
+@check(id="DOCS-INCIDENT-RESPONSE", organisational=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=3,
        passed="Incident response procedure documented")
 def incident_response(project: Project) -> Iterator[Finding]:
     """No incident response procedure.
@@ -102,7 +101,7 @@ def incident_response(project: Project) -> Iterator[Finding]:
     template) or a heading on incidents, on-call, outages or post-mortems in
     any documentation. For a self-hosted distribution or a template (it
     publishes images and install docs, or its README calls it a boilerplate)
-    the finding is advice to its operators, at info.
+    the failure is advice to its operators, not a finding.
 
     ## Why it matters
     Incidents handled ad hoc last longer: nobody knows who leads, who talks to
@@ -122,12 +121,10 @@ def incident_response(project: Project) -> Iterator[Finding]:
     if find_doc(project, "incident", "on-call", "oncall", "postmortem", "post-mortem") or \
             doc_heading(project, _INCIDENT):
         return
-    severity, advice = operator_advice(project)
-    yield Finding(f"no incident response procedure{advice}", anchor(project), key="incident-response",
-                  severity=severity)
+    yield Finding("no incident response procedure", anchor(project), key="incident-response")
 
 
-@check(id="DOCS-DISASTER-RECOVERY", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
+@check(id="DOCS-DISASTER-RECOVERY", organisational=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
        passed="Disaster recovery plan documented")
 def disaster_recovery(project: Project) -> Iterator[Finding]:
     """No disaster recovery plan.
@@ -137,7 +134,7 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     (`docs/disaster-recovery*`, `DR.md`, `docs/recovery*`,
     `docs/business-continuity*`) or a heading on recovery, restoring, backup
     and restore, RPO/RTO in any documentation. For a distribution or a
-    template it is advice to operators, at info.
+    template it is advice to operators, not a finding.
 
     ## Why it matters
     Losing the host, the region or the database is a matter of time; a plan
@@ -155,17 +152,18 @@ def disaster_recovery(project: Project) -> Iterator[Finding]:
     _require_service(project)
     if find_doc(project, "disaster", "recovery", "/dr.md", "dr.md", "continuity") or doc_heading(project, _RECOVERY):
         return
-    severity, advice = operator_advice(project)
-    yield Finding(f"no disaster recovery plan{advice}", anchor(project), key="disaster-recovery", severity=severity)
+    yield Finding("no disaster recovery plan", anchor(project), key="disaster-recovery")
 
 
-@check(id="DOCS-SECURITY-POLICY", severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=1,
+@check(id="DOCS-SECURITY-POLICY", adopter_side=True, severity=Severity.LOW, section=Section.COMPLIANCE, effort_hours=1,
        passed="Security policy (SECURITY.md) present")
 def security_policy(project: Project) -> Iterator[Finding]:
     """No security policy (SECURITY.md).
 
     ## What it checks
-    A `SECURITY.md` exists at the root, in `.github/` or in `docs/`.
+    A `SECURITY.md` exists at the root, in `.github/` or in `docs/`. For a
+    template it is advice to the teams adopting it (their copy needs their
+    own contact), not a finding.
 
     ## Why it matters
     Researchers who find a vulnerability need a private way to report it;
@@ -197,7 +195,7 @@ _ACCOUNT_DELETION = re.compile(r"\.delete\(\s*['\"`][^'\"`]*/(me|account)['\"`/]
                                re.IGNORECASE)
 
 
-@check(id="DOCS-PRIVACY", operator_side=True, severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
+@check(id="DOCS-PRIVACY", organisational=True, severity=Severity.MEDIUM, section=Section.COMPLIANCE, effort_hours=6,
        passed="Personal data handling documented (privacy/GDPR)")
 def privacy(project: Project) -> Iterator[Finding]:
     """Personal data without a privacy policy or data-deletion procedure.
@@ -211,7 +209,7 @@ def privacy(project: Project) -> Iterator[Finding]:
     the product (a `privacy` page or route, self-service account deletion such
     as `DELETE /users/me` or an `accounts/close` route). Test and end-to-end files are not
     evidence of personal data. For a distribution or a template it is advice
-    to operators, at info.
+    to operators, not a finding.
 
     ## Why it matters
     GDPR and similar laws require telling users what is stored and honouring
@@ -234,9 +232,8 @@ def privacy(project: Project) -> Iterator[Finding]:
             doc_heading(project, _PRIVACY) or _privacy_page(project) or _account_deletion(project):
         return
     path, line, what = evidence
-    severity, advice = operator_advice(project)
-    yield Finding(f"service stores personal data ({what}) but has no privacy policy or data-deletion procedure"
-                  f"{advice}", Location(path, line), key="privacy", severity=severity)
+    yield Finding(f"service stores personal data ({what}) but has no privacy policy or data-deletion procedure",
+                  Location(path, line), key="privacy")
 
 
 _PRIVACY_PAGE = re.compile(r"(^|/)privacy([-_](policy|notice))?(/|\.[jt]sx?$|\.vue$|\.svelte$|\.html?$)")

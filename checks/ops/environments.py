@@ -9,7 +9,6 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import all_commands, deployed_compose, docs_mention, workflows
-from checks.ops._profile import operator_advice
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
@@ -64,7 +63,7 @@ def environments_seen(project: Project) -> dict[str, str]:
     return seen
 
 
-@check(id="OPS-SINGLE-ENVIRONMENT", operator_side=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8,
+@check(id="OPS-SINGLE-ENVIRONMENT", organisational=True, severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=8,
        passed="Multiple deployable environments configured")
 def single_environment(project: Project) -> Iterator[Finding]:
     """Only one environment is configured.
@@ -83,7 +82,7 @@ def single_environment(project: Project) -> Iterator[Finding]:
     boilerplate's dev, test and CI stacks), it deploys nowhere itself, so
     there is nothing to separate and the check is skipped.
     For a self-hosted distribution or a template, environments are the
-    operators' choice: the finding is advice to them, at info.
+    operators' choice: the failure is advice to them, not a finding.
 
     ## Why it matters
     Without a staging environment every change is first exercised by real
@@ -113,9 +112,8 @@ def single_environment(project: Project) -> Iterator[Finding]:
     where = next(iter(deployable.values()), None) or next(iter(seen.values()), None) or \
         (project.compose_paths or project.dockerfile_paths or project.env_template_paths)[0]
     names = ", ".join(sorted(deployable)) or "none named"
-    severity, advice = operator_advice(project)
-    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation"
-                  f"{advice}", Location(where, 1, anchor_only=True), key="environments", severity=severity)
+    yield Finding(f"only one deployable environment is configured ({names}); no staging/production separation",
+                  Location(where, 1, anchor_only=True), key="environments")
 
 
 @check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,

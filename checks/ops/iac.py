@@ -34,19 +34,17 @@ from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from checks.ops._facts import anchor
-from checks.ops._profile import operator_advice
 
 _IAC = re.compile(r"\.tf$|(^|/)Pulumi\.ya?ml$|(^|/)ansible\.cfg$|(^|/)playbooks?[^/]*\.ya?ml$|(^|/)cdk\.json$|"
                   r"(^|/)template\.ya?ml$|(^|/)kustomization\.ya?ml$|(^|/)Chart\.yaml$|(^|/)roles/[^/]+/tasks/")
 
 
-@check(id="OPS-IAC", operator_side=True, severity=Severity.INFO, section=Section.OPERATIONS, effort_hours=16,
+@check(id="OPS-IAC", organisational=True, severity=Severity.INFO, section=Section.OPERATIONS, effort_hours=16,
        passed="Infrastructure described as code")
 def infrastructure_as_code(project: Project) -> Iterator[Finding]:
     """Note when no infrastructure-as-code files exist for a deployable service."""
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no deployable service found")
     if not any(_IAC.search(rel) for rel in project.files):
-        severity, advice = operator_advice(project)
-        yield Finding(f"no infrastructure as code (Terraform, Pulumi, Ansible ...) found{advice}", anchor(project),
-                      key="iac", severity=severity)
+        yield Finding("no infrastructure as code (Terraform, Pulumi, Ansible ...) found", anchor(project),
+                      key="iac")
