@@ -22,13 +22,13 @@ networks when none is external). Services without `networks:` are on
 A data store that publishes ports itself is reported by
 COMPOSE-DB-PORT-EXPOSED, not here.
 
-**Without a data store** there is nothing to isolate between services, with
-one exception reported at **low** severity: an application service that
+**An application port facing the internet directly** is reported at **low**
+severity, with or without a data store: an application service that
 publishes its port on all interfaces (`"3000:3000"`) while the project
 defines no reverse proxy and no networks. That is the "missing network
-isolation" a readiness review flags on a one-container deploy: the app's
-plain-HTTP port faces the internet directly, next to (or instead of) the
-TLS-terminating proxy. A project with no data store and no such exposure
+isolation" a readiness review flags on a sample or one-container deploy: the
+app's plain-HTTP port faces the internet directly, next to (or instead of)
+the TLS-terminating proxy. A project with no data store and no such exposure
 (a proxy in front, loopback-only ports, or nothing published) is skipped
 as not applicable rather than passed.
 
@@ -146,8 +146,8 @@ def _direct_exposure(group: Group, nets: dict[str, dict[str, object]]) -> Iterat
     if nets or any(image_base(s.image) in PROXY_IMAGES or is_proxy_routed(s) for s in group.services.values()):
         return
     for svc in group.services.values():
-        if svc.has("networks") or svc.has("network_mode"):
-            continue
+        if svc.kind is not None or svc.has("networks") or svc.has("network_mode"):
+            continue  # a data store publishing its port is COMPOSE-DB-PORT-EXPOSED's finding
         public = [(part, port) for part in svc.parts for port in ports_of(part) if port.all_interfaces]
         if not public:
             continue
@@ -172,10 +172,10 @@ def no_network_isolation(project: Project) -> Iterator[Finding]:
     for group in groups(project):
         nets = _top_networks(group)
         stores = [s for s in group.services.values() if s.kind is not None]
+        exposed = list(_direct_exposure(group, nets))
+        judged = judged or bool(exposed)
+        yield from exposed
         if not stores:
-            exposed = list(_direct_exposure(group, nets))
-            judged = judged or bool(exposed)
-            yield from exposed
             continue
         if len(group.services) < 2:
             continue  # a lone data store has nothing to be isolated from
