@@ -2,7 +2,10 @@
 
 ## What it checks
 Every `FROM` (every stage, since each one feeds the build) must name a tag
-other than `latest`, or a digest (`@sha256:...`). `scratch` and references
+other than `latest`, or a digest (`@sha256:...`). A variant tag with no
+version number (`node:alpine`, `python:slim`, `node:lts`) moves across major
+versions just like `latest` and fails too; an OS image's codename
+(`debian:bookworm`, `ubuntu:noble`) names one release and passes. `scratch` and references
 to earlier stages are fine. `ARG`-templated references such as
 `node:${NODE_VERSION}` are resolved from the `ARG` defaults; a reference
 that only a `--build-arg` decides is left alone.
@@ -33,6 +36,21 @@ from auditor.project import Project
 from auditor.registry import check
 
 
+# Operating-system images whose codename tags name one release (debian:bookworm is Debian 12).
+_CODENAME_IMAGES = frozenset({"debian", "ubuntu"})
+
+
+def floating_tag(name: str, tag: str) -> bool:
+    """A tag with no version number (``node:alpine``, ``python:slim``, ``node:lts``): it moves across majors.
+
+    An OS image's codename (``debian:bookworm``, ``ubuntu:noble``) names one release and is not floating.
+    """
+    if any(ch.isdigit() for ch in tag):
+        return False
+    base = name.lower().rsplit("/", 1)[-1]
+    return base not in _CODENAME_IMAGES
+
+
 @check(id="DOCKER-BASE-UNPINNED", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
        effort_hours=0.5,
        passed="Base images pinned to a version tag or digest")
@@ -51,9 +69,10 @@ def base_unpinned(project: Project) -> Iterator[Finding]:
             name, tag, digest = split_image(image)
             if digest:
                 continue
-            if tag and tag.lower() != "latest":
+            if tag and tag.lower() != "latest" and not floating_tag(name, tag):
                 continue
-            problem = "uses :latest" if tag else "has no tag"
+            problem = (f"uses :{tag}, a variant tag with no version that moves like latest" if tag and
+                       tag.lower() != "latest" else "uses :latest" if tag else "has no tag")
             yield Finding(
                 message=f"{dockerfile.path}: base image {image} {problem}, so builds are not reproducible",
                 location=Location(path=dockerfile.path, line=stage.line),
