@@ -35,7 +35,6 @@ from auditor.parsing.dockerfile import split_image
 from auditor.project import Project
 from auditor.registry import check
 
-
 # Operating-system images whose codename tags name one release (debian:bookworm is Debian 12).
 _CODENAME_IMAGES = frozenset({"debian", "ubuntu"})
 
