@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
+from reports.common import lower_first
 from reports.markdown import render, render_summary_markdown
 from reports.plan import build_plan, issues, item_hours
 from tests.reports.helpers import (
@@ -107,14 +108,15 @@ def test_sections_items_plan_and_appendix() -> None:
     assert "- [ ] **high** final stage never sets USER — `Dockerfile:21` `T-ROOT`" in text
     # Several findings of one check: one parent item, one sub-item per place.
     assert "- [ ] **medium** **Logs grow without bound**: 3 findings `T-LOGS`" in text
-    assert "  - [ ] service db logs forever — `compose.yaml:9`" in text
+    assert "  - [ ] **medium** service db logs forever — `compose.yaml:9`" in text
     # Recommendations carry the snippet for the detected stack (dockerfile here), fenced.
     assert "```dockerfile\nUSER app\n```" in text
     plan = text.split("Priority Action Plan", 1)[1].split("## Summary", 1)[0]
     immediate, short, medium = (plan.split("### ")[i] for i in (1, 2, 3))
-    assert "Container runs as root" in immediate and "Deployment" in immediate and "~2 h" in immediate
-    assert "Logs grow without bound" in short and "3 findings" in short
-    assert "Obsolete version key" in medium
+    # One line per area: the area, its effort, what to fix there (titles mid-sentence).
+    assert "- **Deployment** (~2 h): container runs as root" in immediate
+    assert "logs grow without bound (3 findings" in short
+    assert "obsolete version key" in medium
     assert "Just so you know" not in plan  # info is not an action
     assert "**Total estimate**: ~" in plan
     appendix = text.split("## Appendix", 1)[1]
@@ -221,8 +223,9 @@ def test_repo_and_live_items_are_grouped_once_with_confirmed_live() -> None:
         assert first_repo < first_live, item.title
         for result in item.results:
             assert f"`{result.meta.id}`" in block
-        # One plan line per group.
-        assert text.count(f"**{item.title}** — ") == 1, item.title
+        # One plan entry per group.
+        plan = text.split("Priority Action Plan", 1)[1].split("## Summary", 1)[0]
+        assert plan.count(lower_first(item.title)) == 1, item.title
     # Neither the live header checks nor the live rate-limit probe get an item or a fix of their own.
     assert not re.search(r"^- \[ \] \*\*\w+\*\* Content-Security-Policy header not implemented", text, re.M)
     assert len(re.findall(r"- \[ \] \*\*\w+\*\* confirmed live: ", text)) >= 10
