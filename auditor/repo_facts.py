@@ -87,6 +87,60 @@ def _python_manager(project: Project) -> str:
     return "pip-requirements" if project.glob("requirements.txt") else "pip"
 
 
+# What watches the service: libraries in the manifests, images in compose (name -> kind, display name).
+_MONITORING_DEPS = (
+    ("prom-client", "metrics", "Prometheus"), ("@hono/prometheus", "metrics", "Prometheus"),
+    ("express-prom-bundle", "metrics", "Prometheus"), ("prometheus-client", "metrics", "Prometheus"),
+    ("prometheus_client", "metrics", "Prometheus"), ("prometheus-fastapi-instrumentator", "metrics", "Prometheus"),
+    ("django-prometheus", "metrics", "Prometheus"), ("@opentelemetry/sdk-node", "metrics", "OpenTelemetry"),
+    ("opentelemetry-sdk", "metrics", "OpenTelemetry"), ("@sentry/node", "errors", "Sentry"),
+    ("@sentry/nestjs", "errors", "Sentry"), ("sentry-sdk", "errors", "Sentry"), ("dd-trace", "metrics", "Datadog"),
+    ("ddtrace", "metrics", "Datadog"), ("newrelic", "metrics", "New Relic"),
+)
+_MONITORING_IMAGES = (("prometheus", "metrics", "Prometheus"), ("grafana", "metrics", "Grafana"),
+                      ("alertmanager", "alerts", "Alertmanager"), ("uptime-kuma", "uptime", "Uptime Kuma"),
+                      ("gatus", "uptime", "Gatus"), ("netdata", "metrics", "Netdata"))
+
+
+def _manifest_words(project: Project) -> set[str]:
+    import json
+
+    words: set[str] = set()
+    for rel in project.glob("package.json"):
+        try:
+            data = json.loads(project.read_text(rel) or "{}")
+        except ValueError:
+            continue
+        for key in ("dependencies", "devDependencies"):
+            section = data.get(key) if isinstance(data, dict) else None
+            if isinstance(section, dict):
+                words.update(str(name) for name in section)
+    for rel in project.glob("pyproject.toml", "requirements*.txt", "Pipfile", "setup.cfg"):
+        words.update(re.findall(r"[a-z0-9_.@/-]+", (project.read_text(rel) or "").lower()))
+    return words
+
+
+def _monitoring(project: Project) -> list[dict[str, str]]:
+    """What monitors the service: metrics and error-tracking libraries, monitoring images, health checks."""
+    found: dict[str, dict[str, str]] = {}
+    words = _manifest_words(project)
+    for dep, kind, name in _MONITORING_DEPS:
+        if dep in words:
+            found.setdefault(name, {"kind": kind, "name": name})
+    for compose in project.compose_files:
+        for service in compose.services:
+            image = (service.image or "").lower().rsplit("/", 1)[-1]
+            for prefix, kind, name in _MONITORING_IMAGES:
+                if image.startswith(prefix):
+                    found.setdefault(name, {"kind": kind, "name": name})
+            if service.get("healthcheck"):
+                found.setdefault("health check", {"kind": "health", "name": "the compose health check"})
+    if "health check" not in found and any("HEALTHCHECK" in (project.read_text(p) or "")
+                                          for p in project.dockerfile_paths):
+        found["health check"] = {"kind": "health", "name": "the Dockerfile health check"}
+    return list(found.values())
+
+
 def repo_facts(project: Project, stacks: tuple[str, ...]) -> dict[str, Any]:
     """Names the repository uses, as plain JSON-ready data (see the module docstring)."""
     databases = [s for s in stacks if s in {"sqlite", "postgres", "mysql", "mongodb"}]
@@ -101,4 +155,5 @@ def repo_facts(project: Project, stacks: tuple[str, ...]) -> dict[str, Any]:
         "package_manager": managers[0] if managers else None,
         "sqlite_file": PurePosixPath(sqlite_file).name if sqlite_file else None,
         "sqlite_dir": PurePosixPath(sqlite_file).parent.name if sqlite_file else None,
+        "monitoring": _monitoring(project),
     }

@@ -237,8 +237,11 @@ def baseline_resolved(report: Report) -> list[dict[str, str]]:
 
 
 def _join(words: list[str]) -> str:
+    """``a, b and c``; with semicolons when an item has a comma of its own ("fixed, own origins")."""
     if len(words) <= 1:
         return "".join(words)
+    if any("," in word for word in words):
+        return "; ".join(words[:-1]) + "; and " + words[-1]
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 

@@ -40,6 +40,8 @@ class RepoFacts:
     package_manager: str | None = None
     sqlite_file: str | None = None
     sqlite_dir: str | None = None
+    #: What monitors the service: (kind, name), kind one of metrics, errors, alerts, uptime, health.
+    monitoring: tuple[tuple[str, str], ...] = ()
 
     @property
     def app_service(self) -> ServiceFacts | None:
@@ -102,4 +104,8 @@ def repo_facts(report: Report) -> RepoFacts:
         package_manager=_text(data.get("package_manager")) or manager,
         sqlite_file=_text(data.get("sqlite_file")),
         sqlite_dir=_text(data.get("sqlite_dir")),
+        monitoring=tuple(
+            (str(m.get("kind")), str(m.get("name")))
+            for m in data.get("monitoring") or () if isinstance(m, Mapping) and m.get("kind") and m.get("name")
+        ),
     )

@@ -352,6 +352,7 @@ def _context(view: ReportView) -> dict[str, Any]:
         "location_text": location_text,
         "suppression_reason": lambda finding: suppression_reason(report, finding),
         "since_last": _since_last(report),
+        "alerts": view.alerts,
     }
 
 

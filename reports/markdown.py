@@ -15,6 +15,7 @@ can never open a heading, a table cell, a code block or an HTML tag.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
@@ -244,8 +245,20 @@ def _result_lines(report: Report, result: CheckResult) -> list[str]:
     return lines
 
 
+def _observation_line(item: PlanItem) -> list[str]:
+    """An info issue on one line: an observation, not an action, so its places are listed, not itemised."""
+    places = [location_text(f.location) for f in item.all_findings]
+    where = ", ".join(md_code(p) for p in dict.fromkeys(places) if p)
+    ids = " ".join(f"`{i}`" for i in dict.fromkeys(item.check_ids))
+    head = md_escape(item.title) if len(item.all_findings) > 1 else md_escape(
+        one_line(item.all_findings[0].message) if item.all_findings else item.title)
+    return [f"- [ ] **info** {head}" + (f" — {where}" if where else "") + f" {ids}"]
+
+
 def _issue_lines(report: Report, item: PlanItem) -> list[str]:
     """One issue: a single check as before; a group once, repository evidence first, then live."""
+    if item.severity is Severity.INFO and item.all_findings:
+        return _observation_line(item)
     if not item.grouped:
         return _result_lines(report, item.result)
     lines = [
@@ -281,12 +294,15 @@ def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
             continue
         prose = fix_prose(fix.meta.doc)
         first = one_line(prose.split("\n\n")[0]) if prose else ""
+        snippet = fitted_snippet(fix.meta, view.report.stacks, item.all_findings, view.facts)
+        # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
+        show = snippet is not None and item.severity >= Severity.MEDIUM
+        if show:
+            first = first_sentence(first)  # the snippet says the rest
         # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
         head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
-        snippet = fitted_snippet(fix.meta, view.report.stacks, item.all_findings, view.facts)
         lines += ["", head]
-        # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
-        if snippet is None or item.severity < Severity.MEDIUM:
+        if snippet is None or not show:
             continue
         code = snippet.code.strip()
         if code in shown:
@@ -295,6 +311,15 @@ def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
         shown[code] = item.title
         lines += ["", fence(snippet.code, snippet.language)]
     return lines
+
+
+_SENTENCE_END = re.compile(r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)\.\s+(?=[A-Z`(])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph (``e.g.`` and initials do not end one)."""
+    parts = _SENTENCE_END.split(text, maxsplit=1)
+    return parts[0].rstrip(".") + "." if len(parts) > 1 else text
 
 
 def _section(view: ReportView, area: AreaView, numbers: dict[Section, int]) -> str:
@@ -325,6 +350,11 @@ def _section(view: ReportView, area: AreaView, numbers: dict[Section, int]) -> s
     recommendations = _recommendations(view, area.issues)
     if recommendations:
         lines += ["", "**Recommendations**:", *recommendations]
+    if section is Section.OBSERVABILITY and view.alerts is not None and view.alerts.levels:
+        sources = ", ".join(md_escape(name) for name in view.alerts.sources)
+        lines += ["", f"**Alert thresholds** (on what is monitored today: {sources}):"]
+        lines += [f"- **{level.name}** ({level.route}): {md_escape('; '.join(level.rules))}"
+                  for level in view.alerts.levels]
     return "\n".join(lines)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from auditor.model import CheckResult, Report, Section, SectionScore, Severity, Status
 from auditor.textsafe import safe_report
 from reports import common
+from reports.alerts import AlertPlan, alert_plan
 from reports.facts import RepoFacts, repo_facts
 from reports.plan import ActionPlan, PlanItem, build_plan, issues
 
@@ -113,6 +114,8 @@ class ReportView:
     grade_label: str
     score_label: str
     facts: RepoFacts
+    #: Alert thresholds for what is already monitored (None when nothing monitors the service).
+    alerts: AlertPlan | None = None
 
     @property
     def actions(self) -> tuple[PlanItem, ...]:
@@ -164,6 +167,7 @@ def build_view(report: Report) -> ReportView:
     """The view of ``report`` (made safe first: every string in it is inert text)."""
     report = safe_report(report)
     open_issues = issues(report)
+    facts = repo_facts(report)
     return ReportView(
         report=report,
         issues=tuple(open_issues),
@@ -178,5 +182,6 @@ def build_view(report: Report) -> ReportView:
         counts=_counts(report, open_issues),
         grade_label=common.grade_label(report),
         score_label=common.score_label(report),
-        facts=repo_facts(report),
+        facts=facts,
+        alerts=alert_plan(report, facts),
     )

@@ -163,3 +163,27 @@ def test_a_report_without_recorded_facts_falls_back_to_its_stacks() -> None:
     facts = repo_facts(bare)
     assert facts.database == "sqlite" and facts.package_manager == "npm" and facts.env_keys == ()
     markdown.render(bare)  # still renders, with the docs' example names
+
+
+def test_alert_thresholds_only_where_monitoring_is_found() -> None:
+    from reports.alerts import alert_plan
+
+    heydev = scan_dir(FIXTURES / "repos" / "heydev")
+    plan = alert_plan(heydev, repo_facts(heydev))
+    assert plan is not None and plan.sources == ("the compose health check",)
+    critical = next(level for level in plan.levels if level.name == "Critical")
+    assert any("health check failing" in rule for rule in critical.rules)
+    assert any("'heydev-data' above 90%" in rule for rule in critical.rules)
+    assert not any("5xx" in rule for level in plan.levels for rule in level.rules), "no metrics, no error-rate rule"
+    md = markdown.render(heydev)
+    observability = md.split(". Observability", 1)[1].split("\n## ", 1)[0]
+    assert "**Alert thresholds** (on what is monitored today: the compose health check):" in observability
+    assert "Alert thresholds" in html.render(heydev)
+
+    fastapi = scan_dir(FIXTURES / "repos" / "fastapi-service")
+    plan = alert_plan(fastapi, repo_facts(fastapi))
+    assert plan is not None and {"Prometheus", "Sentry"} <= set(plan.sources)
+    rules = [rule for level in plan.levels for rule in level.rules]
+    assert "5xx responses above 5% of requests for 5 min" in rules and any("'pgdata'" in rule for rule in rules)
+    # Nothing monitors the service: no thresholds (the findings ask for monitoring first).
+    assert alert_plan(fastapi, RepoFacts()) is None

@@ -162,7 +162,9 @@ def test_summary_is_short_for_500_findings() -> None:
     assert summary.count("\n1. ") == 1 and "\n5. " in summary and "\n6. " not in summary
     assert "- [ ]" not in summary  # no per-finding items in the summary
     full = render(report)
-    assert full.count("- [ ]") >= 500
+    # One item per finding; info findings are observations, one line per issue listing its places.
+    info = report.counts_by_severity()[Severity.INFO]
+    assert full.count("- [ ]") >= 500 - info
 
 
 def test_clean_report_says_so() -> None:
@@ -284,3 +286,39 @@ def test_compose_fix_snippets_use_the_repository_service_name() -> None:
     assert "services:\n  api:\n    logging" not in text
     page = html.render(report)
     assert '<span class="nt">server</span>' in page and '<span class="nt">api</span>' not in page
+
+
+def test_heydev_report_is_shorter_and_reads_like_the_seed() -> None:
+    """Measured with `prodcheck scan fixtures/repos/heydev --format md`: 27,408 bytes before one view."""
+    from auditor.engine import scan
+    from auditor.options import ScanOptions
+
+    report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
+    text = render(report)
+    assert len(text.encode("utf-8")) < 26_000
+    # Each item leads with its severity, sub-items too.
+    items = [line for line in text.splitlines() if line.lstrip().startswith("- [ ]")]
+    assert items and all(re.match(r"^ *- \[ \] \*\*(critical|high|medium|low|info)\*\* ", line) for line in items)
+    # No escaped underscores in plain words, no "no X found" strengths listed one by one.
+    assert not re.search(r"[A-Za-z0-9]\\_[A-Za-z0-9]", text)
+    strengths = [line for block in text.split("**Strengths**:")[1:] for line in block.split("\n\n", 1)[0].splitlines()]
+    assert not any(line.startswith("- No ") for line in strengths)
+    # The summary counts the blockers and gives the timeline; it does not list the plan's titles again.
+    summary = text.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    plan = build_plan(report)
+    assert sum(lower_first(item.title) in summary for item in plan.items) <= 1
+    assert "**Timeline**: this week: 6 items" in summary
+    # The plan is one line per area per horizon; ids are in the sections, not repeated there.
+    section = text.split("Priority Action Plan", 1)[1].split("## Summary", 1)[0]
+    assert "`OPS-NO-BACKUP`" not in section and "- **Data** (~" in section
+
+
+def test_first_sentence_and_info_observations() -> None:
+    from reports.markdown import first_sentence
+
+    assert first_sentence("Use a logger (e.g. pino). Then ship it.") == "Use a logger (e.g. pino)."
+    assert first_sentence("One sentence only") == "One sentence only"
+    report, _, _ = _sample_report()
+    text = render(report)
+    # An info issue is one line with its places: an observation, not an action.
+    assert "- [ ] **info** fyi — `compose.yaml:2` `T-INFO`" in text
