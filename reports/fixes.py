@@ -37,7 +37,13 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+# Keys only tests read (PLAYWRIGHT_BASE_URL) never stand in for the app's own.
+_TEST_KEY = re.compile(r"(?:^|_)(?:TEST|TESTS|PLAYWRIGHT|CYPRESS|E2E|MOCK|STORYBOOK)(?:_|$)")
+
+
 def _kind(key: str) -> str | None:
+    if _TEST_KEY.search(key):
+        return None
     return next((name for name, pattern in _KINDS if pattern.search(key)), None)
 
 
@@ -46,12 +52,18 @@ def _env_line(key: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:-\s*)?[\"']?{re.escape(key)}[\"']?\s*[:=].*$\n?", re.MULTILINE)
 
 
-def fit_env_keys(code: str, env_keys: Iterable[str]) -> str:
-    """Example env keys in ``code`` replaced by the repository's keys of the same kind (see the module)."""
+def fit_env_keys(code: str, env_keys: Iterable[str], named: Iterable[str] = ()) -> str:
+    """Example env keys in ``code`` replaced by the repository's keys of the same kind (see the module).
+
+    Keys in ``named`` (those the findings name) are preferred, so the weak ``SECRET_KEY`` a
+    finding reports is the one its fix shows.
+    """
     keys = tuple(env_keys)
     if not keys:
         return code
     present = set(keys)
+    first = [k for k in dict.fromkeys(named) if k in present]
+    keys = tuple(first + [k for k in keys if k not in first])
     for token in dict.fromkeys(_ENV_TOKEN.findall(code)):
         kind = _kind(token)
         if token in present or kind is None:
@@ -78,7 +90,9 @@ _NPM_COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
         (r"\bpackage-lock\.json\b", "pnpm-lock.yaml"),
     ),
     "yarn": (
-        (r"\bnpm ci\b", "yarn install --immutable"),
+        (r"\bnpm prune --omit=dev\b", "yarn install --production --frozen-lockfile"),
+        (r"\bnpm ci --omit=dev\b", "yarn install --production --frozen-lockfile"),
+        (r"\bnpm ci\b", "yarn install --frozen-lockfile"),
         (r"\bnpm audit --audit-level=(\w+)", r"yarn npm audit --severity \1"),
         (r"\bnpm run\b", "yarn"),
         (r"\bnpm (test|install)\b", r"yarn \1"),
@@ -120,8 +134,9 @@ def choose_snippet(meta: CheckMeta, stacks: Iterable[str], facts: RepoFacts) -> 
 
 
 def is_backup_fix(meta: CheckMeta) -> bool:
-    """A check whose fix is a database backup (data-loss checks about backups)."""
-    return meta.data_loss and "backup" in meta.title.lower()
+    """A check whose fix is the database's backup: a data-loss check documenting one per database."""
+    per_database = {s.stack for s in meta.doc.snippets if s.stack in DATABASES}
+    return meta.data_loss and len(per_database) >= 2
 
 
 def backup_snippet(facts: RepoFacts) -> FixSnippet | None:
@@ -195,13 +210,14 @@ def _sqlite_backup(facts: RepoFacts) -> FixSnippet | None:
         f"{sidecar} \\",
         f"  sh -c \"apk add -q sqlite && sqlite3 {path} \\\".backup '/backups/{stem}_$STAMP.db'\\\" \\",
         f"         && sqlite3 /backups/{stem}_$STAMP.db 'PRAGMA integrity_check;' | grep -qx ok\"",
-        f'gzip "backups/{stem}_$STAMP.db"',
+        f'gzip -c "backups/{stem}_$STAMP.db" | gpg --encrypt -r ops@example.org > "backups/{stem}_$STAMP.db.gz.gpg"',
+        f'rm "backups/{stem}_$STAMP.db"',
         f"rclone copy backups offsite:{stem}-backups     # keep a copy off the host",
-        f"find backups -name '{stem}_*.db.gz' -mtime +30 -delete",
+        f"find backups -name '{stem}_*.db.gz.gpg' -mtime +30 -delete",
         "",
         "# restore (test it monthly): stop the app, replace the file, start it",
         f"docker compose stop {app.name}",
-        f"gunzip -k backups/{stem}_<stamp>.db.gz",
+        f"gpg -d backups/{stem}_<stamp>.db.gz.gpg | gunzip > backups/{stem}_<stamp>.db",
         f'docker run --rm --volumes-from "$(docker compose ps -aq {app.name})" -v "$PWD/backups:/backups" alpine:3.20 \\',
         f"  sh -c 'rm -f {path}-wal {path}-shm && cp /backups/{stem}_<stamp>.db {path}'",
         f"docker compose start {app.name}",
@@ -222,11 +238,13 @@ def fitted_snippet(meta: CheckMeta, stacks: Iterable[str], findings: Iterable[Fi
     if snippet is None:
         return None
     code = snippet.code
+    findings = tuple(findings)
     if snippet.language in {"yaml", "compose", "yml"} and "services:" in code:
         names = [m.group(1) for f in findings if (m := _NAMED_SERVICE.search(f.message))]
         if names and names[0] != "api":
             code = _EXAMPLE_SERVICE.sub(lambda m: f"{m.group(1)}{names[0]}:{m.group(2)}", code, count=1)
-    code = fit_env_keys(code, facts.env_keys)
+    named = [word for f in findings for word in _ENV_TOKEN.findall(f"{f.key} {f.message}")]
+    code = fit_env_keys(code, facts.env_keys, named)
     code = fit_package_manager(code, facts.package_manager)
     if code == snippet.code:
         return snippet

@@ -34,6 +34,11 @@ def test_env_keys_become_the_repository_keys_of_the_same_kind() -> None:
     # No database URL in a SQLite app: that schema line is dropped, the others adapt.
     schema = "z.object({\n  DATABASE_URL: z.string().url(),\n  JWT_SECRET: z.string().min(32),\n})"
     assert fit_env_keys(schema, keys) == "z.object({\n  SESSION_SECRET: z.string().min(32),\n})"
+    # The key a finding names comes first; keys only tests read never stand in for the app's.
+    weak = "JWT_SECRET: ${JWT_SECRET:?generate one}"
+    assert fit_env_keys(weak, ("DISCORD_CLIENT_SECRET", "SECRET_KEY"), ["SECRET_KEY"]) == \
+        "SECRET_KEY: ${SECRET_KEY:?generate one}"
+    assert fit_env_keys("PUBLIC_URL: https://x", ("PLAYWRIGHT_BASE_URL",)) == "PUBLIC_URL: https://x"
     # A key of no known kind, or a repository without keys, leaves the snippet alone.
     assert fit_env_keys("SENTRY_DSN=...", keys) == "SENTRY_DSN=..."
     assert fit_env_keys(compose, ()) == compose
@@ -43,12 +48,16 @@ def test_npm_commands_follow_the_package_manager_found() -> None:
     ci = "- run: npm ci && npm test && npm audit --audit-level=high"
     assert fit_package_manager(ci, "npm") == ci
     assert fit_package_manager(ci, "pnpm") == "- run: pnpm install --frozen-lockfile && pnpm test && pnpm audit --audit-level high"
-    assert fit_package_manager(ci, "yarn") == "- run: yarn install --immutable && yarn test && yarn npm audit --severity high"
+    assert fit_package_manager(ci, "yarn") == (
+        "- run: yarn install --frozen-lockfile && yarn test && yarn npm audit --severity high")
     assert fit_package_manager(ci, "uv") == "- run: uv sync --frozen && uv run pytest && uvx pip-audit"
     assert "pip install -r requirements.txt" in fit_package_manager(ci, "pip-requirements")
     docker = "COPY package.json package-lock.json ./\nRUN npm ci --omit=dev\nRUN npm run build"
     assert fit_package_manager(docker, "pnpm") == (
         "COPY package.json pnpm-lock.yaml ./\nRUN pnpm install --frozen-lockfile --prod\nRUN pnpm run build")
+    build = "RUN npm ci\nRUN npm run build && npm prune --omit=dev"
+    assert fit_package_manager(build, "yarn") == (
+        "RUN yarn install --frozen-lockfile\nRUN yarn build && yarn install --production --frozen-lockfile")
 
 
 def _meta(doc: str, *, title: str = "Database without backups", data_loss: bool = True) -> CheckMeta:
@@ -113,9 +122,14 @@ def test_backup_and_restore_for_each_database_with_the_repository_names() -> Non
     managed = backup_snippet(RepoFacts(database="postgres"))
     assert managed is not None and 'pg_dump -Fc "$DATABASE_URL"' in managed.code and "pg_restore -d" in managed.code
     assert backup_snippet(RepoFacts()) is None
-    # A backup check gets these commands instead of its doc's example.
+    # A backup check (one snippet per database) gets these commands instead of its doc's example;
+    # another data-loss check whose fix only mentions a backup keeps its own snippet.
     fitted = fitted_snippet(_meta(_DOC), ("hono", "sqlite"), (), SQLITE)
     assert fitted is not None and fitted.code == sqlite.code
+    migration = _meta("Destructive migration.\n\n## How to fix\nBack up first.\n\n```shell\n./backup.sh && migrate\n```\n",
+                      title="Destructive migration with no backup step")
+    kept = fitted_snippet(migration, ("hono", "sqlite"), (), SQLITE)
+    assert kept is not None and kept.code == "./backup.sh && migrate"
 
 
 @pytest.mark.skipif(subprocess.run(["sh", "-n", "/dev/null"], check=False).returncode != 0, reason="no sh")
