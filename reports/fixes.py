@@ -241,7 +241,8 @@ def fitted_snippet(meta: CheckMeta, stacks: Iterable[str], findings: Iterable[Fi
     findings = tuple(findings)
     if snippet.language in {"yaml", "compose", "yml"} and "services:" in code:
         names = [m.group(1) for f in findings if (m := _NAMED_SERVICE.search(f.message))]
-        if names and names[0] != "api":
+        # Never rename onto a service the snippet already shows (its example 'db' next to 'api').
+        if names and names[0] != "api" and not re.search(rf"^\s+{re.escape(names[0])}:", code, re.MULTILINE):
             code = _EXAMPLE_SERVICE.sub(lambda m: f"{m.group(1)}{names[0]}:{m.group(2)}", code, count=1)
     named = [word for f in findings for word in _ENV_TOKEN.findall(f"{f.key} {f.message}")]
     code = fit_env_keys(code, facts.env_keys, named)

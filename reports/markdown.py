@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Confidence, Finding, Report, Section, Severity, Status, Target
+from auditor.model import CheckResult, Confidence, Finding, FixSnippet, Report, Section, Severity, Status, Target
 from reports.common import (
     BASELINE_EXISTING,
     assessment_date,
@@ -37,6 +37,7 @@ from reports.common import (
     strength_text,
     suppression_reason,
 )
+from reports.compose_merge import compose_shape, merge_compose
 from reports.plan import PlanItem, effort_label
 from reports.view import AreaView, ReportView, build_view
 
@@ -285,9 +286,12 @@ def _pointer_line(result: CheckResult, item: PlanItem, numbers: dict[Section, in
 
 
 def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
-    """One fix per issue; a snippet already shown in this area is referred to, not repeated."""
-    lines: list[str] = []
-    shown: dict[str, str] = {}  # snippet code -> title of the issue that showed it
+    """One fix per issue; a snippet already shown in this area is referred to, not repeated.
+
+    Compose fixes for the same service are shown as one block after their heads (as the
+    seed's single ``services: server:`` block), where :mod:`reports.compose_merge` can merge them.
+    """
+    entries: list[tuple[PlanItem, str, FixSnippet | None]] = []
     for item in items:
         fix = item.fix
         if not (fix.meta.doc.fix or fix.meta.doc.snippets):
@@ -296,13 +300,25 @@ def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
         first = one_line(prose.split("\n\n")[0]) if prose else ""
         snippet = fitted_snippet(fix.meta, view.report.stacks, item.all_findings, view.facts)
         # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
-        show = snippet is not None and item.severity >= Severity.MEDIUM
-        if show:
+        if snippet is None or item.severity < Severity.MEDIUM:
+            snippet = None
+        else:
             first = first_sentence(first)  # the snippet says the rest
         # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
-        head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
+        entries.append((item, f"**{md_escape(item.title)}**" + (f": {first}" if first else ""), snippet))
+    shapes = {id(item): shape for item, _, snippet in entries
+              if snippet is not None and (shape := compose_shape(snippet)) is not None}
+    merged = merge_compose(list(shapes.values())) if len(shapes) > 1 else None
+    lines: list[str] = []
+    shown: dict[str, str] = {}  # snippet code -> title of the issue that showed it
+    for index, (item, head, snippet) in enumerate(entries):
+        if merged is not None and id(item) in shapes:
+            lines += ["", head]
+            if not any(id(later) in shapes for later, _, _ in entries[index + 1:]):
+                lines += ["", fence(merged, "yaml")]
+            continue
         lines += ["", head]
-        if snippet is None or not show:
+        if snippet is None:
             continue
         code = snippet.code.strip()
         if code in shown:

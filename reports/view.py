@@ -70,7 +70,7 @@ class AreaView:
     elsewhere: tuple[tuple[CheckResult, PlanItem], ...]
     #: Passed checks, sorted by id.
     passed: tuple[CheckResult, ...]
-    #: Passed checks that state something the project does (listed as strengths).
+    #: Passed checks above info that state something the project does (listed as strengths).
     strengths: tuple[CheckResult, ...]
     not_run: tuple[CheckResult, ...]
 
@@ -158,7 +158,9 @@ def _area(report: Report, score: SectionScore, open_issues: list[PlanItem]) -> A
             for result in item.results if result.meta.section is section
         ),
         passed=passed,
-        strengths=tuple(r for r in passed if not common.is_absence_strength(r.meta)),
+        # Hygiene passes (info checks: "Compose files omit the obsolete version key") are counted, not listed.
+        strengths=tuple(r for r in passed
+                        if not common.is_absence_strength(r.meta) and r.meta.severity > Severity.INFO),
         not_run=tuple(r for r in results if r.status in (Status.ERROR, Status.SKIPPED)),
     )
 

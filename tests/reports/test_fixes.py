@@ -201,3 +201,39 @@ def test_alert_thresholds_only_where_monitoring_is_found() -> None:
     assert "5xx responses above 5% of requests for 5 min" in rules and any("'pgdata'" in rule for rule in rules)
     # Nothing monitors the service: no thresholds (the findings ask for monitoring first).
     assert alert_plan(fastapi, RepoFacts()) is None
+
+
+def test_compose_fixes_for_one_service_merge_into_one_block() -> None:
+    from auditor.model import FixSnippet
+    from auditor.parsing.yamlsafe import load_yaml
+    from reports.compose_merge import compose_shape, merge_compose
+
+    logging = FixSnippet("compose", "yaml", "x-logging: &log\n  driver: json-file\n\nservices:\n  server:\n    logging: *log")
+    limits = FixSnippet("compose", "yaml", "services:\n  server:\n    deploy:\n      resources:\n        limits:\n"
+                                           "          memory: 512M")
+    shapes = [compose_shape(logging), compose_shape(limits)]
+    assert all(shapes)
+    merged = merge_compose(shapes)  # type: ignore[arg-type]
+    assert merged is not None
+    data = load_yaml(merged)
+    assert set(data["services"]["server"]) == {"logging", "deploy"} and "x-logging" in data
+    # Another service, two services in one snippet, or a key given twice: left as they are.
+    other = compose_shape(FixSnippet("compose", "yaml", "services:\n  worker:\n    restart: always"))
+    assert other is not None and merge_compose([shapes[0], other]) is None  # type: ignore[list-item]
+    assert compose_shape(FixSnippet("compose", "yaml", "services:\n  a:\n    x: 1\n  b:\n    y: 2")) is None
+    assert compose_shape(FixSnippet("shell", "shell", "echo")) is None
+    twice = compose_shape(FixSnippet("compose", "yaml", "services:\n  server:\n    logging: {}"))
+    assert merge_compose([shapes[0], twice]) is None  # type: ignore[list-item]
+
+
+def test_the_example_service_is_not_renamed_onto_another_example() -> None:
+    from auditor.model import Finding, Location
+
+    doc = ("Compose service has no healthcheck.\n\n## How to fix\nAdd one.\n\n```yaml compose\nservices:\n  api:\n"
+           "    healthcheck: {}\n  db:\n    image: postgres:16\n```\n")
+    meta = _meta(doc, title="Compose service has no healthcheck", data_loss=False)
+    named = (Finding("service 'db' has no healthcheck", Location("compose.yaml", 3), key="db"),)
+    fitted = fitted_snippet(meta, ("compose",), named, RepoFacts())
+    assert fitted is not None and fitted.code.count("  db:") == 1 and "  api:" in fitted.code
+    renamed = fitted_snippet(meta, ("compose",), (Finding("service 'web' has none", Location("c.yaml", 2)),), RepoFacts())
+    assert renamed is not None and "  web:" in renamed.code and "  api:" not in renamed.code

@@ -282,7 +282,9 @@ def test_compose_fix_snippets_use_the_repository_service_name() -> None:
 
     report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
     text = render(report)
-    assert "services:\n  server:\n    logging: *default-logging" in text
+    # The area's compose fixes for that service are one block, as in the seed.
+    block = text.split("services:\n  server:\n", 1)[1].split("```", 1)[0]
+    assert "    logging: *default-logging" in block and "    deploy:" in block and "SESSION_SECRET" in block
     assert "services:\n  api:\n    logging" not in text
     page = html.render(report)
     assert '<span class="nt">server</span>' in page and '<span class="nt">api</span>' not in page
