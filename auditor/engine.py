@@ -102,6 +102,11 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         from auditor.stacks import detect_stacks
 
         stacks = detect_stacks(project)
+    facts: dict[str, Any] = {}
+    if project is not None:
+        from auditor.repo_facts import repo_facts
+
+        facts = repo_facts(project, stacks)  # names the reports' fix snippets use (never values)
     return Report(
         tool_version=__version__,
         generated_at=(options.today or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
@@ -122,7 +127,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         extra={**_extra(options), "suppressions": [dataclasses.asdict(r) for r in records],
                # The history records TLS, header, health and burst facts from these (auditor.history.record).
                "live_observations": [t.to_dict() for t in live_targets],
-               "output_failures": output_failures},
+               "output_failures": output_failures, "repo_facts": facts},
         min_confidence=options.min_confidence,
     )
 

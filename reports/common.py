@@ -34,6 +34,7 @@ from auditor.model import (
     Severity,
     Status,
 )
+from reports.facts import RepoFacts
 from reports.plan import SECTION_PRIORITY, PlanItem, issues
 
 #: Terminal colours per severity, shared by the summary and the per-finding listing.
@@ -94,25 +95,12 @@ def snippet_for(meta: CheckMeta, stacks: Iterable[str]) -> FixSnippet | None:
     return meta.doc.snippet_for(tuple(stacks))
 
 
-# Compose snippets in check docs name their example service ``api``; reports use the repository's own.
-_EXAMPLE_SERVICE = re.compile(r"^(\s+)api:(\s*(?:#.*)?)$", re.MULTILINE)
-_NAMED_SERVICE = re.compile(r"\bservice '([A-Za-z0-9][\w.-]{0,62})'")
+def fitted_snippet(meta: CheckMeta, stacks: Iterable[str], findings: Iterable[Finding],
+                   facts: RepoFacts | None = None) -> FixSnippet | None:
+    """The stack's fix snippet with the repository's own names (see :mod:`reports.fixes`)."""
+    from reports.fixes import fitted_snippet as fit
 
-
-def fitted_snippet(meta: CheckMeta, stacks: Iterable[str], findings: Iterable[Finding]) -> FixSnippet | None:
-    """The stack's fix snippet, with names taken from the repository where the snippet uses an example.
-
-    A compose snippet's example service (``api``) becomes the service the findings name
-    (``service 'server' ...``), so the fix reads as an edit to the team's own file.
-    """
-    snippet = snippet_for(meta, stacks)
-    if snippet is None or snippet.language not in {"yaml", "compose", "yml"} or "services:" not in snippet.code:
-        return snippet
-    names = [m.group(1) for f in findings if (m := _NAMED_SERVICE.search(f.message))]
-    if not names or names[0] == "api":
-        return snippet
-    code = _EXAMPLE_SERVICE.sub(lambda m: f"{m.group(1)}{names[0]}:{m.group(2)}", snippet.code, count=1)
-    return FixSnippet(snippet.stack, snippet.language, code)
+    return fit(meta, stacks, findings, facts)
 
 
 def remediation_text(meta: CheckMeta, stacks: Iterable[str]) -> str:
@@ -249,8 +237,11 @@ def baseline_resolved(report: Report) -> list[dict[str, str]]:
 
 
 def _join(words: list[str]) -> str:
+    """``a, b and c``; with semicolons when an item has a comma of its own ("fixed, own origins")."""
     if len(words) <= 1:
         return "".join(words)
+    if any("," in word for word in words):
+        return "; ".join(words[:-1]) + "; and " + words[-1]
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
@@ -364,7 +355,8 @@ def scan_gaps(report: Report) -> list[str]:
     return gaps
 
 
-def _verdict(report: Report) -> str:
+def verdict(report: Report) -> str:
+    """The verdict level: critical, weak, high, routine, clean or incomplete (summary and risk agree on it)."""
     counts = report.counts_by_severity()
     if counts[Severity.CRITICAL]:
         return _CRITICAL
@@ -396,7 +388,7 @@ def executive_summary(report: Report) -> str:
     if not report.complete and report.coverage == 0 and not any(t.error for t in report.targets):
         return ("Nothing could be assessed: no check had anything to judge (see the notes in the appendix), "
                 "so this report gives no verdict.")
-    verdict = _verdict(report)
+    level = verdict(report)
     open_items = [item for item in issues(report) if item.severity > Severity.INFO]
     serious = [item for item in open_items if item.severity >= Severity.HIGH]
     strengths_text = _join(key_strengths(report))
@@ -409,12 +401,12 @@ def executive_summary(report: Report) -> str:
         _HIGH: "The service is usable with care, but not yet hardened for production.",
         _ROUTINE: "The service is ready for production, with routine hardening still to do.",
         _CLEAN: "The service is ready for production as far as the checks could see.",
-    }[verdict]
+    }[level]
     sentences = [opening]
-    if verdict in (_CRITICAL, _WEAK, _HIGH):
+    if level in (_CRITICAL, _WEAK, _HIGH):
         gaps = serious or open_items
-        severe = "critical or high-severity" if verdict == _CRITICAL else ("high-severity" if serious else "open")
-        need = "should be fixed before launch" if verdict == _HIGH else "must be fixed first"
+        severe = "critical or high-severity" if level == _CRITICAL else ("high-severity" if serious else "open")
+        need = "should be fixed before launch" if level == _HIGH else "must be fixed first"
         noun = "gap" if len(gaps) == 1 else "gaps"
         clause = f"{len(gaps)} {severe} {noun} {need}: {_named(gaps)}"
         if strengths_text:
@@ -425,8 +417,8 @@ def executive_summary(report: Report) -> str:
         if rest:
             sentences.append(f"{plural(rest, 'further medium- or low-severity item')} "
                              f"{'is' if rest == 1 else 'are'} listed below.")
-    elif verdict in (_ROUTINE, _INCOMPLETE) and open_items:
-        clause = (f"what the scan did see is routine: {_named(open_items)}" if verdict == _INCOMPLETE
+    elif level in (_ROUTINE, _INCOMPLETE) and open_items:
+        clause = (f"what the scan did see is routine: {_named(open_items)}" if level == _INCOMPLETE
                   else f"what remains is routine: {_named(open_items)}")
         if strengths_text:
             sentences.append(f"{solid} ({strengths_text}); {clause}.")
@@ -434,7 +426,7 @@ def executive_summary(report: Report) -> str:
             sentences.append(clause[0].upper() + clause[1:] + ".")
     elif strengths_text:
         sentences.append(f"Its strengths include {strengths_text}.")
-    if verdict != _INCOMPLETE and gaps_seen:
+    if level != _INCOMPLETE and gaps_seen:
         sentences.append("The scan is incomplete (" + "; ".join(gaps_seen) + "), so the result must not be read "
                          "as clean.")
     errored = sum(1 for r in report.results if r.status is Status.ERROR)
@@ -447,17 +439,17 @@ def risk_sentence(report: Report) -> str:
     """The risk assessment in one sentence (same verdict levels as :func:`executive_summary`)."""
     if not report.complete and report.coverage == 0 and not any(t.error for t in report.targets):
         return f"Risk level {report.risk}: unknown, since nothing could be assessed."
-    verdict = {
+    text = {
         _CRITICAL: "not ready for production until the critical findings are fixed",
         _WEAK: "not ready for production until the most serious gaps are fixed",
         _HIGH: "usable with care, but the high-severity findings should be fixed before launch",
         _ROUTINE: "ready for production with routine hardening still to do",
         _CLEAN: "ready for production as far as the checks could see",
         _INCOMPLETE: "not assessed, because the scan could not check everything it needed to",
-    }[_verdict(report)]
+    }[verdict(report)]
     if not report.complete:
-        verdict += ", pending the checks that could not run"
-    return f"Risk level {report.risk}: {verdict}."
+        text += ", pending the checks that could not run"
+    return f"Risk level {report.risk}: {text}."
 
 
 def suppression_reason(report: Report, finding: Finding) -> str:

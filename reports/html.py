@@ -26,26 +26,20 @@ from pygments.lexers.special import TextLexer
 from pygments.util import ClassNotFound
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Finding, Report, Section, Severity, Status, Target
-from auditor.textsafe import safe_report
+from auditor.model import CheckResult, Finding, Report, Status, Target
 from reports.common import (
     assessment_date,
     baseline_resolved,
     baseline_state,
-    executive_summary,
     fitted_snippet,
-    grade_label,
     location_text,
     plural,
-    priority_actions,
-    risk_sentence,
-    score_label,
     severity_of,
-    status_line,
     strength_text,
     suppression_reason,
 )
-from reports.plan import PlanItem, build_plan, issues
+from reports.plan import PlanItem
+from reports.view import SEVERITY_ORDER, ReportView, build_view
 
 EXTENSION = "html"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -193,19 +187,20 @@ def _finding_view(report: Report, result: CheckResult, finding: Finding, prefix:
     )
 
 
-def _anchors(report: Report) -> dict[int, str]:
+def _anchors(view: ReportView) -> dict[int, str]:
     """A unique HTML id per issue, keyed by ``id(result)`` of every member (a group shares one anchor)."""
     out: dict[int, str] = {}
-    for n, item in enumerate(issues(report), start=1):
+    for n, item in enumerate(view.issues, start=1):
         for result in item.results:
             out[id(result)] = f"check-{n}"
     return out
 
 
-def _check_view(report: Report, item: PlanItem, anchor: str, shown: dict[str, str]) -> CheckView:
+def _check_view(view: ReportView, item: PlanItem, anchor: str, shown: dict[str, str]) -> CheckView:
     """The view of one issue; ``shown`` maps snippet code already shown in this area to its issue title."""
+    report = view.report
     fix = item.fix
-    snippet = fitted_snippet(fix.meta, report.stacks, item.all_findings)
+    snippet = fitted_snippet(fix.meta, report.stacks, item.all_findings, view.facts)
     findings: list[FindingView] = []
     for result in item.results:
         prefix = "confirmed live: " if item.confirmed_live and result.meta.target is Target.LIVE else ""
@@ -241,39 +236,29 @@ def _check_view(report: Report, item: PlanItem, anchor: str, shown: dict[str, st
     )
 
 
-def _section_views(report: Report) -> list[SectionView]:
-    by_section: dict[Section, list[CheckResult]] = {s: [] for s in Section}
-    for result in report.results:
-        by_section[result.meta.section].append(result)
-    anchors = _anchors(report)
-    all_issues = issues(report)
+def _section_views(view: ReportView) -> list[SectionView]:
+    anchors = _anchors(view)
     views = []
-    for score in report.sections:
-        mine = by_section.get(score.section, [])
-        passing = sorted((r for r in mine if r.status is Status.PASS), key=lambda r: (r.meta.id, r.target))
-        status = status_line(score)
+    for area in view.areas:
         shown: dict[str, str] = {}
-        checks = tuple(
-            _check_view(report, item, anchors[id(item.result)], shown)
-            for item in all_issues if item.section is score.section
-        )
+        checks = tuple(_check_view(view, item, anchors[id(item.result)], shown) for item in area.issues)
         see_also = tuple(
             PointerView(result.meta.id, result.meta.title, result.worst_severity.label, item.title,
                         anchors[id(item.result)], item.section.title)
-            for item in all_issues if item.section is not score.section
-            for result in item.results if result.meta.section is score.section
+            for result, item in area.elsewhere
         )
+        score = area.score
         views.append(SectionView(
             id=score.section.id,
             title=score.section.title,
-            status=status,
-            status_class=STATUS_CLASSES.get(status, "none"),
+            status=area.status,
+            status_class=STATUS_CLASSES.get(area.status, "none"),
             score=score.score,
             bar_width=max(0.0, min(100.0, score.score or 0.0)),
-            strengths=tuple(_strength_line(r) for r in passing),
+            strengths=tuple(_strength_line(r) for r in area.passed),
             checks=checks,
             see_also=see_also,
-            errored=tuple(f"{r.meta.id}: {r.reason}" for r in mine if r.status is Status.ERROR),
+            errored=tuple(f"{r.meta.id}: {r.reason}" for r in area.not_run if r.status is Status.ERROR),
             skipped=score.skipped,
         ))
     return views
@@ -284,10 +269,11 @@ def _strength_line(result: CheckResult) -> str:
     return f"{strength_text(result.meta)}{where}"
 
 
-def _grade_badge(report: Report) -> dict[str, str]:
+def _grade_badge(view: ReportView) -> dict[str, str]:
+    report = view.report
     if report.complete and report.grade in GRADE_COLORS:
         return {"letter": report.grade, "color": GRADE_COLORS[report.grade], "label": f"Grade {report.grade}"}
-    return {"letter": "?", "color": INCOMPLETE_COLOR, "label": grade_label(report)}
+    return {"letter": "?", "color": INCOMPLETE_COLOR, "label": view.grade_label}
 
 
 @dataclass(frozen=True)
@@ -299,9 +285,9 @@ class ActionView:
     more: int
 
 
-def _action_views(report: Report) -> list[ActionView]:
+def _action_views(view: ReportView) -> list[ActionView]:
     views = []
-    for item in priority_actions(report):
+    for item in view.actions:
         findings = item.all_findings
         where = location_text(findings[0].location) if findings else ""
         views.append(ActionView(item, where, max(len(findings) - 1, 0)))
@@ -321,7 +307,7 @@ class SeverityBar:
 def _severity_chart(counts: dict[str, int]) -> list[SeverityBar]:
     """Bars for the open findings by severity, scaled to the largest count (0-100 units wide)."""
     top = max(counts.values(), default=0) or 1
-    order = [s.label for s in sorted(Severity, reverse=True)]
+    order = [s.label for s in SEVERITY_ORDER]
     return [SeverityBar(label, counts[label], index * 22, round(100 * counts[label] / top, 1))
             for index, label in enumerate(order)]
 
@@ -334,10 +320,11 @@ def grade_class(grade: str | None) -> str:
     return "grade-F" if letter in {"T", "M"} else "grade-none"
 
 
-def _context(report: Report) -> dict[str, Any]:
+def _context(view: ReportView) -> dict[str, Any]:
     css, script = _assets()
-    counts = report.counts_by_severity()
-    anchors = _anchors(report)
+    report = view.report
+    counts = {s.label: n for s, n in view.counts.findings}
+    anchors = _anchors(view)
     return {
         "report": report,
         "assessment_date": assessment_date(report),
@@ -345,19 +332,19 @@ def _context(report: Report) -> dict[str, Any]:
         "css": Markup(css),  # our own stylesheet file, never scanned content
         "script": Markup(script),  # our own script file, never scanned content
         "csp": content_security_policy(css, script),
-        "badge": _grade_badge(report),
-        "grade_label": grade_label(report),
-        "score_label": score_label(report),
-        "summary": executive_summary(report),
-        "risk_sentence": risk_sentence(report),
-        "actions": _action_views(report),
-        "severity_chart": _severity_chart({s.label: counts[s] for s in Severity}),
+        "badge": _grade_badge(view),
+        "grade_label": view.grade_label,
+        "score_label": view.score_label,
+        "summary": view.summary,
+        "risk_sentence": view.risk_sentence,
+        "actions": _action_views(view),
+        "severity_chart": _severity_chart(counts),
         "grade_class": grade_class,
-        "sections": _section_views(report),
-        "plan": build_plan(report),
+        "sections": _section_views(view),
+        "plan": view.plan,
         "anchor_of": lambda result: anchors.get(id(result), ""),
-        "severities": [s.label for s in sorted(Severity, reverse=True)],
-        "counts": {s.label: counts[s] for s in Severity},
+        "severities": [s.label for s in SEVERITY_ORDER],
+        "counts": counts,
         "errored": [r for r in report.results if r.status is Status.ERROR],
         "skipped": [r for r in report.results if r.status is Status.SKIPPED],
         "suppressed": [(r, f) for r in report.results for f in r.suppressed],
@@ -365,6 +352,7 @@ def _context(report: Report) -> dict[str, Any]:
         "location_text": location_text,
         "suppression_reason": lambda finding: suppression_reason(report, finding),
         "since_last": _since_last(report),
+        "alerts": view.alerts,
     }
 
 
@@ -376,4 +364,4 @@ def _since_last(report: Report) -> Markup:
 
 def render(report: Report) -> str:
     """The report as one self-contained HTML document."""
-    return _environment().get_template("report.html.j2").render(**_context(safe_report(report)))
+    return _environment().get_template("report.html.j2").render(**_context(build_view(report)))

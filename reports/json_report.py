@@ -19,17 +19,9 @@ from importlib import resources
 from typing import Any
 
 from auditor.model import CheckResult, Finding, Report, Status
-from auditor.textsafe import safe_report
-from reports.common import (
-    baseline_state,
-    executive_summary,
-    location_text,
-    priority_actions,
-    remediation_text,
-    risk_sentence,
-    severity_of,
-)
-from reports.plan import PlanItem, build_plan
+from reports.common import baseline_state, location_text, remediation_text, severity_of
+from reports.plan import PlanItem
+from reports.view import ReportView, build_view
 
 EXTENSION = "json"
 SCHEMA_VERSION = "1.0"
@@ -95,16 +87,32 @@ def _plan_item(item: PlanItem) -> dict[str, Any]:
     }
 
 
-def _summary(report: Report) -> dict[str, Any]:
+def _counts(view: ReportView) -> dict[str, Any]:
+    counts = view.counts
     return {
-        "text": executive_summary(report),
-        "risk_assessment": risk_sentence(report),
-        "priority_actions": [_plan_item(item) for item in priority_actions(report)],
+        "findings": {s.label: n for s, n in counts.findings},
+        "issues": {s.label: n for s, n in counts.issues},
+        "total_findings": counts.total_findings,
+        "total_issues": counts.total_issues,
+        "checks": {"passed": counts.checks_passed, "failed": counts.checks_failed,
+                   "errored": counts.checks_errored, "skipped": counts.checks_skipped},
+        "suppressed": counts.suppressed,
     }
 
 
-def _plan(report: Report) -> dict[str, Any]:
-    plan = build_plan(report)
+def _summary(view: ReportView) -> dict[str, Any]:
+    return {
+        "text": view.summary,
+        "risk_assessment": view.risk_sentence,
+        "priority_actions": [_plan_item(item) for item in view.actions],
+        "verdict": view.verdict,
+        "scan_gaps": list(view.scan_gaps),
+        "counts": _counts(view),
+    }
+
+
+def _plan(view: ReportView) -> dict[str, Any]:
+    plan = view.plan
     return {
         "total": plan.total,
         "hours": plan.hours,
@@ -118,7 +126,8 @@ def _plan(report: Report) -> dict[str, Any]:
 
 def to_dict(report: Report) -> dict[str, Any]:
     """The report as plain JSON-ready data (what :func:`render` serialises)."""
-    report = safe_report(report)
+    view = build_view(report)
+    report = view.report
     ordered = _ordered_results(report)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -142,8 +151,8 @@ def to_dict(report: Report) -> dict[str, Any]:
         "coverage": report.coverage,
         "min_confidence": report.min_confidence.label,
         "stacks": list(report.stacks),
-        "summary": _summary(report),
-        "plan": _plan(report),
+        "summary": _summary(view),
+        "plan": _plan(view),
         "sections": [
             {"id": s.section.id, "title": s.section.title, "score": s.score, "status": s.status}
             for s in report.sections

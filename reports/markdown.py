@@ -15,38 +15,31 @@ can never open a heading, a table cell, a code block or an HTML tag.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Confidence, Finding, Report, Section, SectionScore, Severity, Status, Target
-from auditor.textsafe import safe_report
+from auditor.model import CheckResult, Confidence, Finding, FixSnippet, Report, Section, Severity, Status, Target
 from reports.common import (
     BASELINE_EXISTING,
-    STATUS_NOT_ASSESSED,
     assessment_date,
     baseline_resolved,
     baseline_state,
-    executive_summary,
     fence,
     fitted_snippet,
-    grade_label,
-    is_absence_strength,
     location_text,
+    lower_first,
     md_code,
     md_escape,
     one_line,
     plural,
-    priority_actions,
-    results_in_section,
-    risk_sentence,
-    scan_gaps,
-    score_label,
     severity_of,
     strength_text,
-    strengths,
     suppression_reason,
 )
-from reports.plan import ActionPlan, PlanItem, build_plan, issues
+from reports.compose_merge import compose_shape, merge_compose
+from reports.plan import PlanItem, effort_label
+from reports.view import AreaView, ReportView, build_view
 
 EXTENSION = "md"
 
@@ -59,40 +52,33 @@ MAX_EVIDENCE = 160
 
 def render(report: Report) -> str:
     """The full Markdown report."""
-    report = safe_report(report)
-    plan = build_plan(report)
-    blocks: list[str] = [
-        _header(report),
-        _executive_summary(report, plan),
-        "---",
-    ]
-    shown = [s for s in report.sections if s.status != STATUS_NOT_ASSESSED]
-    numbers = {s.section: n for n, s in enumerate(shown, 1)}
-    all_issues = issues(report)
-    for section_score in shown:
-        blocks.append(_section(report, section_score, numbers, all_issues))
-    number = len(shown) + 1
-    blocks.append(_action_plan(plan, number))
-    blocks.append(_summary(report))
+    view = build_view(report)
+    shown = [area for area in view.areas if area.assessed]
+    numbers = {area.section: n for n, area in enumerate(shown, 1)}
+    blocks: list[str] = [_header(view.report), _executive_summary(view), "---"]
+    blocks += [_section(view, area, numbers) for area in shown]
+    blocks.append(_action_plan(view, len(shown) + 1))
+    blocks.append(_summary(view))
     from reports.history_since import markdown_section
 
-    blocks.append(markdown_section(report))  # "Since the last scan"; empty without a history
-    blocks.append(_appendix(report))
+    blocks.append(markdown_section(view.report))  # "Since the last scan"; empty without a history
+    blocks.append(_appendix(view.report))
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 
 
 def render_summary_markdown(report: Report) -> str:
-    """The ``--summary`` Markdown: executive summary, section table, priority actions and counts only.
+    """The ``--summary`` Markdown: executive summary, area table, priority actions and counts only.
 
     Its size does not grow with the number of findings (beyond a handful of
     numbers), so it always fits a pull-request comment.
     """
-    report = safe_report(report)
-    plan = build_plan(report)
+    view = build_view(report)
+    report = view.report
+    plan = view.plan
     blocks = [
         _header(report),
-        _executive_summary(report, plan),
-        "### Findings by severity\n\n" + _severity_table(report),
+        _executive_summary(view) + "\n\n" + _section_table(view),
+        "### Findings by severity\n\n" + _severity_table(view),
         "### Action plan\n\n" + "\n".join(
             f"- **{g.name}** ({g.horizon}): {plural(len(g.items), 'item')}, ~{g.effort}" for g in plan.groups
         ) + f"\n\n**Total estimate**: ~{plan.total}",
@@ -107,7 +93,7 @@ def render_summary_markdown(report: Report) -> str:
     from reports.history_since import markdown_summary
 
     blocks.append(markdown_summary(report))  # empty without a history
-    blocks.append(f"_{md_escape(risk_sentence(report))}_")
+    blocks.append(f"_{md_escape(view.risk_sentence)}_")
     return "\n\n".join(b.strip("\n") for b in blocks if b.strip()) + "\n"
 
 
@@ -149,67 +135,71 @@ def _live_table(report: Report) -> str:
 # ---------------------------------------------------------------- executive summary
 
 
-def _ids_text(item: PlanItem) -> str:
-    """```ID``` for one check, ```ID` + 2 related checks`` for a group (ids repeat once per live target)."""
-    others = len(dict.fromkeys(item.check_ids)) - 1
-    return f"`{item.check_id}`" + (f" + {plural(others, 'related check')}" if others else "")
+def _where(item: PlanItem) -> str:
+    """```path:line``` of the first finding, ``and N more`` when there are others (or ``""``)."""
+    findings = item.all_findings
+    loc = location_text(findings[0].location) if findings else ""
+    if not loc:
+        return ""
+    return md_code(loc) + (f" and {len(findings) - 1} more" if len(findings) > 1 else "")
 
 
 def _action_line(item: PlanItem) -> str:
-    where = ""
-    findings = item.all_findings
-    if findings:
-        loc = location_text(findings[0].location)
-        if loc:
-            where = f" ({md_code(loc)}"
-            where += f" and {len(findings) - 1} more)" if len(findings) > 1 else ")"
+    """A priority action: severity first, then what, where it belongs and where to start."""
     live = ", confirmed live" if item.confirmed_live else ""
-    return f"**{md_escape(item.title)}** ({item.severity.label}, {item.section.title}{live}){where}"
+    where = _where(item)
+    return (f"**{item.severity.label}** {md_escape(item.title)} ({item.section.title}{live})"
+            + (f": {where}" if where else ""))
 
 
-def _section_table(report: Report) -> str:
+def _count_line(view: ReportView) -> str:
+    """Open findings per severity and the issues they make (the numbers every format shows)."""
+    counts = view.counts
+    per = ", ".join(f"{n} {s.label}" for s, n in counts.findings)
+    return (f"**Findings**: {per} ({plural(counts.total_findings, 'finding')} in "
+            f"{plural(counts.total_issues, 'issue')})")
+
+
+def _section_table(view: ReportView) -> str:
     rows = ["| Area | Status | Score | Passed | Failed | Not run |", "|---|---|---|---|---|---|"]
-    for s in report.sections:
+    for area in view.areas:
+        s = area.score
         score = f"{s.score:g}" if s.score is not None else "n/a"
         rows.append(
-            f"| {s.section.title} | {md_escape(s.status)} | {score} | {s.passed} | {s.failed} | "
+            f"| {s.section.title} | {md_escape(area.status)} | {score} | {s.passed} | {s.failed} | "
             f"{s.errored + s.skipped} |"
         )
     return "\n".join(rows)
 
 
-def _executive_summary(report: Report, plan: ActionPlan) -> str:
-    lines = ["## Executive Summary", "", md_escape(executive_summary(report)), ""]
-    lines.append(f"**Score**: {score_label(report)}  ")
-    lines.append(f"**Grade**: {md_escape(grade_label(report))}  ")
+def _executive_summary(view: ReportView) -> str:
+    report = view.report
+    lines = ["## Executive Summary", "", md_escape(view.summary), ""]
+    lines.append(f"**Score**: {view.score_label}  ")
+    lines.append(f"**Grade**: {md_escape(view.grade_label)}  ")
     lines.append(f"**Risk Level**: {md_escape(report.risk)}  ")
-    if plan.items:
-        lines.append(f"**Estimated Effort**: ~{plan.total}")
-    actions = priority_actions(report, limit=5)
+    if view.plan.items:
+        lines.append(f"**Estimated Effort**: ~{view.plan.total}  ")
+    lines.append(_count_line(view))
     lines.append("")
-    if actions:
+    if view.actions:
         lines.append("**Priority Actions**:")
-        lines.extend(f"{i}. {_action_line(item)}" for i, item in enumerate(actions, 1))
+        lines.extend(f"{i}. {_action_line(item)}" for i, item in enumerate(view.actions, 1))
+    elif view.scan_gaps:
+        lines.append("**Priority Actions**: none found in what could be checked; first make the scan "
+                     f"complete ({md_escape('; '.join(view.scan_gaps))}) and scan again.")
     else:
-        gaps = scan_gaps(report)
-        if gaps:
-            lines.append("**Priority Actions**: none found in what could be checked; first make the scan "
-                         f"complete ({md_escape('; '.join(gaps))}) and scan again.")
-        else:
-            lines.append("**Priority Actions**: none; keep the checks green.")
+        lines.append("**Priority Actions**: none; keep the checks green.")
     live = _live_table(report)
     if live:
         lines += ["", "**Live targets**:", "", live]
-    lines += ["", _section_table(report)]
     return "\n".join(lines)
 
 
-def _severity_table(report: Report) -> str:
-    counts = report.counts_by_severity()
-    order = sorted(Severity, reverse=True)
-    head = "| " + " | ".join(s.label for s in order) + " |"
-    sep = "|" + "---|" * len(order)
-    row = "| " + " | ".join(str(counts[s]) for s in order) + " |"
+def _severity_table(view: ReportView) -> str:
+    head = "| " + " | ".join(s.label for s, _ in view.counts.findings) + " |"
+    sep = "|" + "---|" * len(view.counts.findings)
+    row = "| " + " | ".join(str(n) for _, n in view.counts.findings) + " |"
     return "\n".join([head, sep, row])
 
 
@@ -217,13 +207,15 @@ def _severity_table(report: Report) -> str:
 
 
 def _finding_text(report: Report, result: CheckResult, finding: Finding) -> str:
-    parts = [md_escape(finding.message) or md_escape(result.meta.title)]
+    message = one_line(finding.message)
+    parts = [md_escape(message) or md_escape(result.meta.title)]
     loc = location_text(finding.location)
     if loc:
         parts.append(f"— {md_code(loc)}")
     text = " ".join(parts)
     evidence = one_line(finding.evidence)
-    if evidence:
+    # Evidence the message already quotes is not repeated.
+    if evidence and evidence not in message:
         if len(evidence) > MAX_EVIDENCE:
             evidence = evidence[: MAX_EVIDENCE - 1] + "…"
         text += f" (evidence: {md_code(evidence)})"
@@ -250,14 +242,24 @@ def _result_lines(report: Report, result: CheckResult) -> list[str]:
         f"{len(result.findings)} findings {tag}"
     ]
     for finding in result.findings:
-        sev = severity_of(result, finding)
-        prefix = f"**{sev.label}** " if sev != result.worst_severity else ""
-        lines.append(f"  - [ ] {prefix}{_finding_text(report, result, finding)}")
+        lines.append(f"  - [ ] **{severity_of(result, finding).label}** {_finding_text(report, result, finding)}")
     return lines
+
+
+def _observation_line(item: PlanItem) -> list[str]:
+    """An info issue on one line: an observation, not an action, so its places are listed, not itemised."""
+    places = [location_text(f.location) for f in item.all_findings]
+    where = ", ".join(md_code(p) for p in dict.fromkeys(places) if p)
+    ids = " ".join(f"`{i}`" for i in dict.fromkeys(item.check_ids))
+    head = md_escape(item.title) if len(item.all_findings) > 1 else md_escape(
+        one_line(item.all_findings[0].message) if item.all_findings else item.title)
+    return [f"- [ ] **info** {head}" + (f" — {where}" if where else "") + f" {ids}"]
 
 
 def _issue_lines(report: Report, item: PlanItem) -> list[str]:
     """One issue: a single check as before; a group once, repository evidence first, then live."""
+    if item.severity is Severity.INFO and item.all_findings:
+        return _observation_line(item)
     if not item.grouped:
         return _result_lines(report, item.result)
     lines = [
@@ -278,27 +280,45 @@ def _pointer_line(result: CheckResult, item: PlanItem, numbers: dict[Section, in
     """A failing check of this area that is shown with its group in another area."""
     where = f"{numbers[item.section]}. {item.section.title}" if item.section in numbers else item.section.title
     return (
-        f"- {md_escape(result.meta.title)} (`{result.meta.id}`, **{result.worst_severity.label}**): "
+        f"- **{result.worst_severity.label}** {md_escape(result.meta.title)} (`{result.meta.id}`): "
         f"shown with **{md_escape(item.title)}** under {where}"
     )
 
 
-def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
-    """One fix per issue; a snippet already shown in this area is referred to, not repeated."""
-    lines: list[str] = []
-    shown: dict[str, str] = {}  # snippet code -> title of the issue that showed it
+def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
+    """One fix per issue; a snippet already shown in this area is referred to, not repeated.
+
+    Compose fixes for the same service are shown as one block after their heads (as the
+    seed's single ``services: server:`` block), where :mod:`reports.compose_merge` can merge them.
+    """
+    entries: list[tuple[PlanItem, str, FixSnippet | None]] = []
     for item in items:
         fix = item.fix
         if not (fix.meta.doc.fix or fix.meta.doc.snippets):
             continue
         prose = fix_prose(fix.meta.doc)
         first = one_line(prose.split("\n\n")[0]) if prose else ""
-        # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
-        head = f"**{md_escape(item.title)}**" + (f": {first}" if first else "")
-        snippet = fitted_snippet(fix.meta, report.stacks, item.all_findings)
-        lines += ["", head]
+        snippet = fitted_snippet(fix.meta, view.report.stacks, item.all_findings, view.facts)
         # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
         if snippet is None or item.severity < Severity.MEDIUM:
+            snippet = None
+        else:
+            first = first_sentence(first)  # the snippet says the rest
+        # Fix prose is Markdown written by check authors (trusted, like the snippets), not scanned content.
+        entries.append((item, f"**{md_escape(item.title)}**" + (f": {first}" if first else ""), snippet))
+    shapes = {id(item): shape for item, _, snippet in entries
+              if snippet is not None and (shape := compose_shape(snippet)) is not None}
+    merged = merge_compose(list(shapes.values())) if len(shapes) > 1 else None
+    lines: list[str] = []
+    shown: dict[str, str] = {}  # snippet code -> title of the issue that showed it
+    for index, (item, head, snippet) in enumerate(entries):
+        if merged is not None and id(item) in shapes:
+            lines += ["", head]
+            if not any(id(later) in shapes for later, _, _ in entries[index + 1:]):
+                lines += ["", fence(merged, "yaml")]
+            continue
+        lines += ["", head]
+        if snippet is None:
             continue
         code = snippet.code.strip()
         if code in shown:
@@ -309,75 +329,104 @@ def _recommendations(report: Report, items: list[PlanItem]) -> list[str]:
     return lines
 
 
-def _section(report: Report, section_score: SectionScore, numbers: dict[Section, int],
-             all_issues: list[PlanItem]) -> str:
-    section: Section = section_score.section
-    results = results_in_section(report, section)
-    mine = [item for item in all_issues if item.section is section]
-    elsewhere = [
-        (result, item) for item in all_issues if item.section is not section
-        for result in item.results if result.meta.section is section
-    ]
-    score = f" (score {section_score.score:g}/100)" if section_score.score is not None else ""
+_SENTENCE_END = re.compile(r"(?<![A-Z]\.)(?<!\be\.g)(?<!\bi\.e)\.\s+(?=[A-Z`(])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph (``e.g.`` and initials do not end one)."""
+    parts = _SENTENCE_END.split(text, maxsplit=1)
+    return parts[0].rstrip(".") + "." if len(parts) > 1 else text
+
+
+def _section(view: ReportView, area: AreaView, numbers: dict[Section, int]) -> str:
+    report = view.report
+    section = area.section
+    notes = []
+    if area.score.score is not None:
+        notes.append(f"score {area.score.score:g}/100")
+    if area.not_run:
+        notes.append(f"{plural(len(area.not_run), 'check')} not run, see the appendix")
     lines = [
         f"## {numbers[section]}. {section.title}", "",
-        f"**Status**: {md_escape(section_score.status)}{score}",
+        f"**Status**: {md_escape(area.status)}" + (f" ({'; '.join(notes)})" if notes else ""),
     ]
-    passed = strengths(report, section)
-    doing = [r for r in passed if not is_absence_strength(r.meta)]
-    clean = len(passed) - len(doing)
-    if passed:
+    if area.passed:
         lines += ["", "**Strengths**:"]
-        lines += [f"- {md_escape(strength_text(r.meta))}" for r in doing]
-        if clean:
+        lines += [f"- {md_escape(strength_text(r.meta))}" for r in area.strengths]
+        if area.absences:
             # Passes that only mean "no mistake found" are counted, not listed as strengths.
-            noun = "further check" if doing else "check"
-            lines.append(f"- {plural(clean, noun)} found nothing to fix")
+            noun = "further check" if area.strengths else "check"
+            lines.append(f"- {plural(area.absences, noun)} found nothing to fix")
     lines += ["", "**Improvements Needed**:"]
-    for item in mine:
+    for item in area.issues:
         lines += _issue_lines(report, item)
-    lines += [_pointer_line(result, item, numbers) for result, item in elsewhere]
-    if not mine and not elsewhere:
+    lines += [_pointer_line(result, item, numbers) for result, item in area.elsewhere]
+    if not area.issues and not area.elsewhere:
         lines.append("- none")
-    not_run = [r for r in results if r.status in (Status.ERROR, Status.SKIPPED)]
-    if not_run:
-        lines += ["", f"_{plural(len(not_run), 'check')} not run in this area; see the appendix._"]
-    recommendations = _recommendations(report, mine)
+    recommendations = _recommendations(view, area.issues)
     if recommendations:
         lines += ["", "**Recommendations**:", *recommendations]
+    if section is Section.OBSERVABILITY and view.alerts is not None and view.alerts.levels:
+        sources = ", ".join(md_escape(name) for name in view.alerts.sources)
+        lines += ["", f"**Alert thresholds** (on what is monitored today: {sources}):"]
+        lines += [f"- **{level.name}** ({level.route}): {md_escape('; '.join(level.rules))}"
+                  for level in view.alerts.levels]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- plan, summary, appendix
 
 
-def _action_plan(plan: ActionPlan, number: int) -> str:
+def _action_plan(view: ReportView, number: int) -> str:
+    """Each horizon as one line per area: what to fix there, and its effort (severity is the horizon's)."""
+    plan = view.plan
     lines = [f"## {number}. Priority Action Plan"]
     for group in plan.groups:
         lines += ["", f"### {group.name} ({group.horizon})"]
         if not group.items:
             lines.append("- nothing")
             continue
-        for i, item in enumerate(group.items, 1):
-            count = f", {item.findings} findings" if item.findings > 1 else ""
-            lines.append(
-                f"{i}. **{md_escape(item.title)}** — {item.section.title}, {item.severity.label}"
-                f"{count}, ~{item.effort} ({_ids_text(item)})"
-            )
-    lines += ["", f"**Total estimate**: ~{plan.total}" if not plan.empty else "**Total estimate**: nothing to do"]
+        by_area: dict[Section, list[PlanItem]] = {}
+        for item in group.items:
+            by_area.setdefault(item.section, []).append(item)
+        mixed = len({item.severity for item in group.items}) > 1
+        for section, items in by_area.items():
+            hours = sum(item.hours for item in items)
+            names = "; ".join(_plan_entry(item, mixed, alone=len(items) == 1) for item in items)
+            lines.append(f"- **{section.title}** (~{effort_label(hours)}): {names}")
+    total = f"~{plan.total}" if not plan.empty else "nothing to do"
+    lines += ["", f"**Total estimate**: {total}"]
     return "\n".join(lines)
 
 
-def _summary(report: Report) -> str:
-    """The blockers in one line and the risk assessment; the action plan above is not repeated."""
+def _plan_entry(item: PlanItem, mixed: bool, *, alone: bool) -> str:
+    """``database without backups (~6 h)``: the severity only where a horizon holds two, the effort
+    only where the area's line does not already give it."""
+    extras = []
+    if mixed:
+        extras.append(item.severity.label)
+    if item.findings > 1:
+        extras.append(plural(item.findings, "finding"))
+    if not alone:
+        extras.append(f"~{item.effort}")
+    title = md_escape(lower_first(item.title))
+    return f"{title} ({', '.join(extras)})" if extras else title
+
+
+def _summary(view: ReportView) -> str:
+    """The blockers counted (they are named above), the timeline per horizon, and the risk assessment."""
     lines = ["## Summary"]
-    blockers = [item for item in priority_actions(report, limit=5) if item.severity >= Severity.HIGH]
-    if blockers:
-        names = "; ".join(md_escape(item.title) for item in blockers)
-        lines += ["", f"**Critical Priorities**: {names}."]
-    elif not priority_actions(report, limit=1):
+    plan = view.plan
+    immediate = plan.groups[0]
+    if immediate.items:
+        lines += ["", f"**Critical Priorities**: the {plural(len(immediate.items), 'Immediate item')} "
+                      f"(~{immediate.effort}), starting with {md_escape(lower_first(immediate.items[0].title))}."]
+    elif not view.actions:
         lines += ["", "No open actions: every applicable check passed."]
-    lines += ["", f"**Risk Assessment**: {md_escape(risk_sentence(report))}"]
+    if not plan.empty:
+        steps = [f"{g.horizon}: {plural(len(g.items), 'item')} (~{g.effort})" for g in plan.groups if g.items]
+        lines += ["", f"**Timeline**: {'; '.join(steps)}; ~{plan.total} in all."]
+    lines += ["", f"**Risk Assessment**: {md_escape(view.risk_sentence)}"]
     return "\n".join(lines)
 
 
@@ -427,7 +476,11 @@ def _appendix(report: Report) -> str:
     skipped = [r for r in ordered if r.status is Status.SKIPPED]
     errored = [r for r in ordered if r.status is Status.ERROR]
     lines += ["", f"### Checks skipped ({len(skipped)})"]
-    lines += _bullets(f"- `{r.meta.id}`: {md_escape(r.reason or 'not applicable')}" for r in skipped)
+    # Checks skipped for the same reason share a line ("no CI configuration found": four CI checks).
+    by_reason: dict[str, list[str]] = {}
+    for r in skipped:
+        by_reason.setdefault(r.reason or "not applicable", []).append(f"`{r.meta.id}`")
+    lines += _bullets(f"- {', '.join(ids)}: {md_escape(reason)}" for reason, ids in by_reason.items())
     lines += ["", f"### Checks errored ({len(errored)})"]
     lines += _bullets(
         f"- `{r.meta.id}` ({md_escape(r.meta.title)}): {md_escape(r.reason or 'unknown error')}" for r in errored

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from auditor.model import Report, Severity, Status
-from auditor.textsafe import safe_report
 from reports import common
-from reports.plan import build_plan
+from reports.view import SEVERITY_ORDER, build_view
 
 _COLORS = common.SEVERITY_ANSI
 _RESET = common.ANSI_RESET
@@ -27,18 +26,17 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
     Errored checks are named with their reason (the appendix is mentioned only when a report
     file was written), and so are targets that could not be scanned.
     """
-    report = safe_report(report)
+    view = build_view(report)
+    report = view.report
 
     def paint(sev: Severity, text: str) -> str:
         return f"{_COLORS[sev]}{text}{_RESET}" if color else text
 
-    counts = report.counts_by_severity()
-    count_line = ", ".join(
-        paint(sev, f"{counts[sev]} {sev.label}") for sev in sorted(Severity, reverse=True)
-    )
+    counts = view.counts
+    count_line = ", ".join(paint(sev, f"{counts.finding_count(sev)} {sev.label}") for sev in SEVERITY_ORDER)
     lines = [
-        f"prodcheck {report.tool_version}: score {common.score_label(report)}, "
-        f"grade {common.grade_label(report)}, risk {report.risk}",
+        f"prodcheck {report.tool_version}: score {view.score_label}, "
+        f"grade {view.grade_label}, risk {report.risk}",
         f"findings: {count_line}",
     ]
     for target in report.targets:
@@ -55,7 +53,7 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
             f"{states.count(common.BASELINE_EXISTING)} existing, "
             f"{len(common.baseline_resolved(report))} resolved"
         )
-    actions = common.priority_actions(report, limit=top)
+    actions = view.actionable[:top]
     if actions:
         lines.append("top actions:")
         for item in actions:
@@ -68,11 +66,11 @@ def render_summary(report: Report, *, color: bool = False, top: int = 5, reports
             live = ", confirmed live" if item.confirmed_live else ""
             sev = item.severity
             lines.append(f"  {paint(sev, f'[{sev.label}]')} {ids}: {item.title}{where}{more}{live}")
-        lines.append(f"estimated effort: ~{build_plan(report).total}")
+        lines.append(f"estimated effort: ~{view.plan.total} for {common.plural(len(view.plan.items), 'issue')}")
     from reports.history_since import terminal_lines
 
     lines.extend(terminal_lines(report))
-    errors = [r for r in report.results if r.status is Status.ERROR]
+    errors = [r for r in report.results if r.status is Status.ERROR]  # counts.checks_errored of them
     if errors:
         where = "; details in the report appendix" if reports_written else ""
         lines.append(f"{common.plural(len(errors), 'check')} errored{where}:")

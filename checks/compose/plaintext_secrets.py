@@ -33,18 +33,14 @@ Move the value to a secret file (kept out of git) and read it from
 
 ```yaml compose
 services:
-  db:
-    image: postgres:16
-    environment:
-      POSTGRES_PASSWORD_FILE: /run/secrets/db_password
-    secrets: [db_password]
   api:
-    secrets: [db_password, api_key]   # read /run/secrets/api_key at startup
+    secrets: [api_key, db_password]   # read /run/secrets/api_key at startup
+    # a database image that accepts *_FILE variables reads its password the same way
 secrets:
-  db_password:
-    file: ./secrets/db_password.txt
   api_key:
     environment: API_KEY   # Compose 2.23+: from the deploy host's env
+  db_password:
+    file: ./secrets/db_password.txt
 ```
 """
 
