@@ -43,11 +43,12 @@ class Call:
     props: tuple[Prop, ...] = ()
     fn_params: tuple[int, ...] = ()
     is_new: bool = False
+    # The last segment of the callee (``app.use`` -> ``use``): set once here, because checks ask
+    # for it on every call they look at (hundreds of thousands of times on a large repository).
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The last segment of the callee (``app.use`` -> ``use``)."""
-        return self.callee.rsplit(".", 1)[-1]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.callee.rsplit(".", 1)[-1])
 
     def prop(self, key: str) -> Prop | None:
         """The first prop with this key."""
