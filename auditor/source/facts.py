@@ -186,11 +186,11 @@ class SourceFile:
     assignments: tuple[Assignment, ...] = ()
     classes: tuple[ClassInfo, ...] = ()
     literals: frozenset[str] = frozenset()
+    # The imported module names: set once here, checks ask for them per call they judge.
+    modules: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def modules(self) -> frozenset[str]:
-        """The imported module names."""
-        return frozenset(i.module for i in self.imports)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "modules", frozenset(i.module for i in self.imports))
 
 
 @dataclass(frozen=True)

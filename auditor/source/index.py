@@ -16,14 +16,17 @@ import json
 import re
 import tomllib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TypeVar, cast
 
 from auditor.model import SkippedFile
 from auditor.project import Project
 from auditor.source import js, py
-from auditor.source.facts import Call, Route, Service, SourceFile, SourceSkip
+from auditor.source.facts import Call, Function, Route, Service, SourceFile, SourceSkip
+
+T = TypeVar("T")
 
 MAX_SOURCE_BYTES = 1024 * 1024
 JS_EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".jsx")
@@ -58,10 +61,36 @@ class SourceIndex:
     services: tuple[Service, ...] = ()
     files: dict[str, SourceFile] = field(default_factory=dict)
     skipped: tuple[SourceSkip, ...] = ()
+    # Facts derived from the index, computed once per service: the index never changes after it is
+    # built, and a dozen checks ask the same questions (routes, imports, functions by name).
+    # Keyed by the service's identity (hashing a Service hashes its whole file list); the entry keeps
+    # the service alive, so its id cannot be reused by another object while the entry exists.
+    _derived: dict[tuple[str, int], tuple[Service, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, key: str, service: Service, factory: Callable[[], T]) -> T:
+        """``factory()`` for this service, computed on first use and kept with the index."""
+        slot = (key, id(service))
+        entry = self._derived.get(slot)
+        if entry is None or entry[0] is not service:
+            entry = (service, factory())
+            self._derived[slot] = entry
+        return cast(T, entry[1])
 
     def files_of(self, service: Service) -> list[SourceFile]:
         """The parsed files of one service (skipped files excluded)."""
-        return [self.files[p] for p in service.files if p in self.files]
+        return list(self.derived("files", service,
+                                 lambda: tuple(self.files[p] for p in service.files if p in self.files)))
+
+    def functions_named(self, service: Service) -> dict[str, tuple[tuple[SourceFile, Function], ...]]:
+        """Each function name of the service: the files defining it, with the first definition in each."""
+        def build() -> dict[str, tuple[tuple[SourceFile, Function], ...]]:
+            found: dict[str, dict[str, tuple[SourceFile, Function]]] = {}
+            for sf in self.files_of(service):
+                for func in sf.functions:
+                    found.setdefault(func.name, {}).setdefault(sf.path, (sf, func))
+            return {name: tuple(by_file.values()) for name, by_file in found.items()}
+
+        return self.derived("functions", service, build)
 
     def calls(self, service: Service) -> Iterator[tuple[SourceFile, Call]]:
         """Every call of a service with its file."""
@@ -71,6 +100,9 @@ class SourceIndex:
 
     def routes(self, service: Service) -> list[tuple[SourceFile, Route, str]]:
         """Every route of a service with its file and full path (mount prefixes resolved by name)."""
+        return list(self.derived("routes", service, lambda: tuple(self._routes(service))))
+
+    def _routes(self, service: Service) -> list[tuple[SourceFile, Route, str]]:
         # Keyed by the mounted expression: `feedbackRoutes`, or `orders.router` (module.name in Python).
         prefixes: dict[str, str] = {}
         for sf in self.files_of(service):
@@ -93,7 +125,8 @@ class SourceIndex:
 
     def modules(self, service: Service) -> frozenset[str]:
         """Every module the service's code imports."""
-        return frozenset(m for sf in self.files_of(service) for m in sf.modules)
+        return self.derived("modules", service,
+                            lambda: frozenset(m for sf in self.files_of(service) for m in sf.modules))
 
 
 def join_paths(prefix: str, path: str) -> str:
