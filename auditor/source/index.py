@@ -258,9 +258,10 @@ def _skip_reason(rel: str, size: int, text: str) -> str:
     if size > MAX_SOURCE_BYTES:
         return f"generated or oversized file ({size // 1024} KiB) is not parsed"
     lines = text.count("\n") + 1
-    longest = max((len(line) for line in text.splitlines()), default=0)
+    # No line can be longer than the text: most files never need splitting.
+    too_long = len(text) > 5000 and max(map(len, text.splitlines()), default=0) > 5000
     # Bundlers write few, very long lines: low newline ratio means minified output.
-    if longest > 5000 or (len(text) > 2000 and len(text) / lines > 300):
+    if too_long or (len(text) > 2000 and len(text) / lines > 300):
         return "minified or bundled code (very long lines) is not judged as source"
     return ""
 
