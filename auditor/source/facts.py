@@ -43,11 +43,12 @@ class Call:
     props: tuple[Prop, ...] = ()
     fn_params: tuple[int, ...] = ()
     is_new: bool = False
+    # The last segment of the callee (``app.use`` -> ``use``): set once here, because checks ask
+    # for it on every call they look at (hundreds of thousands of times on a large repository).
+    name: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def name(self) -> str:
-        """The last segment of the callee (``app.use`` -> ``use``)."""
-        return self.callee.rsplit(".", 1)[-1]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.callee.rsplit(".", 1)[-1])
 
     def prop(self, key: str) -> Prop | None:
         """The first prop with this key."""
@@ -185,11 +186,11 @@ class SourceFile:
     assignments: tuple[Assignment, ...] = ()
     classes: tuple[ClassInfo, ...] = ()
     literals: frozenset[str] = frozenset()
+    # The imported module names: set once here, checks ask for them per call they judge.
+    modules: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    @property
-    def modules(self) -> frozenset[str]:
-        """The imported module names."""
-        return frozenset(i.module for i in self.imports)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "modules", frozenset(i.module for i in self.imports))
 
 
 @dataclass(frozen=True)

@@ -45,22 +45,27 @@ _CHAIN = frozenset({"member_expression", "call_expression", "subscript_expressio
 _HEADERISH = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 _CONFIG_RECEIVER = re.compile(r"config", re.IGNORECASE)
 
+# One query per file. Each pattern captures one node; where two parts belong together (a catch
+# clause's parameter and body, a declarator's name and value) the parent is captured and its fields
+# read, so pairing never depends on the order captures come back in. Every list is put in document
+# order before use.
 _QUERY_SRC = """
 (call_expression) @call
-(new_expression) @new
-(import_statement source: (string) @src) @import
-(member_expression object: (member_expression object: (identifier) @_p property: (property_identifier) @_e)
-                   property: (property_identifier) @envname) @envmember
-(subscript_expression object: (member_expression object: (identifier) @_p2 property: (property_identifier) @_e2)
-                      index: (string) @envkey) @envsub
-(variable_declarator name: (object_pattern) @envpattern value: (member_expression) @envsrc)
-(catch_clause parameter: (identifier) @catchparam body: (statement_block) @catchbody)
-(function_declaration name: (identifier) @fname) @fn
-(variable_declarator name: (identifier) @vname value: [(arrow_function) (function_expression)] @vfn)
-(method_definition name: (property_identifier) @mname) @method
+(new_expression) @call
+(import_statement source: (string)) @import
+(member_expression object: (member_expression object: (identifier) property: (property_identifier))
+                   property: (property_identifier)) @envmember
+(subscript_expression object: (member_expression object: (identifier) property: (property_identifier))
+                      index: (string)) @envsub
+(variable_declarator name: (object_pattern) value: (member_expression)) @envdecl
+(catch_clause parameter: (identifier) body: (statement_block)) @catch
+(function_declaration name: (identifier)) @fn
+(variable_declarator name: (identifier) value: [(arrow_function) (function_expression)]) @fndecl
+(method_definition name: (property_identifier)) @method
 (class_declaration) @class
 (await_expression) @await
 (string) @string
+(member_expression property: (property_identifier) @prop)
 """
 
 
@@ -81,11 +86,6 @@ def _parser(kind: str) -> ts.Parser:
 @cache
 def _query(kind: str) -> ts.Query:
     return ts.Query(_language(kind), _QUERY_SRC)
-
-
-@cache
-def _member_query(kind: str) -> ts.Query:
-    return ts.Query(_language(kind), "(member_expression property: (property_identifier) @prop)")
 
 
 def grammar_for(path: str) -> str:
@@ -164,6 +164,66 @@ def first_error_line(tree: ts.Tree) -> int:
     return 1
 
 
+_WHITESPACE_FREE_LIMIT = 200
+_HEAD_BYTES = 4  # a UTF-8 character is at most 4 bytes: n characters fit in 4n bytes
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_TYPE_ARGS = re.compile(r"<.*")
+_PROCESS_ENV = "process.env"
+_FN_ARGS = frozenset({"arrow_function", "function_expression", "function"})
+_HANDLER_ARGS = frozenset({"arrow_function", "function_expression"})
+_REF_TYPES = frozenset({"identifier", "member_expression"})
+_STRING_TYPES = frozenset({"string", "template_string"})
+_NESTED = frozenset({"if_statement", "switch_statement", "try_statement", "for_statement", "while_statement",
+                     "ternary_expression"})
+_RAW_TYPES = frozenset({"member_expression", "call_expression", "template_substitution"})
+_PROP_KINDS = {"string": "string", "template_string": "string", "true": "true", "false": "false",
+               "number": "number", "array": "array", "identifier": "identifier", "object": "object",
+               "arrow_function": "function", "function_expression": "function", "function": "function"}
+_LOG_NAMES = frozenset({"log", "error", "warn", "info", "debug", "trace"})
+_SIGNAL_CALLEES = frozenset({"process.on", "process.once", "process.addListener"})
+_CONFIG_GETS = frozenset({"get", "getOrThrow"})
+_REQUIRE = frozenset({"require", "import"})
+_MOUNT_METHODS = frozenset({"route", "use", "register"})
+
+
+class _Source:
+    """The bytes one tree was parsed from, and node text sliced from them.
+
+    The bytes are the root node's (after any JSX repair ``parse_tree`` made), so every slice is
+    exactly what ``node.text`` would return, without a copy per node from the binding.
+    """
+
+    def __init__(self, tree: ts.Tree) -> None:
+        root = tree.root_node
+        self.data = root.text or b""
+        self.base = root.start_byte
+
+    def text(self, node: ts.Node | None) -> str:
+        """The node's source text ('' for no node)."""
+        if node is None:
+            return ""
+        base = self.base
+        return self.data[node.start_byte - base:node.end_byte - base].decode("utf-8", "replace")
+
+    def head(self, node: ts.Node, limit: int) -> str:
+        """The first ``limit`` characters of the node's text, decoding no more than they can take."""
+        base = self.base
+        start = node.start_byte - base
+        end = min(node.end_byte - base, start + limit * _HEAD_BYTES)
+        return self.data[start:end].decode("utf-8", "replace")[:limit]
+
+    def string(self, node: ts.Node | None) -> str | None:
+        """The value of a string or substitution-free template literal, else None."""
+        if node is None:
+            return None
+        kind = node.type
+        if kind == "string":
+            return self.text(node)[1:-1]
+        if kind == "template_string" and not any(c.type == "template_substitution" for c in node.children):
+            return self.text(node)[1:-1]
+        return None
+
+
 def _text(node: ts.Node | None) -> str:
     if node is None or node.text is None:
         return ""
@@ -185,12 +245,11 @@ def string_value(node: ts.Node | None) -> str | None:
     return None
 
 
-def _callee(node: ts.Node) -> str:
+def _callee(src: _Source, node: ts.Node) -> tuple[ts.Node | None, str]:
+    """The function (or constructor) node of a call and its text, whitespace removed, at most 200 characters."""
     func = node.child_by_field_name("function") or node.child_by_field_name("constructor")
-    text = _text(func)
-    # Keep callee texts short and comparable: drop type arguments and whitespace.
-    text = re.sub(r"\s+", "", text)
-    return text[:200]
+    # Keep callee texts short and comparable: drop whitespace (str.split's whitespace is re's \s).
+    return func, "".join(src.text(func).split())[:_WHITESPACE_FREE_LIMIT]
 
 
 def _args(node: ts.Node) -> list[ts.Node]:
@@ -200,70 +259,87 @@ def _args(node: ts.Node) -> list[ts.Node]:
     return [c for c in args.named_children if c.type != "comment"]
 
 
-def _prop_kind(value: ts.Node) -> str:
-    kinds = {"string": "string", "template_string": "string", "true": "true", "false": "false",
-             "number": "number", "array": "array", "identifier": "identifier", "object": "object",
-             "arrow_function": "function", "function_expression": "function", "function": "function"}
-    return kinds.get(value.type, "other")
-
-
-def _returns(func: ts.Node) -> tuple[tuple[str, bool], ...]:
+def _returns(src: _Source, func: ts.Node) -> tuple[tuple[str, bool], ...]:
     body = func.child_by_field_name("body")
     if body is None:
         return ()
     if body.type != "statement_block":
-        return ((_text(body), False),)
+        return ((src.text(body), False),)
     out: list[tuple[str, bool]] = []
     stack: list[tuple[ts.Node, bool]] = [(c, False) for c in body.named_children]
     while stack:
         node, conditional = stack.pop()
-        if node.type in _FUNCS:
+        kind = node.type
+        if kind in _FUNCS:
             continue
-        if node.type == "return_statement":
+        if kind == "return_statement":
             expr = node.named_children[0] if node.named_children else None
-            out.append((_text(expr), conditional))
+            out.append((src.text(expr), conditional))
             continue
-        nested = conditional or node.type in {"if_statement", "switch_statement", "try_statement",
-                                              "for_statement", "while_statement", "ternary_expression"}
+        nested = conditional or kind in _NESTED
         stack.extend((c, nested) for c in node.named_children)
     return tuple(sorted(out))
 
 
-def _params(func: ts.Node) -> tuple[str, ...]:
+def _params(src: _Source, func: ts.Node) -> tuple[str, ...]:
     params = func.child_by_field_name("parameters")
     if params is None:
         single = func.child_by_field_name("parameter")
-        return (_text(single),) if single is not None else ()
+        return (src.text(single),) if single is not None else ()
     out = []
     for p in params.named_children:
         name = p.child_by_field_name("pattern") or p
-        out.append(_text(name))
+        out.append(src.text(name))
     return tuple(out)
 
 
-def _props(obj: ts.Node, depth: int = 0) -> tuple[Prop, ...]:
+def _props(src: _Source, obj: ts.Node, depth: int = 0) -> tuple[Prop, ...]:
     out = []
     for pair in obj.named_children:
-        if pair.type == "shorthand_property_identifier":
-            out.append(Prop(_text(pair), _text(pair), "identifier"))
+        kind = pair.type
+        if kind == "shorthand_property_identifier":
+            name = src.text(pair)
+            out.append(Prop(name, name, "identifier"))
             continue
-        if pair.type != "pair":
+        if kind != "pair":
             continue
         key_node = pair.child_by_field_name("key")
         value = pair.child_by_field_name("value")
         if key_node is None or value is None:
             continue
-        key = string_value(key_node) if key_node.type == "string" else _text(key_node)
-        kind = _prop_kind(value)
+        key = src.string(key_node) if key_node.type == "string" else src.text(key_node)
+        value_kind = _PROP_KINDS.get(value.type, "other")
         returns: tuple[tuple[str, bool], ...] = ()
         params: tuple[str, ...] = ()
         children: tuple[Prop, ...] = ()
-        if kind == "function":
-            returns, params = _returns(value), _params(value)
-        elif kind == "object" and depth < 2:
-            children = _props(value, depth + 1)
-        out.append(Prop(key or "", _text(value)[:300], kind, returns, params, children))
+        if value_kind == "function":
+            returns, params = _returns(src, value), _params(src, value)
+        elif value_kind == "object" and depth < 2:
+            children = _props(src, value, depth + 1)
+        out.append(Prop(key or "", src.head(value, 300), value_kind, returns, params, children))
     return tuple(out)
+
+
+def _captures(kind: str, root: ts.Node) -> dict[str, list[ts.Node]]:
+    """Every pattern's captured nodes by capture name (one match per node: each pattern has one capture).
+
+    ``matches()`` costs less than ``captures()``, which also sorts captures across patterns; the
+    lists are put in document order by the caller anyway.
+    """
+    out: dict[str, list[ts.Node]] = {}
+    for _, match in ts.QueryCursor(_query(kind)).matches(root):
+        for name, nodes in match.items():
+            bucket = out.get(name)
+            if bucket is None:
+                out[name] = list(nodes)
+            else:
+                bucket.extend(nodes)
+    return out
+
+
+def _in_order(nodes: list[ts.Node]) -> list[ts.Node]:
+    """Nodes in source order; of two starting together the inner first, as a chain runs (``a()`` before ``a().b()``)."""
+    return sorted(nodes, key=lambda n: (n.start_byte, n.end_byte))
 
 
 class _Extractor:
@@ -274,16 +350,22 @@ class _Extractor:
         self.kind = kind
         self.tree = tree
         self.root = tree.root_node
+        self.src = _Source(tree)
 
     def run(self) -> SourceFile:
-        caps = ts.QueryCursor(_query(self.kind)).captures(self.root)
-        call_nodes = sorted([*caps.get("call", []), *caps.get("new", [])], key=lambda n: n.start_byte)
+        src = self.src
+        caps = _captures(self.kind, self.root)
+        call_nodes = _in_order(caps.get("call", []))
+        self.call_nodes = call_nodes
         self.call_starts = [n.start_byte for n in call_nodes]
-        self.call_texts = [_callee(n) for n in call_nodes]
-        await_starts = sorted(n.start_byte for n in caps.get("await", []))
-        self.await_starts = await_starts
-        string_nodes = caps.get("string", [])
-        self.string_starts = sorted((n.start_byte, string_value(n) or "") for n in string_nodes)
+        heads = [_callee(src, n) for n in call_nodes]
+        self.call_texts = [text for _, text in heads]
+        self.call_args = [_args(n) for n in call_nodes]
+        self.await_starts = sorted(n.start_byte for n in caps.get("await", []))
+        self.string_starts = sorted((n.start_byte, src.string(n) or "") for n in caps.get("string", []))
+        props = sorted((n.start_byte, src.text(n)) for n in caps.get("prop", []))
+        self.prop_starts = [start for start, _ in props]
+        self.prop_texts = [text for _, text in props]
 
         calls: list[Call] = []
         routes: list[Route] = []
@@ -291,99 +373,97 @@ class _Extractor:
         signals: list[SignalHandler] = []
         logs: list[tuple[str, int]] = []
         env_reads: list[EnvRead] = []
-        for node, callee in zip(call_nodes, self.call_texts, strict=True):
-            call = self._call(node, callee)
+        for node, (func, callee), args in zip(call_nodes, heads, self.call_args, strict=True):
+            call = self._call(node, callee, args)
             calls.append(call)
-            self._route(node, call, routes, mounts)
-            if callee.startswith("console.") and call.name in {"log", "error", "warn", "info", "debug", "trace"}:
+            if node.type == "call_expression" and func is not None and func.type == "member_expression" and args:
+                self._route(call, args, routes, mounts)
+            if callee.startswith("console.") and call.name in _LOG_NAMES:
                 logs.append((callee, call.line))
-            if callee in {"process.on", "process.once", "process.addListener"} and call.strings:
+            if callee in _SIGNAL_CALLEES and call.strings:
                 sig = call.strings[0]
                 if sig.startswith("SIG") or sig in {"beforeExit", "exit"}:
-                    args = _args(node)
                     handler = args[1] if len(args) > 1 else None
                     signals.append(SignalHandler(sig, call.line, self._body(handler).calls if handler else ()))
             # ConfigService.get('X') reads the environment too.
-            if call.name in {"get", "getOrThrow"} and call.strings and _CONFIG_RECEIVER.search(callee.rsplit(".", 1)[0]):
-                args = _args(node)
-                if args and string_value(args[0]) is not None and re.fullmatch(r"[A-Z][A-Z0-9_]*", call.strings[0]):
+            if call.name in _CONFIG_GETS and call.strings and _CONFIG_RECEIVER.search(callee.rsplit(".", 1)[0]):
+                if args and src.string(args[0]) is not None and _ENV_NAME.fullmatch(call.strings[0]):
                     env_reads.append(EnvRead(call.strings[0], call.line, has_default=len(args) > 1,
                                              certain=call.name == "getOrThrow"))
-        for node in caps.get("envmember", []):
-            obj = node.child_by_field_name("object")
-            if _text(obj) == "process.env":
-                env_reads.append(EnvRead(_text(node.child_by_field_name("property")), _line(node), _has_default(node)))
-        for node in caps.get("envsub", []):
-            obj = node.child_by_field_name("object")
-            key = string_value(node.child_by_field_name("index"))
-            if _text(obj) == "process.env" and key:
-                env_reads.append(EnvRead(key, _line(node), _has_default(node)))
-        for pattern, src in zip(caps.get("envpattern", []), caps.get("envsrc", []), strict=False):
-            if _text(src) == "process.env":
-                env_reads.extend(_pattern_reads(pattern))
+        for node in _in_order(caps.get("envmember", [])):
+            if _is_process_env(src, node.child_by_field_name("object")):
+                env_reads.append(EnvRead(src.text(node.child_by_field_name("property")), _line(node),
+                                         _has_default(src, node)))
+        for node in _in_order(caps.get("envsub", [])):
+            if _is_process_env(src, node.child_by_field_name("object")):
+                key = src.string(node.child_by_field_name("index"))
+                if key:
+                    env_reads.append(EnvRead(key, _line(node), _has_default(src, node)))
+        for decl in _in_order(caps.get("envdecl", [])):
+            pattern = decl.child_by_field_name("name")
+            if pattern is not None and _is_process_env(src, decl.child_by_field_name("value")):
+                env_reads.extend(_pattern_reads(src, pattern))
 
-        imports = [self._import(n) for n in caps.get("import", [])]
-        imports.extend(self._requires(call_nodes))
+        imports = [self._import(n) for n in _in_order(caps.get("import", []))]
+        imports.extend(self._requires())
         literals = frozenset(
-            v.lower() for _, v in self.string_starts
-            if (len(v) < 60 and _HEADERISH.match(v.lower())) or "journal_mode" in v.lower()
+            low for v, low in ((v, v.lower()) for _, v in self.string_starts)
+            if (len(v) < 60 and _HEADERISH.match(low)) or "journal_mode" in low
         )
+        classes = _in_order(caps.get("class", []))
         return SourceFile(
             path=self.path,
             language="typescript" if self.kind != "js" else "javascript",
             imports=tuple(imports),
             calls=tuple(calls),
-            routes=tuple(routes) + self._nest_routes(caps.get("class", [])),
+            routes=tuple(routes) + self._nest_routes(classes),
             mounts=tuple(mounts),
             functions=self._functions(caps),
             env_reads=tuple(env_reads),
             signals=tuple(signals),
             log_calls=tuple(logs),
-            leaks=self._leaks(caps, call_nodes),
+            leaks=self._leaks(caps),
             assignments=self._assignments(),
-            classes=tuple(self._class(n) for n in caps.get("class", [])),
+            classes=tuple(self._class(n) for n in classes),
             literals=literals,
         )
 
     # -- calls -----------------------------------------------------------
 
-    def _call(self, node: ts.Node, callee: str) -> Call:
-        args = _args(node)
+    def _call(self, node: ts.Node, callee: str, args: list[ts.Node]) -> Call:
+        src = self.src
         props: list[Prop] = []
         fn_params: list[int] = []
         strings: list[str] = []
         for arg in args:
-            if arg.type == "object":
-                props.extend(_props(arg))
-            elif arg.type in {"arrow_function", "function_expression", "function"}:
-                fn_params.append(len(_params(arg)))
-            value = string_value(arg)
-            if value is not None:
-                strings.append(value)
+            kind = arg.type
+            if kind == "object":
+                props.extend(_props(src, arg))
+            elif kind in _FN_ARGS:
+                fn_params.append(len(_params(src, arg)))
+            elif kind in _STRING_TYPES:
+                value = src.string(arg)
+                if value is not None:
+                    strings.append(value)
         return Call(
             callee=callee,
             line=_line(node),
-            args=tuple(_text(a)[:300] for a in args),
+            args=tuple(src.head(a, 300) for a in args),
             strings=tuple(strings),
             props=tuple(props),
             fn_params=tuple(fn_params),
             is_new=node.type == "new_expression",
         )
 
-    def _route(self, node: ts.Node, call: Call, routes: list[Route], mounts: list[Mount]) -> None:
-        func = node.child_by_field_name("function")
-        if func is None or func.type != "member_expression":
-            return
+    def _route(self, call: Call, args: list[ts.Node], routes: list[Route], mounts: list[Mount]) -> None:
+        """A route or mount registered by a method call with arguments (``app.get('/x', h)``)."""
+        src = self.src
         method = call.name
-        args = _args(node)
-        if not args:
-            return
-        path = string_value(args[0])
-        receiver = call.callee.rsplit(".", 1)[0]
-        if method in {"route", "use", "register"} and len(args) >= 2 and path is not None:
+        path = src.string(args[0])
+        if method in _MOUNT_METHODS and len(args) >= 2 and path is not None:
             target = args[-1]
-            if target.type in {"identifier", "member_expression"}:
-                mounts.append(Mount(path, _text(target), call.line))
+            if target.type in _REF_TYPES:
+                mounts.append(Mount(path, src.text(target), call.line))
             if method != "use":
                 return
         if method not in HTTP_METHODS or path is None or not path.startswith(("/", "*")):
@@ -392,8 +472,9 @@ class _Extractor:
             return  # a getter such as map.get('key'), not a route
         last = args[-1]
         handler = self._body(last) if last.type in _FUNCS else None
-        ref = _text(last) if last.type in {"identifier", "member_expression"} and len(args) > 1 else ""
-        middlewares = tuple(_text(a)[:200] for a in args[1:-1])
+        ref = src.text(last) if last.type in _REF_TYPES and len(args) > 1 else ""
+        middlewares = tuple(src.head(a, 200) for a in args[1:-1])
+        receiver = call.callee.rsplit(".", 1)[0]
         routes.append(Route(method.upper(), path, call.line, receiver, middlewares, handler, ref))
 
     # -- bodies ----------------------------------------------------------
@@ -405,7 +486,8 @@ class _Extractor:
         lo, hi = bisect_left(self.call_starts, start), bisect_right(self.call_starts, end)
         calls = tuple(self.call_texts[lo:hi])
         awaits = bisect_left(self.await_starts, start) < bisect_right(self.await_starts, end)
-        members = frozenset(_text(n) for n in ts.QueryCursor(_member_query(self.kind)).captures(node).get("prop", []))
+        # Every member property inside the node (a property always lies inside its member expression).
+        members = frozenset(self.prop_texts[bisect_left(self.prop_starts, start):bisect_right(self.prop_starts, end)])
         slo = bisect_left(self.string_starts, (start, ""))
         shi = bisect_left(self.string_starts, (end, ""))
         strings = tuple(v for _, v in self.string_starts[slo:shi])[:50]
@@ -420,77 +502,82 @@ class _Extractor:
         for p in params.named_children:
             annotation = p.child_by_field_name("type")
             if annotation is not None:
-                types.append(_text(annotation).lstrip(": ").strip())
+                types.append(self.src.text(annotation).lstrip(": ").strip())
             for child in p.children:
                 if child.type == "decorator":
-                    decorators.append(_decorator_name(child))
+                    decorators.append(_decorator_name(self.src, child))
         return tuple(types), tuple(decorators)
 
     def _functions(self, caps: dict[str, list[ts.Node]]) -> tuple[Function, ...]:
+        src = self.src
         out = []
-        for node in caps.get("fn", []):
-            out.append(Function(_text(node.child_by_field_name("name")), _line(node), self._body(node)))
-        for name, value in zip(caps.get("vname", []), caps.get("vfn", []), strict=False):
-            out.append(Function(_text(name), _line(name), self._body(value)))
-        for node in caps.get("method", []):
-            out.append(Function(_text(node.child_by_field_name("name")), _line(node), self._body(node)))
+        for node in _in_order(caps.get("fn", [])):
+            out.append(Function(src.text(node.child_by_field_name("name")), _line(node), self._body(node)))
+        for decl in _in_order(caps.get("fndecl", [])):
+            name, value = decl.child_by_field_name("name"), decl.child_by_field_name("value")
+            if name is not None and value is not None:
+                out.append(Function(src.text(name), _line(name), self._body(value)))
+        for node in _in_order(caps.get("method", [])):
+            out.append(Function(src.text(node.child_by_field_name("name")), _line(node), self._body(node)))
         return tuple(out)
 
     # -- imports ---------------------------------------------------------
 
     def _import(self, node: ts.Node) -> Import:
-        source = string_value(node.child_by_field_name("source")) or ""
+        src = self.src
+        source = src.string(node.child_by_field_name("source")) or ""
         names: list[str] = []
         for clause in node.named_children:
             if clause.type != "import_clause":
                 continue
             for part in clause.named_children:
                 if part.type == "identifier":
-                    names.append(_text(part))
+                    names.append(src.text(part))
                 elif part.type == "namespace_import":
-                    names.extend(_text(c) for c in part.named_children if c.type == "identifier")
+                    names.extend(src.text(c) for c in part.named_children if c.type == "identifier")
                 elif part.type == "named_imports":
                     for spec in part.named_children:
                         alias = spec.child_by_field_name("alias") or spec.child_by_field_name("name")
-                        names.append(_text(alias))
+                        names.append(src.text(alias))
         return Import(source, _line(node), tuple(names))
 
-    def _requires(self, call_nodes: list[ts.Node]) -> list[Import]:
+    def _requires(self) -> list[Import]:
         out = []
-        for node, callee in zip(call_nodes, self.call_texts, strict=True):
-            if callee not in {"require", "import"}:
+        for node, callee, args in zip(self.call_nodes, self.call_texts, self.call_args, strict=True):
+            if callee not in _REQUIRE:
                 continue
-            args = _args(node)
-            module = string_value(args[0]) if args else None
+            module = self.src.string(args[0]) if args else None
             if module is None:
                 continue
             parent = node.parent
             names: tuple[str, ...] = ()
             if parent is not None and parent.type == "variable_declarator":
-                names = (_text(parent.child_by_field_name("name")),)
+                names = (self.src.text(parent.child_by_field_name("name")),)
             out.append(Import(module, _line(node), names))
         return out
 
     # -- classes (NestJS) ------------------------------------------------
 
     def _class(self, node: ts.Node) -> ClassInfo:
-        decorators = [_decorator_name(d) for d in _class_decorators(node)]
+        src = self.src
+        decorators = [_decorator_name(src, d) for d in _class_decorators(node)]
         bases: list[str] = []
         for child in node.named_children:
             if child.type == "class_heritage":
                 for clause in child.named_children:
-                    bases.extend(_text(c) for c in clause.named_children if c.type in {"identifier", "member_expression"})
-        return ClassInfo(_text(node.child_by_field_name("name")), _line(node), tuple(decorators), tuple(bases))
+                    bases.extend(src.text(c) for c in clause.named_children if c.type in _REF_TYPES)
+        return ClassInfo(src.text(node.child_by_field_name("name")), _line(node), tuple(decorators), tuple(bases))
 
     def _nest_routes(self, classes: list[ts.Node]) -> tuple[Route, ...]:
+        src = self.src
         out: list[Route] = []
         for node in classes:
             prefix = ""
             is_controller = False
             for deco in _class_decorators(node):
-                if _decorator_name(deco) == "Controller":
+                if _decorator_name(src, deco) == "Controller":
                     is_controller = True
-                    prefix = _decorator_path(deco)
+                    prefix = _decorator_path(src, deco)
             if not is_controller:
                 continue
             body = node.child_by_field_name("body")
@@ -501,29 +588,35 @@ class _Extractor:
                     continue
                 if member.type == "method_definition":
                     for deco in pending:
-                        method = NEST_METHODS.get(_decorator_name(deco))
+                        method = NEST_METHODS.get(_decorator_name(src, deco))
                         if method:
-                            path = "/" + "/".join(p.strip("/") for p in (prefix, _decorator_path(deco)) if p.strip("/"))
-                            others = tuple(_text(d)[:200] for d in pending if d is not deco)
-                            out.append(Route(method, path, _line(member), _text(node.child_by_field_name("name")),
+                            path = "/" + "/".join(p.strip("/") for p in (prefix, _decorator_path(src, deco))
+                                                  if p.strip("/"))
+                            others = tuple(src.head(d, 200) for d in pending if d is not deco)
+                            out.append(Route(method, path, _line(member), src.text(node.child_by_field_name("name")),
                                              others, self._body(member)))
                 pending = []
         return tuple(out)
 
     # -- error leaks -----------------------------------------------------
 
-    def _leaks(self, caps: dict[str, list[ts.Node]], call_nodes: list[ts.Node]) -> tuple[ErrorLeak, ...]:
+    def _leaks(self, caps: dict[str, list[ts.Node]]) -> tuple[ErrorLeak, ...]:
+        src = self.src
         scopes: list[tuple[str, ts.Node]] = []
-        for param, body in zip(caps.get("catchparam", []), caps.get("catchbody", []), strict=False):
-            scopes.append((_text(param), body))
+        for clause in _in_order(caps.get("catch", [])):
+            param, body = clause.child_by_field_name("parameter"), clause.child_by_field_name("body")
+            if param is not None and body is not None:
+                scopes.append((src.text(param), body))
         # Global error handlers: app.onError((err, c) => ...), setErrorHandler, 4-arg Express middleware.
-        for node, callee in zip(call_nodes, self.call_texts, strict=True):
-            name = callee.rsplit(".", 1)[-1]
-            for arg in _args(node):
-                if arg.type not in {"arrow_function", "function_expression"}:
+        names = [callee.rsplit(".", 1)[-1] for callee in self.call_texts]
+        for name, args in zip(names, self.call_args, strict=True):
+            if name not in {"onError", "setErrorHandler", "use"}:
+                continue
+            for arg in args:
+                if arg.type not in _HANDLER_ARGS:
                     continue
-                params = _params(arg)
-                if (name in {"onError", "setErrorHandler"} and params) or (name == "use" and len(params) == 4):
+                params = _params(src, arg)
+                if (name != "use" and params) or (name == "use" and len(params) == 4):
                     scopes.append((params[0], arg))
         out: list[ErrorLeak] = []
         seen: set[int] = set()
@@ -532,12 +625,12 @@ class _Extractor:
                 continue
             raw = {f"{err}.message", f"{err}.stack", f"String({err})", f"{err}.toString()"}
             lo, hi = bisect_left(self.call_starts, scope.start_byte), bisect_right(self.call_starts, scope.end_byte)
-            for node in call_nodes[lo:hi]:
-                callee = _callee(node)
-                if callee.rsplit(".", 1)[-1] not in RESPONSE_CALLS:
+            for i in range(lo, hi):
+                if names[i] not in RESPONSE_CALLS:
                     continue
-                for arg in _args(node):
-                    hit = _find_raw(arg, err, raw)
+                node = self.call_nodes[i]
+                for arg in self.call_args[i]:
+                    hit = _find_raw(src, arg, err, raw)
                     if hit and node.start_byte not in seen:
                         seen.add(node.start_byte)
                         out.append(ErrorLeak(_line(node), hit))
@@ -546,6 +639,7 @@ class _Extractor:
     # -- module-level state ----------------------------------------------
 
     def _assignments(self) -> tuple[Assignment, ...]:
+        src = self.src
         out = []
         for stmt in self.root.named_children:
             decl = stmt
@@ -559,28 +653,35 @@ class _Extractor:
                 name, value = var.child_by_field_name("name"), var.child_by_field_name("value")
                 if name is None or value is None or name.type != "identifier":
                     continue
-                out.append(Assignment(_text(name), _line(var), _text(value)[:300], _value_kind(value)))
+                out.append(Assignment(src.text(name), _line(var), src.head(value, 300), _value_kind(src, value)))
         return tuple(out)
 
 
-def _value_kind(value: ts.Node) -> str:
+def _is_process_env(src: _Source, node: ts.Node | None) -> bool:
+    """The node's text is exactly ``process.env`` (its length is checked first: most member chains are not)."""
+    return (node is not None and node.end_byte - node.start_byte == len(_PROCESS_ENV)
+            and src.text(node) == _PROCESS_ENV)
+
+
+def _value_kind(src: _Source, value: ts.Node) -> str:
     if value.type == "new_expression":
-        ctor = re.sub(r"<.*", "", _text(value.child_by_field_name("constructor")))
+        ctor = _TYPE_ARGS.sub("", src.text(value.child_by_field_name("constructor")))
         return ctor if ctor in {"Set", "Map", "WeakMap"} else "new"
     return {"array": "array", "object": "object", "call_expression": "call"}.get(value.type, "other")
 
 
-def _find_raw(node: ts.Node, err: str, raw: set[str]) -> str:
+def _find_raw(src: _Source, node: ts.Node, err: str, raw: set[str]) -> str:
     """The first raw-error expression inside ``node`` (``err.message``, ``String(err)`` ...), else ''."""
     stack = [node]
     while stack:
         cur = stack.pop()
-        text = _text(cur) if cur.type in {"member_expression", "call_expression", "template_substitution"} else ""
+        kind = cur.type
+        text = src.text(cur) if kind in _RAW_TYPES else ""
         if text in raw:
             return text
-        if cur.type == "template_substitution" and _text(cur)[2:-1].strip() == err:
+        if kind == "template_substitution" and text[2:-1].strip() == err:
             return f"${{{err}}}"
-        if cur.type == "pair" and _text(cur.child_by_field_name("value")) == err:
+        if kind == "pair" and src.text(cur.child_by_field_name("value")) == err:
             return err
         stack.extend(cur.named_children)
     return ""
@@ -589,7 +690,7 @@ def _find_raw(node: ts.Node, err: str, raw: set[str]) -> str:
 _FLAG_OPS = frozenset({"===", "!==", "==", "!=", "&&"})
 
 
-def _has_default(node: ts.Node) -> bool:
+def _has_default(src: _Source, node: ts.Node) -> bool:
     """The read copes with an unset variable: a fallback, a flag test, a condition or a guard."""
     cur = node
     parent = cur.parent
@@ -598,32 +699,32 @@ def _has_default(node: ts.Node) -> bool:
     if parent is None:
         return False
     if parent.type == "binary_expression":
-        op = _text(parent.child_by_field_name("operator"))
+        op = src.text(parent.child_by_field_name("operator"))
         left = parent.child_by_field_name("left")
         if op in {"??", "||"}:
             return left is not None and left.id == cur.id
         return op in _FLAG_OPS  # `process.env.X === "true"` is a flag, `A && B` a guard
     if parent.type == "unary_expression":
-        return _text(parent.child_by_field_name("operator")) in {"!", "typeof"}
+        return src.text(parent.child_by_field_name("operator")) in {"!", "typeof"}
     if parent.type in {"ternary_expression", "if_statement", "while_statement"}:
         return True
     if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
-        return _text(parent.parent.child_by_field_name("function")) == "Boolean"
+        return src.text(parent.parent.child_by_field_name("function")) == "Boolean"
     return False
 
 
-def _pattern_reads(pattern: ts.Node) -> list[EnvRead]:
+def _pattern_reads(src: _Source, pattern: ts.Node) -> list[EnvRead]:
     out = []
     for part in pattern.named_children:
         if part.type == "shorthand_property_identifier_pattern":
-            out.append(EnvRead(_text(part), _line(part), False))
+            out.append(EnvRead(src.text(part), _line(part), False))
         elif part.type == "object_assignment_pattern":
             left = part.child_by_field_name("left")
-            out.append(EnvRead(_text(left), _line(part), True))
+            out.append(EnvRead(src.text(left), _line(part), True))
         elif part.type == "pair_pattern":
             key = part.child_by_field_name("key")
             value = part.child_by_field_name("value")
-            out.append(EnvRead(_text(key), _line(part), value is not None and value.type == "assignment_pattern"))
+            out.append(EnvRead(src.text(key), _line(part), value is not None and value.type == "assignment_pattern"))
     return out
 
 
@@ -635,27 +736,27 @@ def _class_decorators(node: ts.Node) -> list[ts.Node]:
     return decorators
 
 
-def _decorator_name(node: ts.Node) -> str:
+def _decorator_name(src: _Source, node: ts.Node) -> str:
     inner = node.named_children[0] if node.named_children else None
     if inner is None:
         return ""
     if inner.type == "call_expression":
         inner = inner.child_by_field_name("function") or inner
-    return _text(inner).rsplit(".", 1)[-1]
+    return src.text(inner).rsplit(".", 1)[-1]
 
 
-def _decorator_path(node: ts.Node) -> str:
+def _decorator_path(src: _Source, node: ts.Node) -> str:
     inner = node.named_children[0] if node.named_children else None
     if inner is None or inner.type != "call_expression":
         return ""
     args = _args(inner)
     if not args:
         return ""
-    value = string_value(args[0])
+    value = src.string(args[0])
     if value is not None:
         return value
     if args[0].type == "object":
-        path = next((p for p in _props(args[0]) if p.key == "path"), None)
+        path = next((p for p in _props(src, args[0]) if p.key == "path"), None)
         return path.value.strip("'\"`") if path and path.kind == "string" else ""
     return ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 
 from auditor.source.facts import (
     Assignment,
@@ -29,9 +30,44 @@ RESPONSE_CALLS = frozenset({"JSONResponse", "Response", "HTMLResponse", "PlainTe
 _HEADERISH = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
 
 
+def _walk(node: ast.AST) -> list[ast.AST]:
+    """The node and all its descendants in ``ast.walk`` order (breadth first), as one list.
+
+    ``ast.walk`` does the same through two generators per node (``iter_child_nodes``, ``iter_fields``).
+    """
+    out = [node]
+    i = 0
+    while i < len(out):
+        current = out[i]
+        i += 1
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                out.append(value)
+            elif isinstance(value, list):
+                out.extend(item for item in value if isinstance(item, ast.AST))
+    return out
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``a.b.c`` for a name or a chain of attributes on a name (exactly what ``ast.unparse`` writes), else None."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
 def _src(node: ast.AST | None) -> str:
     if node is None:
         return ""
+    # Most texts asked for are callees and receivers: dotted names, written without the unparser.
+    dotted = _dotted(node)
+    if dotted is not None:
+        return dotted[:300]
     try:
         return ast.unparse(node)[:300]
     except (ValueError, TypeError, RecursionError):
@@ -93,6 +129,32 @@ class _Extractor(ast.NodeVisitor):
         self.literals: set[str] = set()
         self._defaulted: set[int] = set()
         self._env_guards: set[str] = set()
+        self._visitors: dict[type, Callable[[ast.AST], object]] = {}
+
+    # -- traversal -------------------------------------------------------
+    # ast.NodeVisitor's own visit/generic_visit, with the method lookup done once per node class
+    # (it builds the method name and looks it up on every node): same methods, same order.
+
+    def visit(self, node: ast.AST) -> object:
+        """Dispatch to ``visit_<Class>`` (else ``generic_visit``), looked up once per class."""
+        kind = type(node)
+        visitor = self._visitors.get(kind)
+        if visitor is None:
+            visitor = getattr(self, "visit_" + kind.__name__, self.generic_visit)
+            self._visitors[kind] = visitor
+        return visitor(node)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        """Visit every child node, field by field, in ``ast.iter_fields`` order."""
+        visit = self.visit
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        visit(item)
+            elif isinstance(value, ast.AST):
+                visit(value)
 
     # -- imports ---------------------------------------------------------
 
@@ -220,7 +282,7 @@ class _Extractor(ast.NodeVisitor):
     def _leak_scope(self, scope: ast.AST, err: str) -> None:
         raw = {f"str({err})", f"repr({err})", f"{err}.args", "traceback.format_exc()", f"f'{{{err}}}'"} if err \
             else {"traceback.format_exc()"}
-        for node in ast.walk(scope):
+        for node in _walk(scope):
             if isinstance(node, ast.Call) and _callee(node).rsplit(".", 1)[-1] in RESPONSE_CALLS:
                 hit = _raw_in(node, err, raw)
                 if hit:
@@ -232,7 +294,7 @@ class _Extractor(ast.NodeVisitor):
 
 
 def _raw_in(node: ast.AST, err: str, raw: set[str]) -> str:
-    for sub in ast.walk(node):
+    for sub in _walk(node):
         if isinstance(sub, ast.Call | ast.Attribute):
             text = _src(sub)
             if text in raw:
@@ -252,7 +314,7 @@ def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Body:
     members: set[str] = set()
     strings: list[str] = []
     awaits = False
-    for sub in ast.walk(node):
+    for sub in _walk(node):
         if isinstance(sub, ast.Call):
             calls.append(_callee(sub))
         elif isinstance(sub, ast.Attribute):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from auditor.model import Location
 from auditor.project import Project
@@ -55,11 +56,21 @@ def entry(service: Service) -> Location:
 
 def imports_any(index: SourceIndex, service: Service, modules: Iterable[str]) -> bool:
     """True when the service's code imports any of ``modules`` (or a submodule of one)."""
-    wanted = tuple(modules)
-    for module in index.modules(service):
-        if any(module == m or module.startswith(m + "/") or module.startswith(m + ".") for m in wanted):
-            return True
-    return False
+    prefixes = _import_prefixes(index.modules(service))
+    return any(m in prefixes for m in modules)
+
+
+@lru_cache(maxsize=4096)
+def _import_prefixes(modules: frozenset[str]) -> frozenset[str]:
+    """Every module of ``modules`` and each of its parents (``a/b.c`` -> ``a/b.c``, ``a/b``, ``a``).
+
+    ``m`` is imported, or a submodule of it (``m/...``, ``m....``), exactly when it is in this set:
+    one set lookup per name asked about instead of a prefix test against every import.
+    """
+    out = set(modules)
+    for module in modules:
+        out.update(module[:i] for i, char in enumerate(module) if char in "/.")
+    return frozenset(out)
 
 
 def has_call(index: SourceIndex, service: Service, pattern: re.Pattern[str]) -> bool:
@@ -136,7 +147,8 @@ class Cost:
 
 
 def _modules_match(modules: frozenset[str], wanted: tuple[str, ...]) -> bool:
-    return any(m == w or m.startswith((w + "/", w + ".")) for m in modules for w in wanted)
+    prefixes = _import_prefixes(modules)
+    return any(w in prefixes for w in wanted)
 
 
 def costly_service(call: str, modules: frozenset[str]) -> str:
@@ -145,10 +157,20 @@ def costly_service(call: str, modules: frozenset[str]) -> str:
     A call counts only when its file imports the service's SDK, so ``res.send`` is never SendGrid.
     A call that merely looks costly (``array.push``, a query builder's ``.limit``) is not one.
     """
-    for label, wanted, pattern in COSTLY_SERVICES:
-        if pattern.search(call) and _modules_match(modules, wanted):
+    for label, pattern in _reachable_services(modules):
+        if pattern.search(call):
             return label
     return ""
+
+
+@lru_cache(maxsize=4096)
+def _reachable_services(modules: frozenset[str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The costly services whose SDK a file with these imports imports, in ``COSTLY_SERVICES`` order.
+
+    Most files import none, so most calls cost no regex search at all; a file's ``modules`` is one
+    frozenset (its hash is kept), so the cache is hit once per file, not rebuilt per call.
+    """
+    return tuple((label, pattern) for label, wanted, pattern in COSTLY_SERVICES if _modules_match(modules, wanted))
 
 
 def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[str, ...]]:
@@ -242,14 +264,17 @@ def body_of(index: SourceIndex, service: Service, route: Route, near: str = "") 
         stem = sf.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         return (0 if same_dir else 1, 0 if stem in {"views", "controllers", "handlers", "routes"} else 1, sf.path)
 
-    for sf in sorted(index.files_of(service), key=rank):
-        for func in sf.functions:
-            if func.name == name:
-                return func.body
-    return None
+    # The first definition in the best-ranked file that defines the name (rank ends with the path: a total order).
+    defined = index.functions_named(service).get(name)
+    if not defined:
+        return None
+    return min(defined, key=lambda item: rank(item[0]))[1].body
 
 
 def routes(index: SourceIndex, service: Service) -> Iterator[tuple[SourceFile, Route, str, Body | None]]:
-    """Every route of the service with its full path and resolved handler body."""
-    for sf, route, full in index.routes(service):
-        yield sf, route, full, body_of(index, service, route, sf.path)
+    """Every route of the service with its full path and resolved handler body (resolved once per service)."""
+    def build() -> tuple[tuple[SourceFile, Route, str, Body | None], ...]:
+        return tuple((sf, route, full, body_of(index, service, route, sf.path))
+                     for sf, route, full in index.routes(service))
+
+    yield from index.derived("rules.routes", service, build)

@@ -52,6 +52,11 @@ _LITERAL_FALLBACK = re.compile(
     rf"\b({_ADMIN_VAR})\b[^\n]*?(?:default\s*=\s*|\|\|\s*|\?\?\s*|,\s*)([\"'])(?P<value>[^\"'$]{{3,}})\2"
     rf"|\b({_ADMIN_VAR})\s*=\s*([\"'])(?P<destructured>[^\"'$]{{3,}})\5\s*,?\s*$",
     re.IGNORECASE | re.MULTILINE)
+# Cheap tests a file must pass before the two regexes above can match (they try a match at every
+# word): every _HASHES_LITERAL callee contains `hash` or `_password`, and every _ADMIN_VAR one of
+# these words, compared with the same IGNORECASE rules as the full pattern.
+_HASHING_WORDS = ("hash", "_password")
+_ADMIN_WORD = re.compile(r"ADMIN|ROOT|SUPERUSER|DEFAULT_USER|OWNER", re.IGNORECASE)
 
 
 @check(id="APP-DEFAULT-CREDENTIALS", severity=Severity.HIGH, section=Section.SECURITY, security=True,
@@ -89,12 +94,12 @@ def _code(project: Project, rel: str) -> Iterator[Finding]:
     text = project.read_text(rel) or ""
     if "pass" not in text.lower():
         return
-    for match in _HASHES_LITERAL.finditer(text):
+    for match in _HASHES_LITERAL.finditer(text) if any(w in text for w in _HASHING_WORDS) else ():
         line = text.count("\n", 0, match.start()) + 1
         yield Finding(f"{rel} hashes a literal password ({match.group(1)}) for a seeded account",
                       Location(rel, line), key=f"{rel}:hashed-literal", confidence=Confidence.HIGH)
         return
-    for match in _LITERAL_FALLBACK.finditer(text):
+    for match in _LITERAL_FALLBACK.finditer(text) if _ADMIN_WORD.search(text) else ():
         name = match.group(1) or match.group(4)
         line = text.count("\n", 0, match.start()) + 1
         yield Finding(f"{name} falls back to a literal password in {rel}: unless every deployer sets it, "
