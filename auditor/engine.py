@@ -11,7 +11,7 @@ from auditor import __version__
 from auditor.model import CheckResult, Report, Status, Target, TargetInfo
 from auditor.options import ScanOptions
 from auditor.project import Project
-from auditor.registry import Registry, load_registry
+from auditor.registry import Registry, scan_registry
 from auditor.runner import run_live_checks, run_repo_checks, select
 from auditor.scoring import overall, section_scores
 
@@ -44,7 +44,7 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         # Only the families the scan judges: a URL-only scan imports no repository check (source index, parsers).
         wanted = ({Target.REPO} if options.path is not None else set()) | (
             {Target.LIVE} if options.urls or options.from_observations else set())
-        registry = load_registry(targets=frozenset(wanted))
+        registry = scan_registry(targets=frozenset(wanted))
     specs, disabled = select(registry, options)
     results: list[CheckResult] = list(disabled)
     targets: list[TargetInfo] = []
