@@ -146,6 +146,8 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
               help="Judge recorded observations instead of probing.")
 @click.option("--roles", type=click.Choice(["production", "all"]), default=None,
               help="Deployment roles to judge (default production; see `prodcheck deploy-model`).")
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Judge only files changed since git REF (plus untracked ones); show only their findings.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary (gate failures are still explained).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list per-check timing and why checks were skipped.")
 @click.option("--color/--no-color", "color", default=None,
@@ -159,7 +161,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
          color: bool | None, debug: bool, target_timeout: float | None,
-         roles: str | None, min_confidence: str | None, **history: Any) -> None:
+         roles: str | None, min_confidence: str | None, changed_since: str | None = None,
+         **history: Any) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
@@ -179,6 +182,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         raise click.UsageError(f"path {str(path)!r} is not a directory")
     if path is None and not urls and from_observations is None:
         path = Path(".")
+    changed = _changed_set(path, changed_since) if changed_since is not None else None
     wanted = _split_commas(formats)
     for fmt in wanted:
         if fmt not in FORMAT_NAMES:
@@ -205,6 +209,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         only_checks=options.only_checks | selected,
         disabled_checks=options.disabled_checks | ignored,
         excludes=(*options.excludes, *exclude_globs),
+        changed=changed,
     )
     for note in options.live.get("notes") or ():
         _stderr(f"prodcheck: note: {note}")
@@ -249,6 +254,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         _stderr(render_summary(report, color=paint, reports_written=bool(written)), color=paint)
         if settings.source:
             _stderr(f"config: {settings.source}")
+        for note in (n for n in report.notes if n.startswith("partial scan:")):  # --changed-since
+            _stderr(note)
         if verbose:
             _stderr(_verbose_lines(report))
         for target_path in written:
@@ -267,6 +274,18 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
             _stderr("scan incomplete: some targets or checks could not be assessed (exit 3)")
         sys.exit(EXIT_INCOMPLETE)
     sys.exit(EXIT_OK)
+
+
+def _changed_set(path: Path | None, ref: str) -> Any:
+    """``--changed-since``: the files changed since ``ref`` in the scanned repository, or a usage error."""
+    from auditor.changed import ChangedSinceError, changed_files
+
+    if path is None:
+        raise click.UsageError("--changed-since needs a repository PATH")
+    try:
+        return changed_files(path, ref)
+    except ChangedSinceError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 def _verbose_lines(report: Any) -> str:
