@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -222,13 +223,12 @@ def test_changed_files_outside_the_scan_drop_out() -> None:
 
 
 def test_the_pre_commit_hook_gates_the_staged_change(tmp_path: Path) -> None:
-    from ruamel.yaml import YAML
+    from pre_commit.clientlib import load_manifest
 
-    hooks = YAML(typ="safe", pure=True).load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    (hook,) = [h for h in hooks if h["id"] == "prodcheck"]
+    (hook,) = [h for h in load_manifest(str(ROOT / ".pre-commit-hooks.yaml")) if h["id"] == "prodcheck-changed"]
     assert hook["language"] == "python" and hook["pass_filenames"] is False
-    program, *args = hook["entry"].split()
-    assert program == "prodcheck" and args[0] == "scan"
+    program, *args = shlex.split(hook["entry"])
+    assert program == "prodcheck" and args[:2] == ["scan", "."] and "--changed-since" in args
     repo = _repo(tmp_path)
 
     def run() -> subprocess.CompletedProcess[str]:
