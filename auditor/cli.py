@@ -216,11 +216,14 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
     from auditor.history import HistoryError
     from auditor.history.scan_hook import settings_summary, start
 
-    try:  # before probing: a bad history or webhook fails fast, with no traffic sent
-        history_hook = start(settings.history, history, os.environ, settings_summary(settings))
-    except HistoryError as exc:
-        _stderr(f"prodcheck: {exc}")
-        sys.exit(EXIT_USAGE)
+    if changed is not None:
+        history_hook = _partial_scan_history(settings.history, history)
+    else:
+        try:  # before probing: a bad history or webhook fails fast, with no traffic sent
+            history_hook = start(settings.history, history, os.environ, settings_summary(settings))
+        except HistoryError as exc:
+            _stderr(f"prodcheck: {exc}")
+            sys.exit(EXIT_USAGE)
     from auditor.engine import scan as run_scan
 
     phase = PhaseLine() if not quiet else None
@@ -286,6 +289,24 @@ def _changed_set(path: Path | None, ref: str) -> Any:
         return changed_files(path, ref)
     except ChangedSinceError as exc:
         raise click.UsageError(str(exc)) from None
+
+
+def _partial_scan_history(file_config: Any, cli: dict[str, Any]) -> Any:
+    """An inert history hook: a ``--changed-since`` scan hides findings, so it is never a run to record or compare.
+
+    Recorded, it would become "the last run" and the next whole scan would call every hidden
+    finding new. Asked for on the command line, that is a usage error; configured (file or
+    ``PRODCHECK_HISTORY``), it is skipped with a note.
+    """
+    from auditor.history.scan_hook import HistoryHook
+
+    asked = [f"--{name.replace('_', '-')}" for name in ("history", "fail_on_regression", "notify", "notify_always")
+             if cli.get(name)]
+    if asked:
+        raise click.UsageError(f"--changed-since is a partial scan: it cannot be used with {', '.join(asked)}")
+    if os.environ.get("PRODCHECK_HISTORY") or file_config.get("history") or file_config.get("notify"):
+        _stderr("prodcheck: note: a --changed-since scan is not recorded in the history nor notified")
+    return HistoryHook()
 
 
 def _verbose_lines(report: Any) -> str:

@@ -243,3 +243,18 @@ def test_the_pre_commit_hook_gates_the_staged_change(tmp_path: Path) -> None:
     _git(repo, "add", "-A")
     failed = run()
     assert failed.returncode == 1 and "DOCKER-ROOT-USER" in failed.stdout
+
+
+def test_a_partial_scan_is_never_recorded_in_the_history(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    _touch(repo, "Dockerfile")
+    db = tmp_path / "history.sqlite"
+    asked = _cli(repo, "--changed-since", "HEAD", "--history", str(db))
+    assert asked.returncode == 2
+    assert "--changed-since is a partial scan: it cannot be used with --history" in asked.stderr
+    configured = subprocess.run([sys.executable, "-m", "auditor", "scan", str(repo), "--offline", "-q",
+                                 "--changed-since", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                                env={**os.environ, "PRODCHECK_HISTORY": str(db)})
+    assert configured.returncode == 0, configured.stderr
+    assert "not recorded in the history" in configured.stderr
+    assert not db.exists()
