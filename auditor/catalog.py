@@ -31,8 +31,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "checks"
 CATALOG = ROOT / PACKAGE / "catalog.json"
-# The code that turns a check module into its metadata: a change there changes the catalog too.
-_DERIVERS = ("auditor/registry.py", "auditor/docs.py", "auditor/model.py")
+# The code that turns a check module into its metadata (and this module, which writes and reads
+# the rows): a change there changes the catalog too.
+_DERIVERS = ("auditor/registry.py", "auditor/docs.py", "auditor/model.py", "auditor/catalog.py")
 
 
 @dataclass(frozen=True)

@@ -230,10 +230,13 @@ def scan_registry(targets: frozenset[Target] = ALL_TARGETS, *, plugins: bool = T
     if entries is None:
         return load_registry(plugins=plugins, targets=targets)
     registry = Registry()
-    for entry in entries:
-        if Target(entry.target) in targets:
-            registry.add(CheckSpec(meta=catalog.meta_of(entry), needs=entry.needs,
-                                   func=DeferredCheck(entry.module, entry.id)))
+    try:
+        specs = [CheckSpec(meta=catalog.meta_of(entry), needs=entry.needs, func=DeferredCheck(entry.module, entry.id))
+                 for entry in entries if Target(entry.target) in targets]
+    except (KeyError, TypeError, ValueError):  # a row this code cannot read: import the checks instead
+        return load_registry(plugins=plugins, targets=targets)
+    for spec in specs:
+        registry.add(spec)
     if plugins:
         _load_plugins(registry)
     return registry

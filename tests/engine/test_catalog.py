@@ -136,3 +136,14 @@ def test_scan_registry_loads_plugins(plugin_path: Path) -> None:  # noqa: F811 -
     registry = scan_registry()
     spec = registry.resolve("PLUGIN-GOOD")
     assert spec is not None and spec.meta.origin == "plugin:pc_plugin_scanreg"
+
+
+def test_a_catalog_row_this_code_cannot_read_falls_back_to_importing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from auditor.registry import DeferredCheck, scan_registry
+
+    entries = catalog.load()
+    assert entries is not None
+    monkeypatch.setattr(catalog, "load", lambda: [catalog.Entry(**{**e.__dict__, "details": {}}) for e in entries])
+    specs = list(scan_registry(plugins=False))
+    assert [s.id for s in specs] == [e.id for e in entries]
+    assert not any(isinstance(s.func, DeferredCheck) for s in specs)
