@@ -9,21 +9,31 @@ files changed since it was written (an edited check, a new module) the catalog i
 *stale* and callers fall back to importing the checks, so a stale catalog is slower,
 never wrong. ``tests/engine/test_catalog.py`` fails while the committed catalog is
 stale; regenerate with ``python -m auditor.catalog``.
+
+Each row also carries the check's ``needs`` and the rest of its metadata (documentation,
+confidence, group ...), so a scan can build its registry from the catalog and import a
+check's module only when the check runs (``auditor.registry.scan_registry``): a family whose
+inputs are absent, or unchanged in a ``--changed-since`` scan, is never imported.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from auditor.model import CheckMeta
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = "checks"
 CATALOG = ROOT / PACKAGE / "catalog.json"
-# The code that turns a check module into its metadata: a change there changes the catalog too.
-_DERIVERS = ("auditor/registry.py", "auditor/docs.py", "auditor/model.py")
+# The code that turns a check module into its metadata (and this module, which writes and reads
+# the rows): a change there changes the catalog too.
+_DERIVERS = ("auditor/registry.py", "auditor/docs.py", "auditor/model.py", "auditor/catalog.py")
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,9 @@ class Entry:
     target: str
     module: str
     aliases: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    # The rest of the CheckMeta (doc, confidence, group ...), as written by ``_meta_row``.
+    details: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 def source_files(package_dir: Path | None = None) -> list[Path]:
@@ -75,10 +88,42 @@ def build() -> dict[str, Any]:
             "target": spec.meta.target.value,
             "module": spec.func.__module__,
             "aliases": list(spec.meta.aliases),
+            "needs": list(spec.needs),
+            "details": _meta_row(spec.meta),
         }
         for spec in registry  # registry order: section, then id
     ]
     return {"fingerprint": fingerprint(), "checks": rows}
+
+
+def _meta_row(meta: CheckMeta) -> dict[str, Any]:
+    """The CheckMeta fields the listing columns do not hold, as JSON values."""
+    doc = meta.doc
+    return {
+        "doc": {"title": doc.title, "what": doc.what, "why": doc.why, "fix": doc.fix, "raw": doc.raw,
+                "snippets": [[s.stack, s.language, s.code] for s in doc.snippets]},
+        "security": meta.security, "effort_hours": meta.effort_hours, "passed": meta.passed,
+        "confidence": meta.confidence.label, "group": meta.group, "group_rank": meta.group_rank,
+        "data_loss": meta.data_loss, "operator_side": meta.operator_side,
+    }
+
+
+def meta_of(entry: Entry) -> CheckMeta:
+    """The check's full metadata rebuilt from its catalog row (equal to what importing it gives)."""
+    from auditor.model import CheckDoc, CheckMeta, Confidence, FixSnippet, Section, Severity, Target
+
+    d = entry.details
+    doc = d["doc"]
+    return CheckMeta(
+        id=entry.id, title=entry.title, severity=Severity.parse(entry.severity),
+        section=Section.parse(entry.section), target=Target(entry.target),
+        doc=CheckDoc(title=doc["title"], what=doc["what"], why=doc["why"], fix=doc["fix"], raw=doc["raw"],
+                     snippets=tuple(FixSnippet(stack, language, code) for stack, language, code in doc["snippets"])),
+        # Values as declared (JSON keeps 2 and 2.0 apart, so renderers print them as before).
+        security=d["security"], effort_hours=d["effort_hours"], aliases=entry.aliases,
+        passed=d["passed"], confidence=Confidence.parse(d["confidence"]), group=d["group"],
+        group_rank=d["group_rank"], data_loss=d["data_loss"], operator_side=d["operator_side"],
+    )
 
 
 def write(path: Path = CATALOG) -> Path:
@@ -93,7 +138,8 @@ def load(path: Path = CATALOG) -> list[Entry] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("fingerprint") != fingerprint():
             return None
-        return [Entry(**{**row, "aliases": tuple(row.get("aliases") or ())}) for row in data["checks"]]
+        return [Entry(**{**row, "aliases": tuple(row.get("aliases") or ()), "needs": tuple(row.get("needs") or ()),
+                         "details": row.get("details") or {}}) for row in data["checks"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
 

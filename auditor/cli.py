@@ -146,6 +146,8 @@ def _check_ids(values: tuple[str, ...], option: str) -> frozenset[str]:
               help="Judge recorded observations instead of probing.")
 @click.option("--roles", type=click.Choice(["production", "all"]), default=None,
               help="Deployment roles to judge (default production; see `prodcheck deploy-model`).")
+@click.option("--changed-since", "changed_since", metavar="REF",
+              help="Judge only files changed since git REF (plus untracked ones); show only their findings.")
 @click.option("--quiet", "-q", is_flag=True, help="No terminal summary (gate failures are still explained).")
 @click.option("--verbose", "-v", is_flag=True, help="Also list per-check timing and why checks were skipped.")
 @click.option("--color/--no-color", "color", default=None,
@@ -159,7 +161,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
          no_burst: bool | None, ca_bundle: Path | None, resolves: tuple[str, ...], timeout: float | None,
          save_observations: Path | None, from_observations: Path | None, quiet: bool, verbose: bool,
          color: bool | None, debug: bool, target_timeout: float | None,
-         roles: str | None, min_confidence: str | None, **history: Any) -> None:
+         roles: str | None, min_confidence: str | None, changed_since: str | None = None,
+         **history: Any) -> None:
     """Scan a repository PATH and/or live --url targets and report readiness."""
     import dataclasses
 
@@ -179,6 +182,7 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         raise click.UsageError(f"path {str(path)!r} is not a directory")
     if path is None and not urls and from_observations is None:
         path = Path(".")
+    changed = _changed_set(path, changed_since) if changed_since is not None else None
     wanted = _split_commas(formats)
     for fmt in wanted:
         if fmt not in FORMAT_NAMES:
@@ -205,17 +209,21 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         only_checks=options.only_checks | selected,
         disabled_checks=options.disabled_checks | ignored,
         excludes=(*options.excludes, *exclude_globs),
+        changed=changed,
     )
     for note in options.live.get("notes") or ():
         _stderr(f"prodcheck: note: {note}")
     from auditor.history import HistoryError
     from auditor.history.scan_hook import settings_summary, start
 
-    try:  # before probing: a bad history or webhook fails fast, with no traffic sent
-        history_hook = start(settings.history, history, os.environ, settings_summary(settings))
-    except HistoryError as exc:
-        _stderr(f"prodcheck: {exc}")
-        sys.exit(EXIT_USAGE)
+    if changed is not None:
+        history_hook = _partial_scan_history(settings.history, history)
+    else:
+        try:  # before probing: a bad history or webhook fails fast, with no traffic sent
+            history_hook = start(settings.history, history, os.environ, settings_summary(settings))
+        except HistoryError as exc:
+            _stderr(f"prodcheck: {exc}")
+            sys.exit(EXIT_USAGE)
     from auditor.engine import scan as run_scan
 
     phase = PhaseLine() if not quiet else None
@@ -249,6 +257,8 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
         _stderr(render_summary(report, color=paint, reports_written=bool(written)), color=paint)
         if settings.source:
             _stderr(f"config: {settings.source}")
+        for note in (n for n in report.notes if n.startswith("partial scan:")):  # --changed-since
+            _stderr(note)
         if verbose:
             _stderr(_verbose_lines(report))
         for target_path in written:
@@ -267,6 +277,36 @@ def scan(path: Path | None, urls: tuple[str, ...], formats: tuple[str, ...], out
             _stderr("scan incomplete: some targets or checks could not be assessed (exit 3)")
         sys.exit(EXIT_INCOMPLETE)
     sys.exit(EXIT_OK)
+
+
+def _changed_set(path: Path | None, ref: str) -> Any:
+    """``--changed-since``: the files changed since ``ref`` in the scanned repository, or a usage error."""
+    from auditor.changed import ChangedSinceError, changed_files
+
+    if path is None:
+        raise click.UsageError("--changed-since needs a repository PATH")
+    try:
+        return changed_files(path, ref)
+    except ChangedSinceError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _partial_scan_history(file_config: Any, cli: dict[str, Any]) -> Any:
+    """An inert history hook: a ``--changed-since`` scan hides findings, so it is never a run to record or compare.
+
+    Recorded, it would become "the last run" and the next whole scan would call every hidden
+    finding new. Asked for on the command line, that is a usage error; configured (file or
+    ``PRODCHECK_HISTORY``), it is skipped with a note.
+    """
+    from auditor.history.scan_hook import HistoryHook
+
+    asked = [f"--{name.replace('_', '-')}" for name in ("history", "fail_on_regression", "notify", "notify_always")
+             if cli.get(name)]
+    if asked:
+        raise click.UsageError(f"--changed-since is a partial scan: it cannot be used with {', '.join(asked)}")
+    if os.environ.get("PRODCHECK_HISTORY") or file_config.get("history") or file_config.get("notify"):
+        _stderr("prodcheck: note: a --changed-since scan is not recorded in the history nor notified")
+    return HistoryHook()
 
 
 def _verbose_lines(report: Any) -> str:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor import __version__
 from auditor.model import CheckResult, Report, Status, Target, TargetInfo
 from auditor.options import ScanOptions
 from auditor.project import Project
-from auditor.registry import Registry, load_registry
+from auditor.registry import Registry, scan_registry
 from auditor.runner import run_live_checks, run_repo_checks, select
 from auditor.scoring import overall, section_scores
+
+if TYPE_CHECKING:
+    from auditor.changed import Scope
 
 Progress = Callable[[str], None]
 
@@ -42,9 +45,10 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     """Run a whole scan and build the report. Never raises for bad scanned input."""
     if registry is None:
         # Only the families the scan judges: a URL-only scan imports no repository check (source index, parsers).
+        # Built from the catalog: a check module is imported only when one of its checks runs.
         wanted = ({Target.REPO} if options.path is not None else set()) | (
             {Target.LIVE} if options.urls or options.from_observations else set())
-        registry = load_registry(targets=frozenset(wanted))
+        registry = scan_registry(targets=frozenset(wanted))
     specs, disabled = select(registry, options)
     results: list[CheckResult] = list(disabled)
     targets: list[TargetInfo] = []
@@ -60,10 +64,18 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
         from auditor.secrets import collect_secret_values
 
         secrets = collect_secret_values(project)
-        if not options.offline and any(s.id.startswith("DEPS-") for s in specs):
+        limited: Scope | None = None
+        if options.changed is not None:
+            from auditor.changed import scope
+
+            limited = scope(options.changed, project.file_set)
+            notes.append(limited.note())
+        skip = limited.skip_reason if limited is not None else None
+        if not options.offline and any(s.id.startswith("DEPS-") and not (skip and skip(s)) for s in specs):
             _observe_dependencies(project, options, progress)
         progress(f"running {sum(1 for s in specs if s.meta.target is Target.REPO)} repository checks")
-        results.extend(run_repo_checks(specs, project, secrets))
+        repo_results = run_repo_checks(specs, project, secrets, skip=skip)
+        results.extend(limited.limit(repo_results) if limited is not None else repo_results)
         notes.extend(_deployment_notes(project))
         targets.append(TargetInfo(kind="repo", value=str(options.path)))
     live_targets: list[Any] = []

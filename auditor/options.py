@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditor.discovery import DEFAULT_MAX_FILE_BYTES
 from auditor.model import DEFAULT_MIN_CONFIDENCE, Confidence, Section, Severity
+
+if TYPE_CHECKING:
+    from auditor.changed import ChangedSet
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,5 @@ class ScanOptions:
     min_confidence: Confidence = DEFAULT_MIN_CONFIDENCE
     # service | distribution from the config; None lets the scan guess (see auditor/profile.py).
     profile: str | None = None
+    # --changed-since REF: judge and report only these files (see auditor/changed.py); None scans all.
+    changed: ChangedSet | None = None

@@ -20,13 +20,15 @@ import math
 import re
 from collections import Counter
 
+from auditor.lazyre import lazy
+
 HINT_CHARS = 4
 URL_PASSWORD_MASK = "********"
 
 # scheme://user:password@host  (the password may itself hold '@': the last one ends it)
 # ('#' and '?' belong in URLs percent-encoded, but people write them in passwords unencoded: mask them too.)
-_URL_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^\s/?#@:'\"<>`]{0,256}):([^\s/'\"<>`]{1,512})@")
-_TOKENS = re.compile(
+_URL_CREDENTIALS = lazy(r"(?i)\b([a-z][a-z0-9+.\-]{0,30}://)([^\s/?#@:'\"<>`]{0,256}):([^\s/'\"<>`]{1,512})@")
+_TOKENS = lazy(
     r"\b(?:"
     r"(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[A-Z0-9]{16}"  # AWS access key ids
     r"|[sr]k_(?:live|test)_[0-9A-Za-z]{10,256}"  # Stripe secret / restricted keys
@@ -39,7 +41,7 @@ _TOKENS = re.compile(
     r"|eyJ[A-Za-z0-9_\-]{8,4096}\.[A-Za-z0-9_\-]{8,4096}\.[A-Za-z0-9_\-]{8,4096}"  # JWT
     r")"
 )
-_PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY-----")
+_PEM_BEGIN = lazy(r"-----BEGIN ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY-----")
 _PEM_END = "-----END "
 # Characters that end a value when a weak secret is matched in value position.
 _VALUE_END = r"(?=$|[\s'\"`,;&@)\]}>])"

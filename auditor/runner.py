@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -87,11 +87,21 @@ def _normalise(spec: CheckSpec, produced: Iterable[Finding] | None, secrets: fro
     return findings
 
 
-def run_repo_checks(specs: Sequence[CheckSpec], project: Project, secrets: frozenset[str]) -> list[CheckResult]:
-    """Run every repository check against the project."""
+def run_repo_checks(specs: Sequence[CheckSpec], project: Project, secrets: frozenset[str],
+                    skip: Callable[[CheckSpec], str] | None = None) -> list[CheckResult]:
+    """Run every repository check against the project.
+
+    ``skip`` may give a reason not to run a check (a ``--changed-since`` scan skips families
+    whose inputs did not change); a check skipped, here or for its ``needs``, is never called,
+    so a catalog-built registry never imports its module.
+    """
     results = []
     for spec in specs:
         if spec.meta.target is not Target.REPO:
+            continue
+        reason = skip(spec) if skip is not None else ""
+        if reason:
+            results.append(CheckResult(spec.meta, Status.SKIPPED, reason=reason, target="repo"))
             continue
         missing = [need for need in spec.needs if not project.has(need)]
         if missing:

@@ -19,14 +19,15 @@ import enum
 import re
 from typing import Any, TypeVar
 
+from auditor.lazyre import lazy
 from auditor.redact import mask_patterns
 
 T = TypeVar("T")
 
 # Bidirectional formatting characters (Trojan Source, CVE-2021-42574) and invisible marks.
 _BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_UNSAFE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff\u2028\u2029]")
-_UNSAFE_WITH_LINES = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff\u2028\u2029]")
+_UNSAFE = lazy(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff\u2028\u2029]")
+_UNSAFE_WITH_LINES = lazy(f"[\x00-\x1f\x7f-\x9f{_BIDI}\ud800-\udfff\u2028\u2029]")
 # Fields that name a file or place: newlines there are escaped too (a path is one line).
 _ONE_LINE_FIELDS = frozenset({"path", "url", "value", "key", "check_id", "fingerprint", "location", "source",
                               "scanned_files"})

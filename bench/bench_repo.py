@@ -5,6 +5,8 @@ Prints wall time, CPU time (the process and every child it waited for) and peak 
 * ``prodcheck --version`` and ``prodcheck checks list`` (targets: <= 0.1 s / --);
 * an offline scan of each sample repository under ``fixtures/repos`` (target for the
   HeyDev-shaped sample: <= 0.25 s wall and <= 60 MiB, bytecode present);
+* ``scan --changed-since HEAD`` after a one-Dockerfile change, on a committed copy of every corpus
+  repository with a Dockerfile (target: <= 0.3 s, a pre-commit hook's budget);
 * the real corpus repositories ``../shared/realworld/{kaneo,umami,healthchecks}``
   (target <= 1 s wall each), side by side with, when installed:
   checkov (``-d REPO --framework dockerfile github_actions secrets --skip-download``:
@@ -20,7 +22,8 @@ Install the peers with ``pip install -e '.[bench]'``.
 before a speed change: ``git archive REF | tar -x -C DIR``) in the same run, and prints
 its numbers beside, with the before/after ratio.
 
-Usage: ``python bench/bench_repo.py [--repeat N] [--corpus DIR] [--before DIR]``.
+Usage: ``python bench/bench_repo.py [--repeat N] [--corpus DIR] [--before DIR] [--only GROUP]``
+(groups: startup, samples, changed, corpus).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -166,6 +170,39 @@ def bench_samples(repeat: int) -> None:
             print(f"    target <= 250 ms and <= 60 MiB: {verdict(run.wall <= 0.25 and run.peak <= 60)}")
 
 
+def _committed_copy(repo: Path, into: Path) -> Path:
+    """A copy of ``repo`` (dependency folders pruned) as a fresh git repository with one commit."""
+    copy = into / repo.name
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(*PRUNED), symlinks=True)
+    git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false",
+           "-c", "core.hooksPath=/dev/null"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench"]):
+        subprocess.run([*git, *args], cwd=copy, check=True, capture_output=True)
+    return copy
+
+
+def bench_changed(corpus: Path, repeat: int) -> None:
+    """``--changed-since HEAD`` after appending a comment to one Dockerfile of each corpus repository."""
+    repos = sorted(p for p in corpus.iterdir() if p.is_dir()) if corpus.is_dir() else []
+    with tempfile.TemporaryDirectory(prefix="bench-changed-") as tmp:
+        for repo in repos:
+            found = sorted(dockerfiles(repo), key=lambda p: (len(Path(p).relative_to(repo).parts), p))
+            if not found:
+                print(f"  {repo.name}: skipped (no Dockerfile)")
+                continue
+            copy = _committed_copy(repo, Path(tmp))
+            target = copy / Path(found[0]).relative_to(repo)
+            target.write_text(target.read_text(encoding="utf-8", errors="replace") + "\n# bench edit\n",
+                              encoding="utf-8")
+            files = sum(1 for _ in walk(copy))
+            run = measure([*scan_cmd(copy), "--changed-since", "HEAD"], repeat)
+            full = measure(scan_cmd(copy), 1)
+            row(f"{repo.name} ({files} files): --changed-since HEAD", run)
+            print(f"    whole-tree scan of the same copy: {full.wall * 1000:.0f} ms wall {full.cpu * 1000:.0f} ms cpu;"
+                  f" changed/whole: wall {run.wall / full.wall:.2f} cpu {run.cpu / full.cpu:.2f};"
+                  f" target <= 300 ms: {verdict(run.wall <= 0.3)}")
+
+
 def bench_corpus(corpus: Path, repeat: int) -> None:
     """The real repositories, each beside checkov, hadolint and zizmor on the same files."""
     checkov, hadolint, zizmor = (None, None, None) if NO_PEERS else (tool("checkov"), tool("hadolint"), tool("zizmor"))
@@ -206,7 +243,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--only", choices=["startup", "samples", "corpus"], action="append")
+    parser.add_argument("--only", choices=["startup", "samples", "changed", "corpus"], action="append")
     parser.add_argument("--before", type=Path, help="another checkout to time beside this one")
     parser.add_argument("--no-peers", action="store_true", help="skip checkov, hadolint and zizmor")
     args = parser.parse_args()
@@ -216,11 +253,13 @@ def main() -> None:
     precompile()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
           f"medians of {args.repeat} (peers with a long run: 1)")
-    groups = args.only or ["startup", "samples", "corpus"]
+    groups = args.only or ["startup", "samples", "changed", "corpus"]
     if "startup" in groups:
         bench_startup(args.repeat)
     if "samples" in groups:
         bench_samples(args.repeat)
+    if "changed" in groups:
+        bench_changed(args.corpus, args.repeat)  # a new option: no --before column
     if "corpus" in groups:
         bench_corpus(args.corpus, max(1, args.repeat // 2 + 1))
 

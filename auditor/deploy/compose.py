@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.lazyre import lazy
 from auditor.parsing.compose import ComposeFile, Service
 from auditor.parsing.dockerfile import Dockerfile, Stage, split_image
 from auditor.project import Project
@@ -59,9 +60,9 @@ PROXY_IMAGES = frozenset({"traefik", "nginx", "caddy", "haproxy", "envoy", "ngin
 ADMIN_UI_IMAGES = frozenset({"adminer", "phpmyadmin", "pgadmin4", "pgadmin", "mongo-express", "redis-commander",
                              "redisinsight", "mailhog", "mailpit", "maildev", "dbgate", "cloudbeaver"})
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_ONE_SHOT = re.compile(r"migrat|backup|seed|\binit\b|setup|provision|bootstrap|restore|dump|fixtures", re.I)
-_SERVER_BINARIES = re.compile(
+_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_ONE_SHOT = lazy(r"migrat|backup|seed|\binit\b|setup|provision|bootstrap|restore|dump|fixtures", re.I)
+_SERVER_BINARIES = lazy(
     r"(^|[\s/\"'])(postgres|mysqld|mariadbd|mongod|redis-server|valkey-server|memcached|elasticsearch|opensearch"
     r"|rabbitmq-server|cassandra|couchdb|clickhouse-server|clickhouse|influxd|neo4j|etcd|keydb-server|dragonfly"
     r"|docker-entrypoint\.sh|entrypoint\.sh)(\s|$)"

@@ -12,13 +12,14 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.lazyre import lazy
 from auditor.parsing.compose import Service
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage, shell_words
 from auditor.project import Project
 from auditor.secrets import env_pairs
 
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_SEPARATORS = re.compile(r"&&|\|\||;|\||\n")
+_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_SEPARATORS = lazy(r"&&|\|\||;|\||\n")
 
 
 # -- stages ------------------------------------------------------------------

@@ -17,20 +17,21 @@ from dataclasses import replace
 
 from auditor.deploy.images import segments
 from auditor.deploy.model import Reference
+from auditor.lazyre import lazy
 from auditor.parsing.dockerfile import shell_words
 from auditor.parsing.workflow import Workflow
 from auditor.project import Project
 
-_BUILD = re.compile(r"\b(?:docker|podman)\s+(?:buildx\s+build|image\s+build|build)\b")
-_COMPOSE = re.compile(r"\b(?:docker[\s-]compose|podman[\s-]compose)\b")
+_BUILD = lazy(r"\b(?:docker|podman)\s+(?:buildx\s+build|image\s+build|build)\b")
+_COMPOSE = lazy(r"\b(?:docker[\s-]compose|podman[\s-]compose)\b")
 _VALUE_FLAGS = frozenset({"-f", "--file", "--target", "-t", "--tag", "--build-arg", "--platform", "--label",
                           "--cache-from", "--cache-to", "--secret", "--ssh", "--output", "-o", "--progress",
                           "--network", "--build-context", "--iidfile", "--metadata-file", "--builder"})
 _COMPOSE_VALUE_FLAGS = frozenset({"-f", "--file", "-p", "--project-name", "--env-file", "--profile",
                                   "--project-directory", "--ansi", "--parallel"})
-_MATRIX = re.compile(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
-_SCRIPT_NAMES = re.compile(r"(^|/)(Makefile|makefile|GNUmakefile|justfile|Justfile|Taskfile\.ya?ml|[^/]+\.(?:sh|bash))$")
-_DOC = re.compile(r"\.(md|mdx|rst|txt)$", re.IGNORECASE)
+_MATRIX = lazy(r"\$\{\{\s*matrix\.([\w-]+)\s*\}\}")
+_SCRIPT_NAMES = lazy(r"(^|/)(Makefile|makefile|GNUmakefile|justfile|Justfile|Taskfile\.ya?ml|[^/]+\.(?:sh|bash))$")
+_DOC = lazy(r"\.(md|mdx|rst|txt)$", re.IGNORECASE)
 
 
 def find_references(project: Project) -> tuple[Reference, ...]:

@@ -12,11 +12,12 @@ import re
 import tomllib
 
 from auditor.deps.model import Package
+from auditor.lazyre import lazy
 from auditor.project import Project
 
 NODE_LOCKFILES = ("package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock")
 PYTHON_LOCKFILES = ("poetry.lock", "uv.lock", "pylock.toml", "Pipfile.lock")
-_REQ_LINE = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*==\s*([A-Za-z0-9._+!-]+)")
+_REQ_LINE = lazy(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*==\s*([A-Za-z0-9._+!-]+)")
 
 
 class LockfileError(ValueError):
@@ -78,7 +79,7 @@ def _package_lock(path: str, text: str) -> list[Package]:
     return list(found.values())
 
 
-_PNPM_KEY = re.compile(r"^  ['\"]?/?((?:@[^/@\s]+/)?[^/@\s(]+)[@/]([0-9][^(:'\"\s_]*)")
+_PNPM_KEY = lazy(r"^  ['\"]?/?((?:@[^/@\s]+/)?[^/@\s(]+)[@/]([0-9][^(:'\"\s_]*)")
 
 
 def _pnpm_lock(path: str, text: str) -> list[Package]:

@@ -50,7 +50,7 @@ def test_scan_loads_only_the_families_it_judges(monkeypatch: pytest.MonkeyPatch,
         seen.append(targets)
         raise _Stop
 
-    monkeypatch.setattr(engine, "load_registry", fake_load)
+    monkeypatch.setattr(engine, "scan_registry", fake_load)
     with pytest.raises(_Stop):
         engine.scan(options)
     assert seen == [frozenset(wanted)]
