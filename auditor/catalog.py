@@ -105,6 +105,7 @@ def _meta_row(meta: CheckMeta) -> dict[str, Any]:
         "security": meta.security, "effort_hours": meta.effort_hours, "passed": meta.passed,
         "confidence": meta.confidence.label, "group": meta.group, "group_rank": meta.group_rank,
         "data_loss": meta.data_loss, "operator_side": meta.operator_side,
+        "organisational": meta.organisational, "adopter_side": meta.adopter_side,
     }
 
 
@@ -123,6 +124,7 @@ def meta_of(entry: Entry) -> CheckMeta:
         security=d["security"], effort_hours=d["effort_hours"], aliases=entry.aliases,
         passed=d["passed"], confidence=Confidence.parse(d["confidence"]), group=d["group"],
         group_rank=d["group_rank"], data_loss=d["data_loss"], operator_side=d["operator_side"],
+        organisational=d["organisational"], adopter_side=d["adopter_side"],
     )
 
 
