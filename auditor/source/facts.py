@@ -117,6 +117,20 @@ class EnvRead:
 
 
 @dataclass(frozen=True)
+class EnvDefault:
+    """An environment variable read with a literal fallback used when it is unset.
+
+    ``process.env.X || "v"``, ``const { X = "v" } = process.env``, ``os.getenv("X", "v")``,
+    ``config("X", default="v")``. ``value`` is scanned text (possibly a secret): checks judge it
+    and never print it.
+    """
+
+    name: str
+    line: int
+    value: str
+
+
+@dataclass(frozen=True)
 class SignalHandler:
     """``process.on('SIGTERM', ...)`` / ``signal.signal(SIGTERM, ...)`` with the handler's calls."""
 
@@ -180,6 +194,7 @@ class SourceFile:
     mounts: tuple[Mount, ...] = ()
     functions: tuple[Function, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()
+    env_defaults: tuple[EnvDefault, ...] = ()
     signals: tuple[SignalHandler, ...] = ()
     log_calls: tuple[tuple[str, int], ...] = ()
     leaks: tuple[ErrorLeak, ...] = ()

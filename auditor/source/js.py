@@ -16,6 +16,7 @@ import tree_sitter_javascript as tsjs
 import tree_sitter_typescript as tsts
 
 from auditor.source.facts import (
+    EnvDefault,
     Assignment,
     Body,
     Call,
@@ -373,6 +374,7 @@ class _Extractor:
         signals: list[SignalHandler] = []
         logs: list[tuple[str, int]] = []
         env_reads: list[EnvRead] = []
+        env_defaults: list[EnvDefault] = []
         for node, (func, callee), args in zip(call_nodes, heads, self.call_args, strict=True):
             call = self._call(node, callee, args)
             calls.append(call)
@@ -390,19 +392,26 @@ class _Extractor:
                 if args and src.string(args[0]) is not None and _ENV_NAME.fullmatch(call.strings[0]):
                     env_reads.append(EnvRead(call.strings[0], call.line, has_default=len(args) > 1,
                                              certain=call.name == "getOrThrow"))
+                    if len(args) > 1 and (literal := src.string(args[1])) is not None:
+                        env_defaults.append(EnvDefault(call.strings[0], call.line, literal))
         for node in _in_order(caps.get("envmember", [])):
             if _is_process_env(src, node.child_by_field_name("object")):
-                env_reads.append(EnvRead(src.text(node.child_by_field_name("property")), _line(node),
-                                         _has_default(src, node)))
+                name = src.text(node.child_by_field_name("property"))
+                env_reads.append(EnvRead(name, _line(node), _has_default(src, node)))
+                if (literal := _fallback_literal(src, node)) is not None:
+                    env_defaults.append(EnvDefault(name, _line(node), literal))
         for node in _in_order(caps.get("envsub", [])):
             if _is_process_env(src, node.child_by_field_name("object")):
                 key = src.string(node.child_by_field_name("index"))
                 if key:
                     env_reads.append(EnvRead(key, _line(node), _has_default(src, node)))
+                    if (literal := _fallback_literal(src, node)) is not None:
+                        env_defaults.append(EnvDefault(key, _line(node), literal))
         for decl in _in_order(caps.get("envdecl", [])):
             pattern = decl.child_by_field_name("name")
             if pattern is not None and _is_process_env(src, decl.child_by_field_name("value")):
                 env_reads.extend(_pattern_reads(src, pattern))
+                env_defaults.extend(_pattern_defaults(src, pattern))
 
         imports = [self._import(n) for n in _in_order(caps.get("import", []))]
         imports.extend(self._requires())
@@ -420,6 +429,7 @@ class _Extractor:
             mounts=tuple(mounts),
             functions=self._functions(caps),
             env_reads=tuple(env_reads),
+            env_defaults=tuple(env_defaults),
             signals=tuple(signals),
             log_calls=tuple(logs),
             leaks=self._leaks(caps),
@@ -711,6 +721,37 @@ def _has_default(src: _Source, node: ts.Node) -> bool:
     if parent.type == "arguments" and parent.parent is not None and parent.parent.type == "call_expression":
         return src.text(parent.parent.child_by_field_name("function")) == "Boolean"
     return False
+
+
+def _fallback_literal(src: _Source, node: ts.Node) -> str | None:
+    """The string literal after ``||`` / ``??`` that stands in for an unset variable, else None."""
+    cur = node
+    parent = cur.parent
+    while parent is not None and parent.type in _CHAIN:
+        cur, parent = parent, parent.parent
+    if parent is None or parent.type != "binary_expression":
+        return None
+    left = parent.child_by_field_name("left")
+    if src.text(parent.child_by_field_name("operator")) not in {"??", "||"} or left is None or left.id != cur.id:
+        return None
+    return src.string(parent.child_by_field_name("right"))
+
+
+def _pattern_defaults(src: _Source, pattern: ts.Node) -> list[EnvDefault]:
+    """``const { X = "v", Y: y = "w" } = process.env``: the names destructured with a literal default."""
+    out = []
+    for part in pattern.named_children:
+        key, default = None, None
+        if part.type == "object_assignment_pattern":
+            key, default = part.child_by_field_name("left"), part.child_by_field_name("right")
+        elif part.type == "pair_pattern":
+            value = part.child_by_field_name("value")
+            if value is not None and value.type == "assignment_pattern":
+                key, default = part.child_by_field_name("key"), value.child_by_field_name("right")
+        literal = src.string(default)
+        if key is not None and literal is not None:
+            out.append(EnvDefault(src.text(key), _line(part), literal))
+    return out
 
 
 def _pattern_reads(src: _Source, pattern: ts.Node) -> list[EnvRead]:

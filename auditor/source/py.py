@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from auditor.source.facts import (
+    EnvDefault,
     Assignment,
     Body,
     Call,
@@ -122,6 +123,7 @@ class _Extractor(ast.NodeVisitor):
         self.mounts: list[Mount] = []
         self.functions: list[Function] = []
         self.env: list[EnvRead] = []
+        self.env_defaults: list[EnvDefault] = []
         self.signals: list[SignalHandler] = []
         self.logs: list[tuple[str, int]] = []
         self.leaks: list[ErrorLeak] = []
@@ -190,6 +192,8 @@ class _Extractor(ast.NodeVisitor):
         if callee in {"os.getenv", "os.environ.get", "getenv", "environ.get"} and strings:
             # getenv/get return None instead of failing: the code copes, so the variable is optional.
             self.env.append(EnvRead(strings[0], node.lineno, True))
+        if node.args and (default := _env_default(callee, node)) is not None:
+            self.env_defaults.append(default)
         if callee in {"signal.signal", "signal"} and node.args:
             sig = _src(node.args[0]).rsplit(".", 1)[-1]
             handler = _src(node.args[1]) if len(node.args) > 1 else ""
@@ -348,6 +352,27 @@ def _assignments(tree: ast.Module) -> tuple[Assignment, ...]:
     return tuple(out)
 
 
+_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# Settings helpers that read one variable with a default: os.getenv, python-decouple and
+# starlette's ``config("X", default=...)``, environs' ``env.str("X", "v")``, project helpers
+# named env*/getenv (``envsecret("SECRET_KEY", "---")``).
+_ENV_HELPER = re.compile(r"(?:^|\.)(?:getenv|get_env|config|env\w*)$|^(?:os\.)?environ\.get$|^env\.\w+$")
+
+
+def _env_default(callee: str, node: ast.Call) -> EnvDefault | None:
+    """``helper("NAME", "literal")`` or ``helper("NAME", default="literal")``: the literal fallback."""
+    first = node.args[0]
+    if not (_ENV_HELPER.search(callee) and isinstance(first, ast.Constant) and isinstance(first.value, str)
+            and _ENV_NAME.fullmatch(first.value)):
+        return None
+    candidates = [node.args[1]] if len(node.args) > 1 else []
+    candidates += [k.value for k in node.keywords if k.arg == "default"]
+    for value in candidates:
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return EnvDefault(first.value, node.lineno, value.value)
+    return None
+
+
 def extract(path: str, tree: ast.Module) -> SourceFile:
     """Every fact of one parsed Python module."""
     ex = _Extractor(path)
@@ -361,6 +386,7 @@ def extract(path: str, tree: ast.Module) -> SourceFile:
         mounts=tuple(ex.mounts),
         functions=tuple(ex.functions),
         env_reads=tuple(ex.env),
+        env_defaults=tuple(ex.env_defaults),
         signals=tuple(ex.signals),
         log_calls=tuple(ex.logs),
         leaks=tuple(ex.leaks),
