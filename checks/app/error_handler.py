@@ -5,7 +5,8 @@ Each server application installs one place where unhandled errors end up: Hono `
 an Express error middleware (four parameters), NestJS exception filters
 (`useGlobalFilters`/`APP_FILTER`/`@Catch`), Fastify `setErrorHandler`, FastAPI/Starlette
 `exception_handler`, Flask `errorhandler`. For Django, it flags `DEBUG = True` in settings
-that are not development settings (Django then serves tracebacks to everyone).
+that are not development settings (Django then serves tracebacks to everyone), and a `DEBUG`
+read from the environment that defaults to on (`DEBUG = envbool("DEBUG", "True")`).
 
 FastAPI/Starlette, Fastify and Next.js have safe defaults (the traceback is logged, the client
 gets a plain 500 without it) and pass without a custom handler. An Express
@@ -80,6 +81,10 @@ from auditor.registry import check
 from auditor.source import rules
 
 
+_DEBUG_NAME = re.compile(r"(?:DJANGO_)?DEBUG", re.IGNORECASE)
+_TRUTHY = re.compile(r"true|1|yes|on", re.IGNORECASE)
+
+
 @check(id="APP-ERROR-HANDLER", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=1.0,
        passed="Global error handling in place for every service")
 def error_handler(project: Project) -> Iterator[Finding]:
@@ -96,6 +101,15 @@ def error_handler(project: Project) -> Iterator[Finding]:
                             message=f"{service.name}: DEBUG = True in settings used outside development; "
                             "Django will show tracebacks and settings to visitors",
                             location=Location(path=sf.path, line=assignment.line),
+                            key=f"{service.name}:DEBUG",
+                        )
+                for default in sf.env_defaults:
+                    if _DEBUG_NAME.fullmatch(default.name) and _TRUTHY.fullmatch(default.value.strip()):
+                        # `DEBUG = envbool("DEBUG", "True")`: a deploy that forgets the variable runs in debug.
+                        yield Finding(
+                            message=f"{service.name}: {default.name} defaults to on when the variable is unset; "
+                            "a deploy that does not set it shows tracebacks and settings to visitors",
+                            location=Location(path=sf.path, line=default.line),
                             key=f"{service.name}:DEBUG",
                         )
             continue
