@@ -16,11 +16,11 @@ import tree_sitter_javascript as tsjs
 import tree_sitter_typescript as tsts
 
 from auditor.source.facts import (
-    EnvDefault,
     Assignment,
     Body,
     Call,
     ClassInfo,
+    EnvDefault,
     EnvRead,
     ErrorLeak,
     Function,

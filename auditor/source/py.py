@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 
 from auditor.source.facts import (
-    EnvDefault,
     Assignment,
     Body,
     Call,
     ClassInfo,
+    EnvDefault,
     EnvRead,
     ErrorLeak,
     Function,

@@ -80,7 +80,6 @@ from auditor.project import Project
 from auditor.registry import check
 from auditor.source import rules
 
-
 _DEBUG_NAME = re.compile(r"(?:DJANGO_)?DEBUG", re.IGNORECASE)
 _TRUTHY = re.compile(r"true|1|yes|on", re.IGNORECASE)
 
