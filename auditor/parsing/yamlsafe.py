@@ -36,9 +36,6 @@ _ALIAS = re.compile(r"(?<![\w&*])\*[A-Za-z0-9_.-]+")
 
 def load_yaml(text: str) -> Any:
     """Parse one YAML document (the first) with line info; raise YamlError on anything hostile."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
     if len(text) > MAX_YAML_CHARS:
         raise YamlError(f"larger than the {MAX_YAML_CHARS // (1024 * 1024)} MiB YAML size cap")
     # Cheap pre-check: deep flow nesting would make the parser recurse.
@@ -58,6 +55,10 @@ def load_yaml(text: str) -> Any:
         data = _load_fast(text)
         _check_budget(data)
         return data
+    # ruamel only when libyaml is missing: importing it costs about 15 ms of every scan's start-up.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = True
     try:
