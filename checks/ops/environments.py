@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.model import Reference, Role
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
@@ -116,6 +117,35 @@ def single_environment(project: Project) -> Iterator[Finding]:
                   Location(where, 1, anchor_only=True), key="environments")
 
 
+def _versioned_release(project: Project) -> bool:
+    """Whether releases are versioned: SHA/version tags pushed by CI or a release script, or pinned builds."""
+    # An image tag taken from the commit, the git tag or a version output: `:${{ github.sha }}`,
+    # `:${{ steps.latest_tag.outputs.tag }}`, `:${{ needs.release.outputs.version }}`, `:$VERSION`.
+    versioned = re.compile(r":\$\{\{\s*[^}]*\b(sha|ref_name|tag|tag_name|version|release)\w*\s*\}\}|"
+                           r":\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|GIT_SHA|VERSION|TAG|RELEASE)|"
+                           r"docker/metadata-action|type=(semver|sha|ref)\b", re.IGNORECASE)
+    # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
+    pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
+    for wf in workflows(project):
+        if versioned.search(wf.text) and pushed.search(wf.text):
+            return True
+    if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
+        return True
+    # Release scripts outside CI (scripts/release.sh, a Makefile target) count the same.
+    for rel in project.files:
+        if rel.endswith((".sh", ".bash")) or rel.rsplit("/", 1)[-1] in {"Makefile", "justfile", "Taskfile.yml"}:
+            text = project.read_text(rel) or ""
+            if versioned.search(text) and pushed.search(text):
+                return True
+    for compose in project.compose_files:
+        for service in compose.services:
+            image = service.image or ""
+            tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
+            if service.get("build") is not None and re.match(r"^v?\d+\.\d+", tag):
+                return True
+    return False
+
+
 @check(id="OPS-NO-ROLLBACK", severity=Severity.LOW, section=Section.OPERATIONS, effort_hours=4,
        passed="Rollback path: versioned images or documented procedure")
 def no_rollback(project: Project) -> Iterator[Finding]:
@@ -146,32 +176,71 @@ def no_rollback(project: Project) -> Iterator[Finding]:
     """
     if not (project.dockerfile_paths or project.compose_paths):
         raise NotApplicable("no container deployment found")
-    # An image tag taken from the commit, the git tag or a version output: `:${{ github.sha }}`,
-    # `:${{ steps.latest_tag.outputs.tag }}`, `:${{ needs.release.outputs.version }}`, `:$VERSION`.
-    versioned = re.compile(r":\$\{\{\s*[^}]*\b(sha|ref_name|tag|tag_name|version|release)\w*\s*\}\}|"
-                           r":\$\{?(GITHUB_SHA|CI_COMMIT_SHA|CI_COMMIT_TAG|GIT_SHA|VERSION|TAG|RELEASE)|"
-                           r"docker/metadata-action|type=(semver|sha|ref)\b", re.IGNORECASE)
-    # A versioned tag only helps when the image is pushed somewhere it can be redeployed from.
-    pushed = re.compile(r"docker\s+(image\s+)?push\b|push:\s*true|docker/build-push-action")
-    for wf in workflows(project):
-        if versioned.search(wf.text) and pushed.search(wf.text):
-            return
-    if any(versioned.search(cmd) and pushed.search(cmd) for _p, _l, cmd in all_commands(project)):
+    if _versioned_release(project):
         return
-    # Release scripts outside CI (scripts/release.sh, a Makefile target) count the same.
-    for rel in project.files:
-        if rel.endswith((".sh", ".bash")) or rel.rsplit("/", 1)[-1] in {"Makefile", "justfile", "Taskfile.yml"}:
-            text = project.read_text(rel) or ""
-            if versioned.search(text) and pushed.search(text):
-                return
-    for compose in project.compose_files:
-        for service in compose.services:
-            image = service.image or ""
-            tag = image.rsplit(":", 1)[-1] if ":" in image.rsplit("/", 1)[-1] else ""
-            if service.get("build") is not None and re.match(r"^v?\d+\.\d+", tag):
-                return
     if docs_mention(project, r"\broll\s?back\b"):
         return
+    pipeline = release_pipeline(project)
+    if pipeline is None:
+        raise NotApplicable("no CI pipeline builds or deploys the production files: releases are made by hand "
+                            "(OPS-ROLLBACK-PROCEDURE judges that)")
     where = (deployed_compose(project) or project.compose_paths or project.dockerfile_paths)[0]
-    yield Finding("releases are not versioned and pushed (no SHA/version image tags, no documented rollback)",
+    yield Finding(f"releases are not versioned and pushed: {pipeline.where} builds or deploys without SHA/version "
+                  "image tags, and no rollback is documented", Location(where, 1, anchor_only=True), key="rollback")
+
+
+_CI_SOURCES = (".github/workflows/", ".gitlab-ci", ".circleci/", "bitbucket-pipelines", "azure-pipelines",
+               "Jenkinsfile", ".drone", ".woodpecker")
+
+
+def release_pipeline(project: Project) -> Reference | None:
+    """The first CI step that builds, pushes or starts a production deployment file, if any."""
+    model = project.deployment
+    for ref in model.references:
+        if not ref.source.startswith(_CI_SOURCES) and not ref.source.rsplit("/", 1)[-1].startswith(_CI_SOURCES):
+            continue
+        if any(model.role_of(path) is Role.PRODUCTION for path in ref.files):
+            return ref
+    return None
+
+
+@check(id="OPS-ROLLBACK-PROCEDURE", organisational=True, severity=Severity.LOW, section=Section.OPERATIONS,
+       effort_hours=2, passed="Rollback path for hand-made releases")
+def rollback_procedure(project: Project) -> Iterator[Finding]:
+    """No rollback procedure for releases made by hand.
+
+    ## What it checks
+    A repository whose production files no CI pipeline builds or deploys
+    is released by hand (`docker compose up -d --build` on the server, a
+    `docker:prod` script). Its way back is then a procedure of whoever
+    deploys it: images tagged with a version or commit and kept, compose
+    images pinned to a version, or a documented rollback. When neither
+    exists, this fails. For a template or a distribution it is advice to
+    the teams that deploy it, not a finding. A repository with a CI release
+    pipeline is judged by OPS-NO-ROLLBACK instead.
+
+    ## Why it matters
+    When a release breaks production, the fastest fix is to redeploy the
+    last good version; a hand-made release built from the checkout leaves
+    nothing to go back to but a rebuild of an older commit.
+
+    ## How to fix
+    Tag each release and keep the previous image, and write the rollback
+    down next to the deploy command.
+
+    ```markdown
+    ## Roll back
+    docker tag app:current app:previous    # before each deploy
+    docker compose down && APP_TAG=previous docker compose up -d
+    ```
+    """
+    if not (project.dockerfile_paths or project.compose_paths):
+        raise NotApplicable("no container deployment found")
+    if release_pipeline(project) is not None:
+        raise NotApplicable("a CI pipeline releases the production files (OPS-NO-ROLLBACK judges it)")
+    if _versioned_release(project) or docs_mention(project, r"\broll\s?back\b"):
+        return
+    where = (deployed_compose(project) or project.compose_paths or project.dockerfile_paths)[0]
+    yield Finding("releases are made by hand (no CI pipeline builds or deploys the production files) and "
+                  "nothing keeps the previous version: no version image tags, no documented rollback",
                   Location(where, 1, anchor_only=True), key="rollback")
