@@ -99,6 +99,8 @@ def input_validation(project: Project) -> Iterator[Finding]:
                 continue
             if service.framework in {"django", "flask"} and _hand_checked(_view_source(project, index, service, body)):
                 continue
+            if service.language != "python" and _js_hand_checked(_handler_text(project, sf.path, body.line)):
+                continue
             by_file.setdefault(sf.path, []).append((route.line, f"{route.method} {full}"))
         for path, items in by_file.items():
             # One finding per router file: the first route leads, the others are related locations.
@@ -209,3 +211,37 @@ def _field_checked(src: str, name: str) -> bool:
         if re.search(value + _COMPARED, src) or re.search(rf"(?<![\w.]){_CHECKING_CALL}\(\s*{value}", src):
             return True
     return False
+
+
+# JavaScript/TypeScript handlers that check their fields by hand: the body's fields destructured from
+# the parsed body, each tested in an `if` that answers 4xx. Read from the handler's text: its start
+# line to the next top-level statement (routes are registered at the top level of a router file).
+_JS_BODY_READ = r"(?:await\s+)?(?:c\.req\.(?:json|parseBody)\(\)|req\.body|request\.body|ctx\.request\.body)"
+_JS_BODY_VAR = re.compile(rf"(\w+)\s*(?::[^=;\n]+)?=\s*{_JS_BODY_READ}")
+_JS_REJECT = r"(?:\b40[0-9]\b|\b422\b|BadRequest|HTTPException|UnprocessableEntity)"
+
+
+def _handler_text(project: Project, path: str, line: int, limit: int = 150) -> str:
+    """The handler's source from ``line`` to the next top-level statement (at most ``limit`` lines)."""
+    lines = (project.read_text(path) or "").splitlines()
+    start = max(line - 1, 0)
+    end = next((i for i in range(start + 1, min(len(lines), start + limit))
+                if lines[i][:1].strip() and not lines[i].lstrip().startswith(("}", ")", "]"))), min(len(lines), start + limit))
+    return "\n".join(lines[start:end])
+
+
+def _js_hand_checked(text: str) -> bool:
+    """True when every field the handler destructures from its parsed body is tested and rejected with a 4xx."""
+    sources = {re.escape(v) for v in _JS_BODY_VAR.findall(text)} | {_JS_BODY_READ}
+    fields: set[str] = set()
+    for source in sources:
+        for group in re.findall(rf"\{{([^{{}}]*)\}}\s*(?::[^=;\n]+)?=\s*{source}\b", text):
+            fields |= {part.split(":")[0].split("=")[0].strip() for part in group.split(",")} - {""}
+    if not fields or any(not re.fullmatch(r"\w+", f) for f in fields):
+        return False
+    def tested(field: str) -> bool:
+        name = re.escape(field)
+        condition = rf"if\s*\([^)]*(?:!\s*{name}\b|\b{name}\s*[!=]==?|typeof\s+{name}\b|\b{name}\.length\b)[^)]*\)"
+        # The rejection follows the condition closely (its block or a one-line return), braces allowed.
+        return bool(re.search(rf"{condition}\s*\{{?[^;]{{0,160}}?{_JS_REJECT}", text))
+    return all(tested(f) for f in fields)
