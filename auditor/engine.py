@@ -161,7 +161,7 @@ def _observe_dependencies(project: Project, options: ScanOptions, progress: Prog
 
     if not (node_lockfiles(project) or python_manifests(project)):
         return
-    from auditor.deps.probe import FACT_KEY, observe_dependencies
+    from auditor.deps.probe import observe_dependencies
 
     progress("auditing dependencies")
     kwargs: dict[str, Any] = {"timeout": float(options.live.get("timeout") or 15.0)}
@@ -169,7 +169,7 @@ def _observe_dependencies(project: Project, options: ScanOptions, progress: Prog
         kwargs["osv_url"] = os.environ["PRODCHECK_OSV_URL"]
     if os.environ.get("PRODCHECK_PYPI_URL"):
         kwargs["pypi_url"] = os.environ["PRODCHECK_PYPI_URL"]
-    project.facts[FACT_KEY] = observe_dependencies(project, **kwargs)
+    project.dependency_observations = observe_dependencies(project, **kwargs)
 
 
 def _live_target_info(target: Any, results: list[CheckResult]) -> TargetInfo:

@@ -28,6 +28,7 @@ from auditor.parsing.workflow import Workflow, parse_github_workflow, parse_gitl
 if TYPE_CHECKING:
     from auditor.deploy.build import DeployConfig
     from auditor.deploy.model import DeploymentModel
+    from auditor.deps.model import DepsObservation
 
 T = TypeVar("T")
 
@@ -84,8 +85,9 @@ class Project:
         self._texts: dict[str, str | None] = {}
         self._memo: dict[str, Any] = {}
         self.read_skips: list[SkippedFile] = []
-        # Observations that probes (network I/O) attach before checks run, e.g. dependency audits.
-        self.facts: dict[str, Any] = {}
+        # What the dependency probe (network I/O) observed, per ecosystem, before checks run;
+        # None when it did not run (--offline, no lockfile): the DEPS-* checks then skip.
+        self.dependency_observations: dict[str, DepsObservation] | None = None
 
     # -- discovery -------------------------------------------------------
 

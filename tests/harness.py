@@ -53,7 +53,7 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
     """Run one check on one fixture case (a repo dir, or a dir with observations.json).
 
     A repo case may carry ``deps-observations.json``: recorded dependency-audit
-    observations placed in ``Project.facts`` as the dependency probe would.
+    observations placed in ``Project.dependency_observations`` as the dependency probe would.
     """
     from auditor.runner import run_live_checks, run_repo_checks
 
@@ -72,9 +72,8 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
         import json
 
         from auditor.deps.model import observations_from_dict
-        from auditor.deps.probe import FACT_KEY
-
-        project.facts[FACT_KEY] = observations_from_dict(json.loads(recorded_deps.read_text(encoding="utf-8")))
+        project.dependency_observations = observations_from_dict(
+            json.loads(recorded_deps.read_text(encoding="utf-8")))
     results = run_repo_checks([spec], project, frozenset())
     return results[0]
 

@@ -2,5 +2,5 @@
 
 This is a probe: it touches the network, so the engine runs it before the
 checks, stores a :class:`~auditor.deps.model.DepsObservation` per ecosystem in
-``Project.facts``, and the ``DEPS-*`` checks judge those observations.
+``Project.dependency_observations``, and the ``DEPS-*`` checks judge those observations.
 """

@@ -14,8 +14,6 @@ from auditor.deps.osv import DEFAULT_OSV_URL, ServiceUnavailable, query_osv
 from auditor.deps.pip_audit_adapter import DEFAULT_PYPI_URL, audit_python
 from auditor.project import Project
 
-FACT_KEY = "deps"
-
 
 def observe_dependencies(project: Project, *, osv_url: str = DEFAULT_OSV_URL, pypi_url: str = DEFAULT_PYPI_URL,
                          timeout: float = 15.0) -> dict[str, DepsObservation]:

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 from auditor.deps.lockfiles import node_lockfiles, python_manifests
 from auditor.deps.model import DepsObservation
-from auditor.deps.probe import FACT_KEY
 from auditor.model import Finding, Location
 from auditor.project import Project
 from auditor.registry import NotApplicable
@@ -21,7 +20,7 @@ def judge(project: Project, ecosystem: str) -> Iterator[Finding]:
     manifests = node_lockfiles(project) if ecosystem == "npm" else python_manifests(project)
     if not manifests:
         raise NotApplicable(f"no {'Node lockfile' if ecosystem == 'npm' else 'Python manifest'} found")
-    observations: dict[str, DepsObservation] = project.facts.get(FACT_KEY) or {}
+    observations: dict[str, DepsObservation] = project.dependency_observations or {}
     observation = observations.get(ecosystem)
     if observation is None:
         raise NotApplicable("dependency audit not run (--offline); not a pass")
