@@ -46,23 +46,18 @@ from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import EnvDefault
-from checks.env._shared import secret_name
+from checks.env._shared import secret_setting
 
 _PASSWORD = re.compile(r"PASSWORD|PASSWD|PASS$|PWD", re.IGNORECASE)
 # Settings about a secret rather than the secret itself (SALT_ROTATION=month, TOKEN_SCHEME=Bearer).
 _ABOUT_A_SECRET = re.compile(r"_(ROTATION|PERIOD|POLICY|SCHEME|KIND|STORE|BACKEND)$", re.IGNORECASE)
-_NAMESPACE = re.compile(r"^SECRETS?_", re.IGNORECASE)
 _NOT_A_SECRET_VALUE = re.compile(r"^(?:true|false|yes|no|on|off|none|null|undefined|\d+)$", re.IGNORECASE)
-_TESTISH = re.compile(r"(^|/)(tests?|__tests__|spec|e2e|fixtures?|mocks?)/|[._-](test|spec)\.[cm]?[jt]sx?$|"
-                      r"(^|/)test_[^/]*\.py$|_test\.py$|(^|/)conftest\.py$")
 _REFUSES = r"(?:raise|throw|process\.exit|sys\.exit|ImproperlyConfigured)"
 
 
 def _signing_secret(name: str) -> bool:
-    """A secret-named variable that is not a password (``SECRET_`` as an app-wide prefix is stripped)."""
-    rest = _NAMESPACE.sub("", name)
-    judged = rest if rest != name and rest else name
-    return secret_name(judged) and not _PASSWORD.search(judged) and not _ABOUT_A_SECRET.search(judged)
+    """A secret-named setting (see :func:`secret_setting`) that is not a password."""
+    return secret_setting(name) and not _PASSWORD.search(name) and not _ABOUT_A_SECRET.search(name)
 
 
 def _refused(text: str, value: str) -> bool:
@@ -80,7 +75,8 @@ def secret_fallback(project: Project) -> Iterator[Finding]:
     judged = False
     for service in services:
         for source in index.files_of(service):
-            if _TESTISH.search(source.path) or not source.env_defaults:
+            # Tests, scripts and bundler configs are not in the service's index files at all.
+            if not source.env_defaults:
                 continue
             judged = True
             hits: list[EnvDefault] = []

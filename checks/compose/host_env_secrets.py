@@ -40,8 +40,7 @@ from auditor.deploy.compose import require_services
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.compose.plaintext_secrets import is_secret
-from checks.env._shared import url_password
+from checks.env._shared import secret_setting, url_password
 
 
 @check(id="COMPOSE-HOST-ENV-SECRETS", organisational=True, severity=Severity.INFO, section=Section.SECURITY,
@@ -60,7 +59,7 @@ def host_env_secrets(project: Project) -> Iterator[Finding]:
             for name, value, line in part.service.environment():
                 if value is None or not value.strip().startswith("$") or url_password(value) is not None:
                     continue
-                if not is_secret(name) or name.upper().endswith("_FILE"):
+                if not secret_setting(name) or name.upper().endswith("_FILE"):
                     continue
                 where = Location(path=part.path, line=line)
                 names.append(name)

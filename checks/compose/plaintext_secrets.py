@@ -47,7 +47,6 @@ secrets:
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -58,24 +57,7 @@ from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
 from checks.compose.placeholders import find_placeholders
-from checks.env._shared import secret_name, url_password
-
-_PUBLIC = re.compile(r"(^|_)(DSN|PUBLIC_KEY|PUBLISHABLE_KEY|PUBLIC|SITE_KEY)$|^(NEXT_PUBLIC|VITE|PUBLIC)_", re.I)
-_NAMESPACE = re.compile(r"^SECRETS?_", re.I)
-
-
-def is_secret(name: str) -> bool:
-    """A secret-named variable, judged by what it holds, not by an app-wide ``SECRET_`` prefix.
-
-    ``SECRET_ROOT_EMAIL`` is an e-mail address in an app that prefixes every setting with
-    ``SECRET_``; ``SENTRY_DSN`` and ``*_PUBLISHABLE_KEY`` are public by design.
-    """
-    if _PUBLIC.search(name):
-        return False
-    rest = _NAMESPACE.sub("", name)
-    if rest != name and rest:
-        return bool(secret_name(rest))
-    return bool(secret_name(name))
+from checks.env._shared import secret_name, secret_setting, url_password
 
 
 def _env_files(part: Part) -> list[tuple[str, int | None]]:
@@ -114,7 +96,7 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                     continue
                 where = Location(path=part.path, line=line)
                 password = url_password(value)
-                if password is None and not is_secret(name):
+                if password is None and not secret_setting(name):
                     continue
                 judged = True
                 if password is None and value.strip().startswith("$"):
@@ -141,7 +123,7 @@ def plaintext_secrets(project: Project) -> Iterator[Finding]:
                 if text is None:
                     continue
                 names = sorted({e.key for e in parse_env(path, text, template=False).entries
-                                if not e.commented_out and e.value.strip() and is_secret(e.key)})
+                                if not e.commented_out and e.value.strip() and secret_setting(e.key)})
                 if names:
                     judged = True
                     shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")

@@ -85,6 +85,22 @@ def secret_name(name: str) -> bool:
     return looks_secret_key(name) and not _NOT_SECRET.search(name)
 
 
+_PUBLIC = re.compile(r"(^|_)(DSN|PUBLIC_KEY|PUBLISHABLE_KEY|PUBLIC|SITE_KEY)$|^(NEXT_PUBLIC|VITE|PUBLIC)_", re.I)
+_NAMESPACE = re.compile(r"^SECRETS?_", re.I)
+
+
+def secret_setting(name: str) -> bool:
+    """A secret-named setting, judged by what it holds, not by an app-wide ``SECRET_`` prefix.
+
+    ``SECRET_ROOT_EMAIL`` is an e-mail address in an app that prefixes every setting with
+    ``SECRET_``; ``SENTRY_DSN`` and ``*_PUBLISHABLE_KEY`` are public by design.
+    """
+    if _PUBLIC.search(name):
+        return False
+    rest = _NAMESPACE.sub("", name)
+    return secret_name(rest) if rest != name and rest else secret_name(name)
+
+
 def is_reference(value: str) -> bool:
     """A value that only points elsewhere (``${VAR}``, ``$VAR``, a secrets file path)."""
     text = value.strip()
