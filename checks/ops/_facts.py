@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.model import Location
 from auditor.parsing import ParseProblem
-from auditor.parsing.workflow import Step, Workflow, parse_github_workflow, parse_gitlab_ci
+from auditor.parsing.workflow import Step, Workflow
 from auditor.parsing.yamlsafe import YamlError, line_of, load_yaml
 from auditor.project import Project
 
@@ -18,15 +18,14 @@ _DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
 
 def workflows(project: Project) -> tuple[Workflow, ...]:
-    """GitHub Actions workflows and GitLab CI, parsed."""
+    """GitHub Actions workflows, GitLab CI (both as ``Project.workflows`` parsed them) and Travis CI."""
 
     def build() -> tuple[Workflow, ...]:
+        parsed = {wf.path: wf for wf in project.workflows}  # parsed once per scan, shared with the engine
         out = []
         for rel in project.files:
-            if re.match(r"^\.github/workflows/[^/]+\.ya?ml$", rel):
-                out.append(parse_github_workflow(rel, project.read_text(rel) or ""))
-            elif rel == ".gitlab-ci.yml":
-                out.append(parse_gitlab_ci(rel, project.read_text(rel) or ""))
+            if rel in parsed:
+                out.append(parsed[rel])
             elif rel == ".travis.yml":
                 out.append(_parse_travis(rel, project.read_text(rel) or ""))
         return tuple(out)
