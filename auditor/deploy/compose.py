@@ -161,6 +161,12 @@ class ServiceView:
         value = self.get("image")
         return str(value) if value is not None else None
 
+    @property
+    def depends_on(self) -> frozenset[str]:
+        """Names of the services this one ``depends_on``, short or long form, over every file of the merge."""
+        return frozenset(str(name) for part in self.parts for name, _line in part.service.as_list("depends_on")
+                         if isinstance(name, str))
+
     def waits_for_port(self, host: str) -> bool:
         """Whether this service's command waits for ``host``'s port before starting (its own readiness gate).
 

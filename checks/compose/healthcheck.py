@@ -94,7 +94,7 @@ def _awaited_by_dependants(project: Project, store: ServiceView) -> bool:
     for group in groups(project):
         if group.services.get(store.name) is not store:
             continue
-        dependants = [svc for svc in group.services.values() if svc is not store and not svc.is_admin_ui and store.name in
-                      {str(name) for part in svc.parts for name, _line in part.service.as_list("depends_on")}]
+        dependants = [svc for svc in group.services.values()
+                      if svc is not store and not svc.is_admin_ui and store.name in svc.depends_on]
         return bool(dependants) and all(svc.waits_for_port(store.name) for svc in dependants)
     return False

@@ -133,8 +133,7 @@ def _entry_networks(group: Group, nets: dict[str, dict[str, object]]) -> dict[st
 
 def _needs(svc: ServiceView, store: ServiceView) -> bool:
     """Whether ``svc`` uses ``store``: it depends on it, or names its host in its environment or command."""
-    depends = svc.get("depends_on")
-    if isinstance(depends, (list, dict)) and store.name in {str(name) for name in depends}:
+    if store.name in svc.depends_on:
         return True
     host = re.compile(rf"(?:^|[@/=\s,]){re.escape(store.name)}(?::\d+|[/\s,]|$)")
     values = [str(value) for part in svc.parts for _name, value, _line in part.service.environment() if value]
