@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 MAX_DEPTH = 64
@@ -49,58 +50,14 @@ def load_yaml(text: str) -> Any:
             depth = max(0, depth - 1)
     if len(_ALIAS.findall(text)) > MAX_ALIASES:
         raise YamlError(f"more than {MAX_ALIASES} alias references (possible alias bomb)")
-    from auditor.parsing import yamlfast
-
-    if yamlfast.AVAILABLE:
-        data = _load_fast(text)
-        _check_budget(data)
-        return data
-    # ruamel only when libyaml is missing: importing it costs about 15 ms of every scan's start-up.
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = True
+    parse, marked, base = _parser()
     try:
-        with warnings.catch_warnings():
-            # ruamel warns (duplicate anchors ...) by printing the raw line, which may hold a
-            # secret: the warning adds nothing a finding needs, so it is never shown.
-            warnings.simplefilter("ignore")
-            docs = list(yaml.load_all(text))
-    except MarkedYAMLError as exc:
+        docs = parse(text)
+    except marked as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise YamlError(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}", line) from None
-    except YAMLError as exc:
-        raise YamlError(f"invalid YAML: {_first_line(exc) or 'error'}", _line_from_traceback(exc)) from None
-    except RecursionError:
-        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
-    except (ValueError, TypeError) as exc:
-        # Constructors reject some well-formed scalars (e.g. the date 2026-13-01).
-        raise YamlError(f"invalid YAML value: {_first_line(exc) or type(exc).__name__}",
-                        _line_from_traceback(exc)) from None
-    except Exception as exc:  # noqa: BLE001 - the parse boundary: whatever ruamel raises is a parse problem
-        # e.g. a merge key that points at its own anchor (AttributeError) or `!!bool z` (KeyError).
-        raise YamlError(f"invalid YAML: the parser gave up ({type(exc).__name__})",
-                        _line_from_traceback(exc)) from None
-    data = docs[0] if docs else None
-    _check_budget(data)
-    return data
-
-
-def _load_fast(text: str) -> Any:
-    """The first document through libyaml (auditor.parsing.yamlfast), errors as :class:`YamlError`."""
-    import yaml as pyyaml
-
-    from auditor.parsing import yamlfast
-
-    try:
-        docs = yamlfast.load_all(text)
-    except pyyaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise YamlError(f"invalid YAML: {exc.problem or exc.context or 'syntax error'}", line) from None
-    except pyyaml.YAMLError as exc:
+    except base as exc:
         raise YamlError(f"invalid YAML: {_first_line(exc) or 'error'}", _line_from_traceback(exc)) from None
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels") from None
@@ -109,9 +66,39 @@ def _load_fast(text: str) -> Any:
         raise YamlError(f"invalid YAML value: {_first_line(exc) or type(exc).__name__}",
                         _line_from_traceback(exc)) from None
     except Exception as exc:  # noqa: BLE001 - the parse boundary: whatever the parser raises is a parse problem
+        # e.g. a merge key that points at its own anchor (AttributeError) or `!!bool z` (KeyError).
         raise YamlError(f"invalid YAML: the parser gave up ({type(exc).__name__})",
                         _line_from_traceback(exc)) from None
-    return docs[0] if docs else None
+    data = docs[0] if docs else None
+    _check_budget(data)
+    return data
+
+
+def _parser() -> tuple[Callable[[str], list[Any]], type[Any], type[Any]]:
+    """(parse every document, the library's marked error class, its base error class).
+
+    libyaml through :mod:`auditor.parsing.yamlfast` when PyYAML has it; else ruamel, imported
+    only then (it costs about 15 ms of every scan's start-up).
+    """
+    from auditor.parsing import yamlfast
+
+    if yamlfast.AVAILABLE:
+        import yaml as pyyaml
+
+        return yamlfast.load_all, pyyaml.MarkedYAMLError, pyyaml.YAMLError
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    def parse(text: str) -> list[Any]:
+        yaml = YAML(typ="rt")
+        yaml.allow_duplicate_keys = True
+        with warnings.catch_warnings():
+            # ruamel warns (duplicate anchors ...) by printing the raw line, which may hold a
+            # secret: the warning adds nothing a finding needs, so it is never shown.
+            warnings.simplefilter("ignore")
+            return list(yaml.load_all(text))
+
+    return parse, MarkedYAMLError, YAMLError
 
 
 def _line_from_traceback(exc: BaseException) -> int | None:

@@ -111,3 +111,27 @@ def test_every_yaml_file_of_the_samples_corpus_and_conformance_reads_the_same() 
         _same(text)
         compared += 1
     assert compared > 500
+
+
+@pytest.mark.parametrize("text", [
+    "services:\n  web: &self\n    <<: *self\n    image: nginx:1.27\n",   # merged into itself
+    "services:\n  web:\n    image: [unclosed\n",                           # syntax error
+    "x: !!timestamp 2026-13-45\n",                                          # constructor rejects the value
+])
+def test_the_ruamel_fallback_reports_the_same_kind_of_error(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(YamlError) as fast:
+        load_yaml(text)
+    monkeypatch.setattr(yamlfast, "AVAILABLE", False)
+    with pytest.raises(YamlError) as slow:
+        load_yaml(text)
+    assert fast.value.reason.startswith("invalid YAML") and slow.value.reason.startswith("invalid YAML")
+    assert fast.value.line is not None and slow.value.line is not None
+
+
+def test_the_ruamel_fallback_reads_values_and_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "on:\n  push: {}\nports:\n  - 22:22\n"
+    fast = load_yaml(text)
+    monkeypatch.setattr(yamlfast, "AVAILABLE", False)
+    slow = load_yaml(text)
+    assert _plain(fast) == _plain(slow) == {"on": {"push": {}}, "ports": ["22:22"]}
+    assert _lines(fast) == _lines(slow)
