@@ -700,12 +700,17 @@ def _find_raw(src: _Source, node: ts.Node, err: str, raw: set[str]) -> str:
 _FLAG_OPS = frozenset({"===", "!==", "==", "!=", "&&"})
 
 
-def _has_default(src: _Source, node: ts.Node) -> bool:
-    """The read copes with an unset variable: a fallback, a flag test, a condition or a guard."""
-    cur = node
-    parent = cur.parent
+def _chain_top(node: ts.Node) -> tuple[ts.Node, ts.Node | None]:
+    """The outermost member/call chain around ``node`` (``process.env.X.trim()``) and that chain's parent."""
+    cur, parent = node, node.parent
     while parent is not None and parent.type in _CHAIN:
         cur, parent = parent, parent.parent
+    return cur, parent
+
+
+def _has_default(src: _Source, node: ts.Node) -> bool:
+    """The read copes with an unset variable: a fallback, a flag test, a condition or a guard."""
+    cur, parent = _chain_top(node)
     if parent is None:
         return False
     if parent.type == "binary_expression":
@@ -725,10 +730,7 @@ def _has_default(src: _Source, node: ts.Node) -> bool:
 
 def _fallback_literal(src: _Source, node: ts.Node) -> str | None:
     """The string literal after ``||`` / ``??`` that stands in for an unset variable, else None."""
-    cur = node
-    parent = cur.parent
-    while parent is not None and parent.type in _CHAIN:
-        cur, parent = parent, parent.parent
+    cur, parent = _chain_top(node)
     if parent is None or parent.type != "binary_expression":
         return None
     left = parent.child_by_field_name("left")

@@ -70,9 +70,14 @@ def anchor(project: Project) -> Location:
     return Location(project.files[0] if project.files else ".", 1, anchor_only=True)
 
 
+def is_ci_config(rel: str) -> bool:
+    """Whether a repository path is a CI configuration file prodcheck recognises (parsed or not)."""
+    return bool(_CI_FILE.match(rel))
+
+
 def ci_config_files(project: Project) -> list[str]:
     """Every CI configuration file prodcheck recognises (even those it does not parse)."""
-    return list(project.memo("ops.ci_files", lambda: [rel for rel in project.files if _CI_FILE.match(rel)]))
+    return list(project.memo("ops.ci_files", lambda: [rel for rel in project.files if is_ci_config(rel)]))
 
 
 _CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.travis\.yml$|^appveyor\.ya?ml$|"

@@ -9,7 +9,7 @@ from auditor.deploy.model import Reference, Role
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import all_commands, deployed_compose, docs_mention, workflows
+from checks.ops._facts import all_commands, deployed_compose, docs_mention, is_ci_config, workflows
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",
@@ -189,15 +189,11 @@ def no_rollback(project: Project) -> Iterator[Finding]:
                   "image tags, and no rollback is documented", Location(where, 1, anchor_only=True), key="rollback")
 
 
-_CI_SOURCES = (".github/workflows/", ".gitlab-ci", ".circleci/", "bitbucket-pipelines", "azure-pipelines",
-               "Jenkinsfile", ".drone", ".woodpecker")
-
-
 def release_pipeline(project: Project) -> Reference | None:
     """The first CI step that builds, pushes or starts a production deployment file, if any."""
     model = project.deployment
     for ref in model.references:
-        if not ref.source.startswith(_CI_SOURCES) and not ref.source.rsplit("/", 1)[-1].startswith(_CI_SOURCES):
+        if not is_ci_config(ref.source):
             continue
         if any(model.role_of(path) is Role.PRODUCTION for path in ref.files):
             return ref
