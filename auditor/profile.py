@@ -33,7 +33,6 @@ TEMPLATE = "template"
 PROFILES = (SERVICE, DISTRIBUTION, TEMPLATE)
 
 _README_NAMES = ("README.md", "readme.md", "Readme.md", "README.rst", "README.txt", "README")
-_DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
 _WORKFLOW_PREFIXES = (".github/workflows/", ".gitlab-ci", ".circleci/")
 
 _TEMPLATE_WORD = r"(boilerplate|template|starter(?: kit)?|scaffold(?:ing)?)"
@@ -101,7 +100,8 @@ def profile_facts(project: Project) -> ProfileFacts:
     pushes = next((rel for rel, text in workflows if _PUSH.search(text)), None)
     install = None
     if pushes:
-        docs = [rel for rel in project.files if rel.lower().endswith(_DOC_SUFFIXES) or rel == readme]
+        listed = frozenset(project.doc_files)
+        docs = [rel for rel in project.files if rel in listed or rel == readme]
         install = next((rel for rel in docs if _INSTALL_HEADING.search(text := project.read_text(rel) or "")
                         and _RUN_IMAGE.search(text)), None)
     deploys = next((rel for rel, text in workflows if _DEPLOY.search(text)), None)

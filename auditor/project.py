@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: Suffixes of documentation files (``Project.doc_files``).
+DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
+
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _ENV_TEMPLATE = re.compile(r"^\.env(\.[\w-]+)*\.(example|sample|template|dist|defaults)$|^\.env\.(example|sample|template)(\.[\w-]+)*$", re.IGNORECASE)
 _ENV_REAL = re.compile(r"^\.env(\.[\w-]+)?$")
@@ -258,6 +261,11 @@ class Project:
             if text is not None:
                 out.append(parse_env(rel, text, template=template))
         return tuple(out)
+
+    @cached_property
+    def doc_files(self) -> tuple[str, ...]:
+        """Documentation files (Markdown, MDX, reStructuredText, AsciiDoc, text), in discovery order."""
+        return tuple(rel for rel in self.files if rel.lower().endswith(DOC_SUFFIXES))
 
     @cached_property
     def workflows(self) -> tuple[Workflow, ...]:

@@ -14,7 +14,6 @@ from auditor.project import Project
 DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
              "clickhouse", "influxdb", "neo4j", "elasticsearch", "opensearch", "timescale", "cockroach")
 _SQLITE_PATH = re.compile(r"[\w./-]+\.(?:db|sqlite3?)\b")
-_DOC_EXT = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
 
 def workflows(project: Project) -> tuple[Workflow, ...]:
@@ -94,7 +93,7 @@ def all_commands(project: Project) -> list[tuple[str, int | None, str]]:
 
 def doc_files(project: Project) -> list[str]:
     """Documentation files (Markdown and friends), lower-cased paths kept as-is."""
-    return list(project.memo("ops.doc_files", lambda: [rel for rel in project.files if rel.lower().endswith(_DOC_EXT)]))
+    return list(project.doc_files)
 
 
 def find_doc(project: Project, *names: str) -> str | None:
