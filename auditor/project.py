@@ -191,6 +191,10 @@ class Project:
             self._memo[key] = factory()
         return self._memo[key]  # type: ignore[no-any-return]
 
+    def memoised(self, key: str) -> Any:
+        """A view :meth:`memo` has already built, else None (never builds one)."""
+        return self._memo.get(key)
+
     # -- classified files ------------------------------------------------
 
     @cached_property

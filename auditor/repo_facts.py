@@ -30,14 +30,13 @@ def _env_keys(project: Project) -> list[str]:
     for compose in project.compose_files:
         for service in compose.services:
             keys.update(name for name, _value, _line in service.environment())
-    try:
-        from auditor.source.index import source_index
+    from auditor.source.index import built_source_index
 
-        index = source_index(project)
-        for source in index.files.values():
-            keys.update(read.name for read in source.env_reads)
-    except Exception:  # noqa: BLE001 - names for snippets are a nicety; a source problem is reported elsewhere
-        pass
+    # The code's own reads, when the app checks built the index: a partial scan (--select,
+    # --changed-since) that ran none of them does not parse every source file for snippet names.
+    index = built_source_index(project)
+    for source in index.files.values() if index is not None else ():
+        keys.update(read.name for read in source.env_reads)
     return sorted(k for k in keys if _ENV_KEY.match(k))
 
 

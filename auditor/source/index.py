@@ -152,6 +152,12 @@ def source_index(project: Project) -> SourceIndex:
     return project.memo("source-index", build)
 
 
+def built_source_index(project: Project) -> SourceIndex | None:
+    """The source index if a check already built it, else None: for callers that only use it when present."""
+    index = project.memoised("source-index")
+    return index if isinstance(index, SourceIndex) else None
+
+
 @contextmanager
 def _no_cycle_collection() -> Iterator[None]:
     """Pause the cycle collector while the index is built (restored after, even on error).
