@@ -43,6 +43,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-STRUCTURED-LOGGING": {("server/src/index.ts", 29, HEYDEV)},
         "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": set(),
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
+        "APP-PUBLIC-KEY-WRITE": {("server/src/routes/feedback.ts", 10, "@heydev/server:POST /api/feedback")},
         "APP-SECRET-FALLBACK": set(),
         "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
                               ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
@@ -72,6 +73,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-STRUCTURED-LOGGING": {("apps/api/src/main.ts", 42, "api")},
         "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": None,
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
+        "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-UPLOAD-LIMITS": None,  # no route accepts files
     },
@@ -98,6 +100,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-STRUCTURED-LOGGING": set(),
         "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": None,
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
+        "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-UPLOAD-LIMITS": set(),
     },
