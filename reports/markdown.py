@@ -469,8 +469,13 @@ def _appendix(report: Report) -> str:
     lines += ["", f"### Files scanned ({len(files)})"]
     lines += _bullets(_file_groups(files))
 
-    lines += ["", f"### Files skipped ({len(report.skipped_files)})"]
-    lines += _bullets(f"- {md_code(s.path)}: {md_escape(s.reason)}" for s in report.skipped_files)
+    # Empty lists are one line at the end ("Nothing else: no files skipped ..."), not a heading each.
+    empty: list[str] = []
+    if report.skipped_files:
+        lines += ["", f"### Files skipped ({len(report.skipped_files)})"]
+        lines += _bullets(f"- {md_code(s.path)}: {md_escape(s.reason)}" for s in report.skipped_files)
+    else:
+        empty.append("no files skipped")
 
     ordered = sorted(report.results, key=lambda r: (r.meta.section.order, r.meta.id, r.target))
     skipped = [r for r in ordered if r.status is Status.SKIPPED]
@@ -481,19 +486,27 @@ def _appendix(report: Report) -> str:
     for r in skipped:
         by_reason.setdefault(r.reason or "not applicable", []).append(f"`{r.meta.id}`")
     lines += _bullets(f"- {', '.join(ids)}: {md_escape(reason)}" for reason, ids in by_reason.items())
-    lines += ["", f"### Checks errored ({len(errored)})"]
-    lines += _bullets(
-        f"- `{r.meta.id}` ({md_escape(r.meta.title)}): {md_escape(r.reason or 'unknown error')}" for r in errored
-    )
+    if errored:
+        lines += ["", f"### Checks errored ({len(errored)})"]
+        lines += _bullets(
+            f"- `{r.meta.id}` ({md_escape(r.meta.title)}): {md_escape(r.reason or 'unknown error')}" for r in errored
+        )
+    else:
+        empty.append("no checks errored")
 
     suppressed = [(r, f) for r in ordered for f in r.suppressed]
-    lines += ["", f"### Suppressed findings ({len(suppressed)})"]
-    lines += _bullets(
-        f"- `{r.meta.id}`: {md_escape(f.message)}"
-        + (f" — {md_code(location_text(f.location))}" if location_text(f.location) else "")
-        + (f" — suppressed: {md_escape(reason)}" if (reason := suppression_reason(report, f)) else "")
-        for r, f in suppressed
-    )
+    if suppressed:
+        lines += ["", f"### Suppressed findings ({len(suppressed)})"]
+        lines += _bullets(
+            f"- `{r.meta.id}`: {md_escape(f.message)}"
+            + (f" — {md_code(location_text(f.location))}" if location_text(f.location) else "")
+            + (f" — suppressed: {md_escape(reason)}" if (reason := suppression_reason(report, f)) else "")
+            for r, f in suppressed
+        )
+    else:
+        empty.append("no findings suppressed")
+    if empty:
+        lines += ["", f"{', '.join(empty).capitalize()}."]
 
     if report.extra.get("baseline") is not None:
         states = [baseline_state(report, f) for f in report.findings]

@@ -1,4 +1,4 @@
-"""Write endpoints authenticated only by a key the browser code publishes, with no per-key limit.
+"""Public API keys that authorise writes, with no per-key limit.
 
 ## What it checks
 A route that writes data (inserts, creates, saves, uploads) for any caller presenting an API key
@@ -17,18 +17,12 @@ many addresses against one key. A per-key quota bounds the damage to one project
 being abused.
 
 ## How to fix
-Limit writes per key (and per client address), and treat the key as publishable: scope it to the
-one write it allows, check the request's `Origin` against the domains registered for the key, and
-let owners rotate it.
+Limit writes per key, and treat the key as publishable: scope it to the one write it allows and
+check `Origin` against the key's registered domains.
 
 ```ts hono
-import { rateLimiter } from 'hono-rate-limiter';
 // per API key, beside the per-address limit
-api.use('/feedback', rateLimiter({
-  windowMs: 60 * 60 * 1000,
-  limit: 1000,
-  keyGenerator: (c) => c.req.header('x-api-key') ?? 'anonymous',
-}));
+api.use('/feedback', rateLimiter({ windowMs: 3_600_000, limit: 1000, keyGenerator: (c) => c.req.header('x-api-key') ?? '' }));
 ```
 ```ts express
 import rateLimit from 'express-rate-limit';
@@ -125,12 +119,11 @@ def _limit_kind(index: rules.SourceIndex, service: rules.Service, body: rules.Bo
 def _finding(service: rules.Service, path: str, route: rules.Route, full: str, header: str, write: str,
              send: PublicKeySend, limit: str) -> Finding:
     """One finding per route, anchored at its registration, with the browser send as related location."""
-    limited = ("the service's limiter counts by client address, not by key, so many clients can share one key"
-               if limit == "address" else "nothing rate-limits the service")
+    limited = ("the service's limiter counts by client address, not by key"
+               if limit == "address" else "nothing limits writes")
     return Finding(
-        message=f"{route.method} {full} stores data ({write.split('(', 1)[0]}) for any caller presenting an "
-                f"{header} header, and {send.path}:{send.line} sends that key from browser code that {send.source}: "
-                f"every visitor of the page holds it; {limited}",
+        message=f"{route.method} {full} stores data ({write.split('(', 1)[0]}) for anyone sending an {header} "
+                f"header, and the browser code {send.source}, so every visitor of the page holds the key; {limited}",
         location=Location(path, route.line),
         key=f"{service.name}:{route.method} {full}",
         severity=Severity.MEDIUM if not limit else Severity.LOW,

@@ -60,9 +60,12 @@ def test_heydev_sample_reads_like_the_seed() -> None:
                    "**Score**:", "**Grade**:", "**Risk Level**:", "**Priority Actions**:",
                    "### Immediate (this week)", "### Short-term (this month)",
                    "### Medium-term (this quarter)", "**Total estimate**:", "**Critical Priorities**:",
-                   "**Risk Assessment**:", "### Files scanned", "### Checks skipped", "### Checks errored",
-                   "### Suppressed findings"):
+                   "**Risk Assessment**:", "### Files scanned", "### Checks skipped"):
         assert needle in text, needle
+    # Lists with entries get a heading; empty ones are named in one closing line.
+    suppressed = sum(len(r.suppressed) for r in report.results)
+    assert ("### Suppressed findings" in text) == bool(suppressed)
+    assert bool(suppressed) or "no findings suppressed" in text
     if report.failed:
         assert ITEM.search(text), "no '- [ ]' item with file:line"
         assert "**Recommendations**:" in text
@@ -291,13 +294,17 @@ def test_compose_fix_snippets_use_the_repository_service_name() -> None:
 
 
 def test_heydev_report_is_shorter_and_reads_like_the_seed() -> None:
-    """Measured with `prodcheck scan fixtures/repos/heydev --format md`: 27,408 bytes before one view."""
+    """Measured with `prodcheck scan fixtures/repos/heydev --format md`: 27,408 bytes before one view.
+
+    25.6 KB after it; 26.7 KB once APP-PUBLIC-KEY-WRITE added a true finding with its fix (empty
+    appendix lists now take one line). The bound is a regression guard, not the issue's target.
+    """
     from auditor.engine import scan
     from auditor.options import ScanOptions
 
     report = scan(ScanOptions(path=FIXTURES / "repos" / "heydev", offline=True, today="2026-01-26"))
     text = render(report)
-    assert len(text.encode("utf-8")) < 26_000
+    assert len(text.encode("utf-8")) < 26_900
     # Each item leads with its severity, sub-items too.
     items = [line for line in text.splitlines() if line.lstrip().startswith("- [ ]")]
     assert items and all(re.match(r"^ *- \[ \] \*\*(critical|high|medium|low|info)\*\* ", line) for line in items)
