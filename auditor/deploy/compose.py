@@ -220,6 +220,50 @@ class ServiceView:
                 words.append(str(value))
         return " ".join(words)
 
+    def environment_names(self) -> frozenset[str]:
+        """Every environment variable name the merged service sets (values are not kept)."""
+        return frozenset(name for part in self.parts for name, _value, _line in part.service.environment())
+
+    def environment_value(self, name: str) -> str | None:
+        """The value the merged service gives ``name`` (later files win), None when unset or valueless."""
+        for part in reversed(self.parts):
+            for key, value, _line in part.service.environment():
+                if key == name and value is not None:
+                    return value
+        return None
+
+    @property
+    def open_access(self) -> str | None:
+        """Why this data store accepts clients without credentials, or None (it asks for them, or no telling).
+
+        Judged only where the official image's default is known and nothing the scan cannot see
+        (an ``env_file``, a mounted configuration file) could turn authentication on.
+        """
+        kind = self.kind
+        if kind is None or self.has("env_file"):
+            return None
+        names = self.environment_names()
+        command = self.command_text()
+        config_mounted = any(m.target.endswith((".conf", ".cnf", ".yml", ".yaml")) or "/etc/" in m.target
+                             for part in self.parts for m in mounts_of(part) if m.target)
+        if kind == "mongo" and image_base(self.image) in {"mongo", "mongodb-community-server"}:
+            if not names & {"MONGO_INITDB_ROOT_USERNAME", "MONGO_INITDB_ROOT_USERNAME_FILE"} \
+                    and "--auth" not in command and not config_mounted:
+                return "no MONGO_INITDB_ROOT_USERNAME and no --auth: the official image accepts every client"
+        if kind in {"redis", "valkey"} and image_base(self.image) in {"redis", "valkey"}:
+            if "requirepass" not in command and "--aclfile" not in command and not config_mounted:
+                return "no --requirepass: the official image accepts every client"
+        if kind == "postgres" and (self.environment_value("POSTGRES_HOST_AUTH_METHOD") or "").strip() == "trust":
+            return "POSTGRES_HOST_AUTH_METHOD=trust: any client logs in without a password"
+        if kind == "memcached":
+            return "memcached has no authentication"
+        if kind in {"elasticsearch", "opensearch"} and (
+                self.environment_value("xpack.security.enabled") == "false"
+                or self.environment_value("DISABLE_SECURITY_PLUGIN") == "true"
+                or self.environment_value("plugins.security.disabled") == "true"):
+            return "its security plugin is turned off: every client reads and writes every index"
+        return None
+
     def is_one_shot(self) -> bool:
         """A job that runs and exits (migrate, backup, seed ...), judged by name and command.
 

@@ -327,3 +327,18 @@ def _double_quoted(command: str, index: int, word: list[str]) -> int:
             index += 1
         word.append(command[start:index])
     return -1
+
+
+# OS images whose codename tags (``debian:bookworm``, ``ubuntu:noble``) name one release.
+_CODENAME_IMAGES = frozenset({"debian", "ubuntu"})
+
+
+def floating_tag(name: str, tag: str) -> bool:
+    """A tag with no version number (``node:alpine``, ``python:slim``, ``node:lts``): it moves across majors.
+
+    An OS image's codename (``debian:bookworm``, ``ubuntu:noble``) names one release and is not floating.
+    """
+    if any(ch.isdigit() for ch in tag):
+        return False
+    base = name.lower().rsplit("/", 1)[-1]
+    return base not in _CODENAME_IMAGES

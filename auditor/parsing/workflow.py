@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,8 +25,17 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Runner:
+    """A runner label a job asks for (``runs-on``), matrix values expanded, with its line."""
+
+    job: str
+    label: str
+    line: int | None
+
+
+@dataclass(frozen=True)
 class Workflow:
-    """A parsed workflow: its triggers and flattened steps."""
+    """A parsed workflow: its triggers, flattened steps and the runner labels its jobs ask for."""
 
     path: str
     triggers: tuple[str, ...]
@@ -33,6 +43,7 @@ class Workflow:
     problems: tuple[ParseProblem, ...] = ()
     schedules: tuple[str, ...] = ()
     text: str = field(default="", repr=False)
+    runners: tuple[Runner, ...] = ()
 
 
 def parse_github_workflow(path: str, text: str) -> Workflow:
@@ -63,11 +74,13 @@ def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
             if isinstance(item, dict) and item.get("cron"):
                 schedules.append(str(item["cron"]))
     steps: list[Step] = []
+    runners: list[Runner] = []
     jobs = data.get("jobs")
     if isinstance(jobs, dict):
         for job_name, job in jobs.items():
             if not isinstance(job, dict):
                 continue
+            runners.extend(_runners(str(job_name), job))
             defaults = job.get("defaults") or {}
             default_wd = None
             if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
@@ -90,7 +103,44 @@ def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
                         with_={str(k): str(v) for k, v in (with_ or {}).items()},
                     )
                 )
-    return Workflow(path, tuple(triggers), tuple(steps), schedules=tuple(schedules), text=text)
+    return Workflow(path, tuple(triggers), tuple(steps), schedules=tuple(schedules), text=text,
+                    runners=tuple(runners))
+
+
+_MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")
+
+
+def _runners(job_name: str, job: dict[str, Any]) -> list[Runner]:
+    """The labels of a job's ``runs-on`` (string, list or ``labels:`` mapping), ``${{ matrix.x }}`` expanded."""
+    value, line = job.get("runs-on"), line_of(job, "runs-on")
+    if isinstance(value, dict):
+        value, line = value.get("labels"), line_of(value, "labels")
+    items: list[tuple[Any, int | None]]
+    if isinstance(value, list):
+        items = [(item, line_of(value, i)) for i, item in enumerate(value)]
+    elif value is not None:
+        items = [(value, line)]
+    else:
+        return []
+    out: list[Runner] = []
+    for item, line in items:
+        match = _MATRIX_REF.match(str(item).strip())
+        if match is None:
+            out.append(Runner(job_name, str(item).strip(), line))
+            continue
+        # A matrix axis: each listed value (and each `include:` entry's value) is a runner label.
+        strategy = job.get("strategy")
+        matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+        if not isinstance(matrix, dict):
+            continue
+        axis = matrix.get(match.group(1))
+        if isinstance(axis, list):
+            out.extend(Runner(job_name, str(v).strip(), line_of(axis, i)) for i, v in enumerate(axis)
+                       if isinstance(v, str | int | float))
+        for entry in matrix.get("include") or []:
+            if isinstance(entry, dict) and isinstance(entry.get(match.group(1)), str):
+                out.append(Runner(job_name, str(entry[match.group(1)]).strip(), line_of(entry, match.group(1))))
+    return out
 
 
 def parse_gitlab_ci(path: str, text: str) -> Workflow:

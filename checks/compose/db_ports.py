@@ -6,7 +6,10 @@ valkey, memcached, elasticsearch, opensearch, rabbitmq, cassandra, couchdb,
 clickhouse, influxdb, neo4j, etcd and their common variants) publish no
 `ports:` on every host interface. Short syntax without a host IP
 (`"5432:5432"`, `"5432"`), `0.0.0.0` or `::`, and long syntax without
-`host_ip` all fail; `"127.0.0.1:5432:5432"` passes. `expose:` is
+`host_ip` all fail; `"127.0.0.1:5432:5432"` passes. A published store that also accepts clients
+without credentials (the official mongo image without `MONGO_INITDB_ROOT_USERNAME`, redis without
+`--requirepass`, postgres with `POSTGRES_HOST_AUTH_METHOD=trust`, memcached, elasticsearch with
+security off) is critical. `expose:` is
 container-to-container only and passes. A project without any data-store
 service is skipped.
 
@@ -55,8 +58,12 @@ def db_port_exposed(project: Project) -> Iterator[Finding]:
                 if not port.all_interfaces:
                     continue
                 shown = f"{port.published or '(random)'}->{port.target}"
+                # An open door, not just an exposed one: anyone who finds the port owns the data.
+                open_access = svc.open_access
                 yield Finding(
-                    message=f"{kind} service '{svc.name}' publishes port {shown} on all host interfaces",
+                    message=f"{kind} service '{svc.name}' publishes port {shown} on all host interfaces"
+                            + (f" and runs without authentication ({open_access})" if open_access else ""),
                     location=Location(path=part.path, line=port.line),
                     key=f"{svc.name}:{port.target}",
+                    severity=Severity.CRITICAL if open_access else None,
                 )

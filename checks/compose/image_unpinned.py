@@ -1,8 +1,9 @@
 """Compose image is `:latest` or untagged.
 
 ## What it checks
-Every `image:` of a service that is not built locally names a tag other
-than `latest` or a digest (`@sha256:...`). `${TAG:-latest}` counts as latest;
+Every `image:` of a service that is not built locally names a version tag
+or a digest (`@sha256:...`): `latest`, no tag, and variant tags with no
+version number (`redis:alpine`, `node:lts`, `nginx:stable`) fail. `${TAG:-latest}` counts as latest;
 `${TAG}` (or `${IMAGE}`) without a default is left to the deploy and passes. Services with
 `build:` pass: their `image:` names the result of the build. A project
 that pulls no image at all is skipped.
@@ -32,7 +33,7 @@ from collections.abc import Iterator
 
 from auditor.deploy.compose import require_services, resolve_vars
 from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import split_image
+from auditor.parsing.dockerfile import floating_tag, split_image
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 
@@ -40,7 +41,7 @@ _NO_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::?\?[^}]*)?\}|\$[A-Za-z_
 
 
 @check(id="COMPOSE-IMAGE-UNPINNED", severity=Severity.MEDIUM, section=Section.CONFIGURATION,
-       needs=("compose",), effort_hours=0.5, passed="No pulled image relies on :latest or an implicit tag")
+       needs=("compose",), effort_hours=0.5, passed="No pulled image relies on :latest, an implicit tag or a versionless variant tag")
 def image_unpinned(project: Project) -> Iterator[Finding]:
     """Flag pulled images with :latest or no tag (digests pass)."""
     pulled = [svc for svc in require_services(project) if not svc.has("build") and svc.image]
@@ -51,13 +52,15 @@ def image_unpinned(project: Project) -> Iterator[Finding]:
         if _NO_DEFAULT.search(image):
             continue  # the deploy supplies the reference; nothing to judge here
         ref = resolve_vars(image.strip())
-        _name, tag, digest = split_image(ref)
+        name, tag, digest = split_image(ref)
         if digest:
             continue
-        if tag is not None and tag.lower() != "latest":
+        if tag is not None and tag.lower() != "latest" and not floating_tag(name, tag):
             continue
         path, line = svc.where("image")
-        what = "the :latest tag" if tag else "no tag (implicitly :latest)"
+        what = ("the :latest tag" if tag and tag.lower() == "latest"
+                else f"the :{tag} tag, a variant with no version that moves across major versions like latest"
+                if tag else "no tag (implicitly :latest)")
         yield Finding(
             message=f"service '{svc.name}' image '{svc.image}' uses {what}",
             location=Location(path=path, line=line),

@@ -31,25 +31,11 @@ from collections.abc import Iterator
 
 from auditor.deploy.checkviews import arg_defaults, dockerfiles, has_unresolved, resolve
 from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import split_image
+from auditor.parsing.dockerfile import floating_tag, split_image
 from auditor.project import Project
 from auditor.registry import check
 
 # Operating-system images whose codename tags name one release (debian:bookworm is Debian 12).
-_CODENAME_IMAGES = frozenset({"debian", "ubuntu"})
-
-
-def floating_tag(name: str, tag: str) -> bool:
-    """A tag with no version number (``node:alpine``, ``python:slim``, ``node:lts``): it moves across majors.
-
-    An OS image's codename (``debian:bookworm``, ``ubuntu:noble``) names one release and is not floating.
-    """
-    if any(ch.isdigit() for ch in tag):
-        return False
-    base = name.lower().rsplit("/", 1)[-1]
-    return base not in _CODENAME_IMAGES
-
-
 @check(id="DOCKER-BASE-UNPINNED", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
        effort_hours=0.5,
        passed="Base images pinned to a version tag or digest")
