@@ -82,6 +82,10 @@ def changed_files(root: Path, ref: str) -> ChangedSet:
                                 f"{_reason(inside)}")
     verified = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
     if verified.returncode != 0:
+        if ref in _HEAD_NAMES and _unborn(root):
+            # The repository's first commit: nothing was committed before, so everything staged
+            # or untracked (not ignored) is the change (the pre-commit hook's `HEAD` on a new repository).
+            return _everything(root, ref)
         raise ChangedSinceError(f"--changed-since: unknown git revision {ref!r} in {str(root)!r}")
     commit = verified.stdout.decode("ascii", "replace").strip()
     # --relative: paths relative to ROOT, and only those below it (ROOT may be a sub-directory).
@@ -93,6 +97,28 @@ def changed_files(root: Path, ref: str) -> ChangedSet:
             raise ChangedSinceError(f"--changed-since: git failed in {str(root)!r}{_reason(proc)}")
     names = [*_split(diff.stdout), *_split(others.stdout)]
     return ChangedSet(ref=ref, files=frozenset(names))
+
+
+_HEAD_NAMES = frozenset({"HEAD", "@"})
+
+
+def _unborn(root: Path) -> bool:
+    """HEAD names a branch that has no commit yet (a repository before its first commit)."""
+    branch = _git(root, "symbolic-ref", "--quiet", "HEAD")
+    if branch.returncode != 0:
+        return False
+    tip = _git(root, "rev-parse", "--verify", "--quiet", branch.stdout.decode("utf-8", "replace").strip())
+    return tip.returncode != 0
+
+
+def _everything(root: Path, ref: str) -> ChangedSet:
+    """Every file in the index plus untracked, not ignored ones, relative to ``root``."""
+    staged = _git(root, "ls-files", "-z", "--cached")
+    others = _git(root, "ls-files", "-z", "--others", "--exclude-standard")
+    for proc in (staged, others):
+        if proc.returncode != 0:
+            raise ChangedSinceError(f"--changed-since: git failed in {str(root)!r}{_reason(proc)}")
+    return ChangedSet(ref=ref, files=frozenset([*_split(staged.stdout), *_split(others.stdout)]))
 
 
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:

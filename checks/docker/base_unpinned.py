@@ -35,6 +35,7 @@ from auditor.parsing.dockerfile import floating_tag, split_image
 from auditor.project import Project
 from auditor.registry import check
 
+
 # Operating-system images whose codename tags name one release (debian:bookworm is Debian 12).
 @check(id="DOCKER-BASE-UNPINNED", severity=Severity.MEDIUM, section=Section.DEPLOYMENT, needs=("dockerfiles",),
        effort_hours=0.5,

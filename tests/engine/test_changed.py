@@ -77,6 +77,25 @@ def test_changed_set_is_the_diff_plus_untracked_not_ignored(tmp_path: Path) -> N
     assert changed_files(repo, "HEAD").files == frozenset()
 
 
+def test_a_first_commit_changes_every_staged_and_untracked_file(tmp_path: Path) -> None:
+    """Before the first commit HEAD is unborn: the hook's `--changed-since HEAD` judges everything, not exit 2."""
+    repo = tmp_path / "repo"
+    shutil.copytree(HEYDEV, repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "Dockerfile", "docker-compose.yml")
+    (repo / ".gitignore").write_text("node_modules/\nignored.txt\n", encoding="utf-8")
+    (repo / "ignored.txt").write_text("x\n", encoding="utf-8")
+    files = changed_files(repo, "HEAD").files
+    assert {"Dockerfile", "docker-compose.yml", ".gitignore", "server/src/index.ts"} <= files
+    assert "ignored.txt" not in files
+    result = _cli(repo, "--changed-since", "HEAD", "--fail-on", "high")
+    assert result.returncode == 1, result.stderr  # heydev's high findings are all in changed files
+    assert "unknown git revision" not in result.stderr
+    # A branch name that does not exist is still a usage error, first commit or not.
+    with pytest.raises(ChangedSinceError):
+        changed_files(repo, "main~1")
+
+
 def test_paths_are_relative_to_a_scanned_sub_directory(tmp_path: Path) -> None:
     top = tmp_path / "top"
     shutil.copytree(HEYDEV, top / "app")
