@@ -165,12 +165,16 @@ class Assignment:
 
 @dataclass(frozen=True)
 class ClassInfo:
-    """A class with its decorators and base classes (NestJS controllers, Prisma services)."""
+    """A class with its decorators and base classes (NestJS controllers, Prisma services).
+
+    ``end_line`` closes the class's span: the file's functions inside it are its methods.
+    """
 
     name: str
     line: int
     decorators: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
+    end_line: int = 0
 
 
 @dataclass(frozen=True)

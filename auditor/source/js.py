@@ -576,7 +576,8 @@ class _Extractor:
             if child.type == "class_heritage":
                 for clause in child.named_children:
                     bases.extend(src.text(c) for c in clause.named_children if c.type in _REF_TYPES)
-        return ClassInfo(src.text(node.child_by_field_name("name")), _line(node), tuple(decorators), tuple(bases))
+        return ClassInfo(src.text(node.child_by_field_name("name")), _line(node), tuple(decorators), tuple(bases),
+                         node.end_point.row + 1)
 
     def _nest_routes(self, classes: list[ts.Node]) -> tuple[Route, ...]:
         src = self.src

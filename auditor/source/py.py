@@ -273,7 +273,7 @@ class _Extractor(ast.NodeVisitor):
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.classes.append(ClassInfo(node.name, node.lineno, tuple(_src(d) for d in node.decorator_list),
-                                      tuple(_src(b) for b in node.bases)))
+                                      tuple(_src(b) for b in node.bases), node.end_lineno or node.lineno))
         self.generic_visit(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:

@@ -173,6 +173,48 @@ def _reachable_services(modules: frozenset[str]) -> tuple[tuple[str, re.Pattern[
     return tuple((label, pattern) for label, wanted, pattern in COSTLY_SERVICES if _modules_match(modules, wanted))
 
 
+def callables_calling(index: SourceIndex, service: Service, pattern: re.Pattern[str], *,
+                      forms_only: bool = False, exclude: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Names of the service's functions, and of its classes through their methods, that call ``pattern``.
+
+    A handler that calls one of these goes through what ``pattern`` names one level down: a Django
+    view constructing a form whose ``clean()`` calls the limiter, a controller calling a helper.
+    ``forms_only`` keeps form classes alone (a base named ``...Form``: their ``clean()`` methods run
+    on every ``is_valid()``); callees named in ``exclude`` do not count.
+    """
+    def calls_it(callee: str) -> bool:
+        return callee not in exclude and pattern.search(names_only(callee)) is not None
+
+    def build() -> frozenset[str]:
+        found: set[str] = set()
+        for sf in index.files_of(service):
+            hits = [func for func in sf.functions if any(calls_it(c) for c in func.body.calls)]
+            if not forms_only:
+                found.update(func.name for func in hits)
+            found.update(cls.name for cls in sf.classes
+                         if (not forms_only or any(base.endswith("Form") for base in cls.bases))
+                         and any(cls.line <= func.line <= cls.end_line for func in hits))
+        return frozenset(found)
+
+    key = f"rules.callables_calling:{pattern.pattern}:{forms_only}:{sorted(exclude)}"
+    return index.derived(key, service, build)
+
+
+def password_forms(index: SourceIndex, service: Service) -> frozenset[str]:
+    """The service's form classes that check a password in their ``clean()`` (a custom login form).
+
+    Only forms: a model or helper class with one credential method says nothing about the route
+    that constructs it, while a form's ``clean()`` runs on the handler's ``is_valid()``.
+    """
+    return callables_calling(index, service, _CHECKS_PASSWORD, forms_only=True,
+                             exclude=session_starts(index, service))
+
+
+def names_only(callee: str) -> str:
+    """A callee without its string arguments: `boolean("rate_limit")` names no limiter."""
+    return re.sub(r"""(["'`]).*?\1""", "", callee)
+
+
 def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[str, ...]]:
     """The service's functions that call costly APIs, by name, with the services they reach."""
     found: dict[str, tuple[str, ...]] = {}
@@ -186,8 +228,11 @@ def costly_functions(index: SourceIndex, service: Service) -> dict[str, tuple[st
 
 
 # What a handler does that makes it worth limiting, judged from the calls it makes (not its URL).
-_CHECKS_PASSWORD = re.compile(r"(?:^|[._])(authenticate\w*|check_password|verify_password|validate_?login|login|"
-                              r"sign_?in|verify_totp|checkpw|compare_?password)$", re.IGNORECASE)
+# Bare `login` / `sign_in` only as the whole name or a method (`auth.login`): `_redirect_after_login` is not one.
+# Django's AuthenticationForm checks the password in its clean().
+_CHECKS_PASSWORD = re.compile(r"(?:^|[._])(authenticate\w*|check_password|verify_password|validate_?login|"
+                              r"verify_totp|checkpw|compare_?password|AuthenticationForm)$|(?:^|\.)(login|sign_?in)$",
+                              re.IGNORECASE)
 _CREATES_ACCOUNT = re.compile(r"(?:^|[._])(create_?user|register\w*|sign_?up\w*|SignupForm|create_?account)$",
                               re.IGNORECASE)
 _SENDS_MAIL = re.compile(r"(?:^|[._])(send_?\w*(e?mail|link|code)\w*|forgot_?password|\w*reset_?password_?email)$",
@@ -195,6 +240,21 @@ _SENDS_MAIL = re.compile(r"(?:^|[._])(send_?\w*(e?mail|link|code)\w*|forgot_?pas
 _UPLOADS = re.compile(r"(?:^|[._])(upload\w*|FileInterceptor|FilesInterceptor|multer|save_?file|parse_?multipart|"
                       r"parseBody|formData|saveFile)$",
                       re.IGNORECASE)
+# Functions that start a session for a user someone else already verified: `django.contrib.auth.login`
+# (often imported as `auth_login`) checks no credential, `authenticate()` before it does.
+_SESSION_STARTS = ("django.contrib.auth.login",)
+
+
+def session_starts(index: SourceIndex, service: Service) -> frozenset[str]:
+    """Local names the service's imports bind to a session-start function (``auth_login``).
+
+    Taken across the service: a route is registered in ``urls.py``, its handler imports in ``views.py``.
+    """
+    return index.derived("rules.session_starts", service, lambda: frozenset(
+        name for sf in index.files_of(service) for imp in sf.imports if imp.module in _SESSION_STARTS
+        for name in imp.names))
+
+
 # A valid session, a guard or a signed token must come first: nothing to guess, nothing anonymous to abuse.
 _GUARDED = re.compile(r"CurrentUser|current_(active_)?(user|superuser)|RequestWithUser|AuthenticatedHttpRequest|"
                       r"login_required|AuthGuard\(\s*['\"](?!local)|@UseGuards\((?!.*local)|IsAuthenticated|"
@@ -203,13 +263,21 @@ _GUARDED = re.compile(r"CurrentUser|current_(active_)?(user|superuser)|RequestWi
                       re.IGNORECASE)
 
 
+# A path parameter holding a link's token or signature (`<str:token>`, `:token`, `{signed_payload}`): the
+# route acts on an e-mailed link, and guessing a random or signed token is not a practical attack.
+_LINK_TOKEN = re.compile(r"(?:<(?:\w+:)?|\{|:)(\w*token|signed_\w*|signature)\b", re.IGNORECASE)
+
+
 def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...]],
                   modules: frozenset[str] = frozenset(), body: Body | None = None,
-                  registration: str = "") -> Cost | None:
+                  registration: str = "", starts: frozenset[str] = frozenset(),
+                  checkers: frozenset[str] = frozenset()) -> Cost | None:
     """Why a route is costly or abusable (None when it is neither), from what its handler does.
 
     ``modules`` are the imports of the route's file; ``body`` the resolved handler (named handlers);
-    ``registration`` the source text that registers the route (decorators, ``dependencies=[...]``).
+    ``registration`` the source text that registers the route (decorators, ``dependencies=[...]``);
+    ``starts`` the names bound to session starts (Django's ``login``), which check no password;
+    ``checkers`` the service's form classes that check one (see :func:`password_forms`).
     A paid SDK resolved through imports is ``paid``; password checks, account creation, sending
     mail and uploads are abusable actions. A guarded route (a session, a guard, a signed token or a
     verified webhook signature first) is neither. Without a visible handler the URL alone decides,
@@ -234,11 +302,12 @@ def costly_reason(route: Route, full_path: str, costly: dict[str, tuple[str, ...
                         (match.group(0).lower(),), guessed=True)
         return None
     context = " ".join((*route.middlewares, *body.param_types, *body.param_decorators, *calls, registration))
-    if _GUARDED.search(context):
+    if _GUARDED.search(context) or _LINK_TOKEN.search(full_path):
         return None
     for pattern, what in ((_CHECKS_PASSWORD, "checks a password"), (_CREATES_ACCOUNT, "creates accounts"),
                           (_SENDS_MAIL, "sends email"), (_UPLOADS, "accepts uploads")):
-        hit = next((c for c in calls if pattern.search(c)), None)
+        hit = next((c for c in calls if (pattern.search(c) and c not in starts)
+                    or (pattern is _CHECKS_PASSWORD and c.rsplit(".", 1)[-1] in checkers)), None)
         if hit is not None:
             return Cost(f"{what} ({hit})", (what,))
     if any("UploadFile" in t or "File" == t for t in body.param_types):

@@ -101,7 +101,7 @@ def _own_limiter_calls(project: Project, index: rules.SourceIndex, service: rule
     does not count: it limits nothing.
     """
     # Judge the callee's names only: `boolean("rate_limit_enabled")` is a schema column, not a limiter.
-    found = [call.callee for _, call in index.calls(service) if _OWN_LIMITER.search(_names_only(call.callee))]
+    found = [call.callee for _, call in index.calls(service) if _OWN_LIMITER.search(rules.names_only(call.callee))]
     for _sf, route, _full in index.routes(service):
         found.extend(m for m in route.middlewares if _OWN_LIMITER.search(m))
     # A local limiter module the service imports (`./plugins/rate-limit`, `core/utils/rate_limit`).
@@ -130,7 +130,7 @@ def _declared_limiters(route: rules.Route, registration: str) -> list[str]:
     name (`def read_rate_limit`) mentions limits without applying one.
     """
     names = [m for m in route.middlewares if _OWN_LIMITER.search(m)]
-    names += [t for t in _APPLIED.findall(_names_only(registration)) if _OWN_LIMITER.search(t)]
+    names += [t for t in _APPLIED.findall(rules.names_only(registration)) if _OWN_LIMITER.search(t)]
     return names
 
 
@@ -138,7 +138,7 @@ def _limiter_name(own: list[str], declared: list[str]) -> str:
     """The limiter to name: one routes actually apply, else one that is not a lookup of stored limits."""
     if declared:
         return max(dict.fromkeys(declared), key=declared.count)
-    return next((name for name in own if not _DATA_ACCESS.search(_names_only(name).split("(", 1)[0])), own[0])
+    return next((name for name in own if not _DATA_ACCESS.search(rules.names_only(name).split("(", 1)[0])), own[0])
 
 
 def _module_leaf(module: str) -> str:
@@ -147,22 +147,24 @@ def _module_leaf(module: str) -> str:
     return re.split(r"[/.]", leaf)[-1]
 
 
-def _names_only(callee: str) -> str:
-    return re.sub(r"""(["'`]).*?\1""", "", callee)
-
-
 def _registration(project: Project, path: str, route: rules.Route) -> str:
     """The lines that register a route: its decorators and ``dependencies=[...]`` just above, and its own line."""
     lines = (project.read_text(path) or "").splitlines()
     return "\n".join(lines[max(route.line - 4, 0):route.line])
 
 
-def _route_limited(route: rules.Route, body: rules.Body | None, registration: str) -> str:
-    """``declared`` when the route's registration applies a limiter, ``called`` when its handler calls one."""
+def _route_limited(route: rules.Route, body: rules.Body | None, registration: str,
+                   through: frozenset[str] = frozenset()) -> str:
+    """``declared`` when the route's registration applies a limiter, ``called`` when its handler calls one.
+
+    ``through`` names the service's functions and classes that call the limiter themselves (a form
+    whose ``clean()`` takes a token from the bucket): a handler calling one is limited as well.
+    """
     declared = [*route.middlewares, *(body.param_types if body else ()), registration]
     if any(_OWN_LIMITER.search(t) for t in declared):
         return "declared"
-    if body is not None and any(_OWN_LIMITER.search(_names_only(c)) for c in body.calls):
+    if body is not None and any(_OWN_LIMITER.search(rules.names_only(c)) or c.rsplit(".", 1)[-1] in through
+                                for c in body.calls):
         return "called"
     return ""
 
@@ -186,9 +188,12 @@ def rate_limit(project: Project) -> Iterator[Finding]:
         routes: list[tuple[str, int, str, rules.Cost, bool]] = []
         per_route = False
         declared: list[str] = []
+        through = rules.callables_calling(index, service, _OWN_LIMITER) if own else frozenset()
+        starts = rules.session_starts(index, service)
+        checkers = rules.password_forms(index, service)
         for sf, route, full, body in rules.routes(index, service):
             registration = _registration(project, sf.path, route)
-            limited = _route_limited(route, body, registration)
+            limited = _route_limited(route, body, registration, through)
             if limited == "declared":
                 declared.extend(_declared_limiters(route, registration))
             if limited:
@@ -196,7 +201,7 @@ def rate_limit(project: Project) -> Iterator[Finding]:
                 # Called inside handlers: helpers (forms, services) may call it for other routes too.
                 per_route = per_route or limited == "declared"
                 continue
-            cost = rules.costly_reason(route, full, costly, sf.modules, body, registration)
+            cost = rules.costly_reason(route, full, costly, sf.modules, body, registration, starts, checkers)
             if cost is not None:
                 routes.append((sf.path, route.line, f"{route.method} {full}", cost, cost.guessed))
         if own and not routes:

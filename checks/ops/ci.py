@@ -160,14 +160,15 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
 
     ## What it checks
     Every `uses: owner/repo@ref` in GitHub Actions workflows pins a full
-    40-character commit SHA, and `docker://` images a digest. Following
-    zizmor's long-standing default policy, third-party actions (and
-    GitHub-owned ones on a branch) on a mutable reference are medium, while
-    GitHub-owned actions (`actions/*`, `github/*`, `dependabot/*`) on a
-    version tag are low: GitHub controls those tags. One finding per
-    workflow file lists every instance; workflows whose only unpinned
-    actions are GitHub-owned on version tags share one low finding. Local
-    actions (`./...`) are exempt.
+    40-character commit SHA, and `docker://` images a digest. Third-party
+    actions (and GitHub-owned ones on a branch) on a mutable reference are
+    medium, or low when every job using them holds a read-only token and
+    reads no secrets. GitHub-owned actions (`actions/*`, `github/*`,
+    `dependabot/*`) on a version tag are not reported on their own: GitHub
+    controls those tags (zizmor's `ref-pin` policy for them, its default
+    until 1.20); they are listed in a workflow's finding when a third-party
+    action there is unpinned. One finding per workflow file lists every
+    instance. Local actions (`./...`) are exempt.
 
     ## Why it matters
     A tag or branch can be moved to malicious code (tj-actions/changed-files,
@@ -184,16 +185,13 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
     ```
     """
     _require_ci(project)
-    judged = False
-    github_owned: list[tuple[str, list[_Use]]] = []
+    judged = owned_only = reported = False
     for wf in workflows(project):
         uses = [use for step in wf.steps if (use := _classify(step.uses, step.line, step.job)) is not None]
         judged = judged or any(step.uses and not step.uses.startswith("./") for step in wf.steps)
-        if not uses:
-            continue
         risky = [use for use in uses if use.severity is Severity.MEDIUM]
         if not risky:
-            github_owned.append((wf.path, uses))
+            owned_only = owned_only or bool(uses)
             continue
         contained = _contained(wf.text, {use.job for use in risky})
         shown = ", ".join(f"{use.ref} (line {use.line})" for use in risky[:6])
@@ -207,17 +205,13 @@ def unpinned_action(project: Project) -> Iterator[Finding]:
         yield Finding(f"{wf.path}: {len(risky)} action(s) on mutable references instead of commit SHAs: "
                       f"{shown}{more}{tail}", Location(wf.path, risky[0].line), key="unpinned-actions",
                       evidence=_listing(uses), severity=Severity.LOW if contained else None, related=related)
-    if github_owned:
-        first_path, first_uses = github_owned[0]
-        count = sum(len(uses) for _p, uses in github_owned)
-        files = ", ".join(path for path, _u in github_owned)
-        others = tuple(Location(path, use.line) for path, uses in github_owned for use in uses)[1:]
-        yield Finding(f"{count} GitHub-owned action(s) on version tags rather than commit SHAs in {files} "
-                      "(GitHub controls these tags: hygiene, low)", Location(first_path, first_uses[0].line),
-                      key="github-owned-tags", severity=Severity.LOW, related=others,
-                      evidence="; ".join(f"{path}: {_listing(uses)}" for path, uses in github_owned))
+        reported = True
     if not judged:
         raise NotApplicable("no CI step uses a third-party action")
+    if owned_only and not reported:
+        # Passing would claim "pinned to commit SHAs", which GitHub-owned actions on tags are not.
+        raise NotApplicable("no third-party action on a mutable reference; GitHub-owned actions on version "
+                            "tags are not judged (GitHub controls those tags)")
 
 
 _GITHUB_OWNERS = ("actions", "github", "dependabot")
