@@ -205,6 +205,9 @@ class SourceFile:
     assignments: tuple[Assignment, ...] = ()
     classes: tuple[ClassInfo, ...] = ()
     literals: frozenset[str] = frozenset()
+    # Module-level names assigned only under an ``if``/``try``/``with`` block (``if not DEBUG:
+    # SESSION_COOKIE_SECURE = True``): set on some path, so a check must not call them absent.
+    guarded_names: frozenset[str] = frozenset()
     # The imported module names: set once here, checks ask for them per call they judge.
     modules: frozenset[str] = field(init=False, repr=False, compare=False)
 

@@ -352,6 +352,29 @@ def _assignments(tree: ast.Module) -> tuple[Assignment, ...]:
     return tuple(out)
 
 
+def _guarded_names(tree: ast.Module) -> frozenset[str]:
+    """Names assigned inside module-level ``if``/``try``/``with`` blocks or class bodies.
+
+    Class bodies count because class-based settings (django-configurations' ``class
+    Production(Configuration)``) set their values there; function bodies do not run on import.
+    """
+    blocks = ast.If | ast.Try | ast.With | ast.ExceptHandler | ast.ClassDef
+    names: set[str] = set()
+    pending: list[ast.AST] = [s for s in tree.body if isinstance(s, blocks)]
+    while pending:
+        stmt = pending.pop()
+        for child in ast.iter_child_nodes(stmt):
+            if isinstance(child, blocks):
+                pending.append(child)
+            elif isinstance(child, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+                for target in targets:
+                    for node in ast.walk(target):
+                        if isinstance(node, ast.Name):
+                            names.add(node.id)
+    return frozenset(names)
+
+
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 # Settings helpers that read one variable with a default: os.getenv, python-decouple and
 # starlette's ``config("X", default=...)``, environs' ``env.str("X", "v")``, project helpers
@@ -393,4 +416,5 @@ def extract(path: str, tree: ast.Module) -> SourceFile:
         assignments=_assignments(tree),
         classes=tuple(ex.classes),
         literals=frozenset(ex.literals),
+        guarded_names=_guarded_names(tree),
     )

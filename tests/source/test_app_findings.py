@@ -45,6 +45,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-PUBLIC-KEY-WRITE": {("server/src/routes/feedback.ts", 10, "@heydev/server:POST /api/feedback")},
         "APP-SECRET-FALLBACK": set(),
+        "APP-INSECURE-COOKIES": None,  # no Django service
         "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
                               ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
     },
@@ -75,6 +76,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
+        "APP-INSECURE-COOKIES": None,
         "APP-UPLOAD-LIMITS": None,  # no route accepts files
     },
     "fastapi-service": {
@@ -102,6 +104,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
+        "APP-INSECURE-COOKIES": None,
         "APP-UPLOAD-LIMITS": set(),
     },
 }
