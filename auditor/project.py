@@ -35,7 +35,7 @@ T = TypeVar("T")
 #: Suffixes of documentation files (``Project.doc_files``).
 DOC_SUFFIXES = (".md", ".mdx", ".rst", ".txt", ".adoc")
 
-_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
+_COMPOSE_NAME = re.compile(r"^(docker-|podman-|container-)?compose([.-][\w.-]+)?\.ya?ml$", re.IGNORECASE)
 _ENV_TEMPLATE = re.compile(r"^\.env(\.[\w-]+)*\.(example|sample|template|dist|defaults)$|^\.env\.(example|sample|template)(\.[\w-]+)*$", re.IGNORECASE)
 _ENV_REAL = re.compile(r"^\.env(\.[\w-]+)?$")
 _TOML_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)")
@@ -53,8 +53,13 @@ def is_dockerfile_name(name: str) -> bool:
 
 
 def is_compose_name(name: str) -> bool:
-    """``compose.yaml``, ``docker-compose.prod.yml`` ..."""
+    """``compose.yaml``, ``docker-compose.prod.yml``, ``podman-compose.yml`` (podman-compose's own default) ..."""
     return bool(_COMPOSE_NAME.match(name))
+
+
+def is_podman_compose_name(name: str) -> bool:
+    """``podman-compose.yml``, ``container-compose.yaml``: a file for podman-compose, not Docker Compose."""
+    return name.lower().startswith(("podman-compose", "container-compose")) and is_compose_name(name)
 
 
 def is_env_template_name(name: str) -> bool:

@@ -114,7 +114,7 @@ def _projects(project: Project, refs: tuple[Reference, ...], compose: Mapping[st
         folder, name = posixpath.split(path)
         if name.lower() in BASE_NAMES:
             override = next((o for o in project.compose_paths if posixpath.dirname(o) == folder
-                             and re.match(r"^(docker-)?compose\.override\.ya?ml$", o.rsplit("/", 1)[-1])), None)
+                             and re.match(r"^(docker-|podman-|container-)?compose\.override\.ya?ml$", o.rsplit("/", 1)[-1])), None)
             files: tuple[str, ...] = (path, override) if override else (path,)
             if files in seen or (override is None and path in chained):
                 continue

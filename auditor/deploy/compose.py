@@ -67,7 +67,9 @@ _SERVER_BINARIES = lazy(
     r"|rabbitmq-server|cassandra|couchdb|clickhouse-server|clickhouse|influxd|neo4j|etcd|keydb-server|dragonfly"
     r"|docker-entrypoint\.sh|entrypoint\.sh)(\s|$)"
 )
-BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+# The names `docker compose` and podman-compose pick up without -f (podman-compose also reads container-compose.*).
+BASE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml", "podman-compose.yaml",
+              "podman-compose.yml", "container-compose.yaml", "container-compose.yml")
 
 
 def resolve_vars(text: str) -> str:
@@ -231,6 +233,12 @@ class ServiceView:
                 if key == name and value is not None:
                     return value
         return None
+
+    def reads_variable(self, name: str) -> bool:
+        """Whether an environment value of the merged service interpolates ``name`` (``$NAME``, ``${NAME:-d}``)."""
+        pattern = re.compile(rf"\$(?:\{{{re.escape(name)}(?:[:?+-][^}}]*)?\}}|{re.escape(name)}\b)")
+        return any(value is not None and pattern.search(value)
+                   for part in self.parts for _key, value, _line in part.service.environment())
 
     @property
     def open_access(self) -> str | None:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from auditor.project import Project
+from auditor.project import Project, is_compose_name
 
 _CADDY_ENCODE = re.compile(r"^\s*encode\b", re.MULTILINE)
 _CADDY_CACHE = re.compile(r"^\s*header\b[^\n]*Cache-Control", re.MULTILINE | re.IGNORECASE)
@@ -23,9 +23,6 @@ _TRAEFIK_COMPRESS = re.compile(r"traefik\.http\.middlewares\.[^.=\s]+\.compress\
                                re.MULTILINE | re.IGNORECASE)
 _TRAEFIK_CACHE = re.compile(r"customresponseheaders\.cache-control|customResponseHeaders[\s\S]{0,200}Cache-Control",
                             re.IGNORECASE)
-
-_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$")
-
 
 @dataclass(frozen=True)
 class ProxyConfig:
@@ -70,7 +67,7 @@ def _kind(rel: str) -> str | None:
         return "nginx?"
     if name.endswith((".yml", ".yaml", ".toml")) and ("traefik" in name or "traefik" in parts):
         return "traefik"
-    if _COMPOSE_NAME.match(name):
+    if is_compose_name(name):
         return "compose"  # labels there may configure Traefik
     return None
 

@@ -18,7 +18,11 @@ suppress this check with a reason. A compose file the repository shows is
 deployed by Coolify (its name says `coolify`, or it uses Coolify's magic
 variables such as `${SERVICE_PASSWORD_DB}` / `${SERVICE_FQDN_APP}`) passes:
 Coolify's installer writes daemon-wide `json-file` rotation (`max-size 10m`,
-`max-file 3`) on every server it manages.
+`max-file 3`) on every server it manages. A podman-compose file
+(`podman-compose.yml`, `container-compose.yml`) without `logging:` is not
+judged: podman's default driver comes from the host's `containers.conf`
+(`journald` or `k8s-file`), which the scan cannot see, not Docker's
+`json-file`.
 
 ## Why it matters
 An unrotated json-file log fills the disk; a full disk stops the database and
@@ -47,7 +51,7 @@ from collections.abc import Iterator
 
 from auditor.deploy.compose import require_services
 from auditor.model import Finding, Location, Section, Severity
-from auditor.project import Project
+from auditor.project import Project, is_podman_compose_name
 from auditor.registry import check
 
 # Coolify's magic variables (generated secrets, assigned domains): only a Coolify-deployed stack uses them.
@@ -70,6 +74,8 @@ def no_log_rotation(project: Project) -> Iterator[Finding]:
     for svc in require_services(project):
         if svc.anchor[0] in rotated and not svc.has("logging"):
             continue  # the platform's daemon default rotates json-file logs for this stack
+        if is_podman_compose_name(svc.anchor[0].rsplit("/", 1)[-1]) and not svc.has("logging"):
+            continue  # podman's default driver is set in containers.conf (journald, k8s-file), not json-file
         logging = svc.get("logging")
         driver = "json-file"
         options: object = None

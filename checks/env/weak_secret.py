@@ -21,6 +21,13 @@ In a template, a placeholder for a credential an outside provider issues
 the deployer cannot choose that value, so a copied placeholder only fails to
 authenticate with the provider; nothing is signed or protected with it.
 
+A weak value in an env file that only a compose data-store service reads
+(`POSTGRES_PASSWORD: ${DB_PASSWORD}` in a `db` service that publishes no port
+on every host interface) passes: that password guards a database reachable
+only from the compose network, and the operator edits the visible
+placeholder. A `${VAR:-default}` in the compose file itself is still judged,
+because nobody sees that default when it deploys.
+
 A placeholder that the application itself compares against and refuses at
 start-up (`if value == "changethis": raise ValueError(...)`) is guarded and
 passes. Names that hold durations, counts or addresses
@@ -59,6 +66,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.compose import all_services, ports_of
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
@@ -110,6 +118,18 @@ def _refused_values(project: Project) -> frozenset[str]:
     return frozenset(found)
 
 
+def _guards_unpublished_store(project: Project, key: str) -> bool:
+    """Whether ``key`` is read only by data-store services, none of which publishes a port on every interface.
+
+    Such a password keeps out clients on the compose network alone, so a template placeholder for it is
+    not an open door; a store published to the host's interfaces (or a non-store reader) keeps the finding.
+    """
+    readers = [svc for svc in all_services(project) if svc.reads_variable(key)]
+    if not readers or any(svc.kind is None for svc in readers):
+        return False
+    return not any(port.all_interfaces for svc in readers for part in svc.parts for port in ports_of(part))
+
+
 @check(id="ENV-WEAK-SECRET", severity=Severity.HIGH, section=Section.SECURITY, needs=(),
        security=True, effort_hours=0.5, passed="No weak or placeholder secret values")
 def weak_secret(project: Project) -> Iterator[Finding]:
@@ -130,6 +150,8 @@ def weak_secret(project: Project) -> Iterator[Finding]:
                 continue  # the application refuses this very value at start-up: it cannot reach production
             if reason and env.template and _provider_issued(entry.key):
                 continue  # a stand-in for what the provider issues: a copy fails to authenticate, exposes nothing
+            if reason and _guards_unpublished_store(project, entry.key):
+                continue  # the password of a database only the compose network reaches
             if reason:
                 tail = "; deploys copied from this template inherit it" if env.template else ""
                 yield Finding(
