@@ -8,14 +8,12 @@ an Express error middleware (four parameters), NestJS exception filters
 that are not development settings (Django then serves tracebacks to everyone), and a `DEBUG`
 read from the environment that defaults to on (`DEBUG = envbool("DEBUG", "True")`).
 
-FastAPI/Starlette, Fastify and Next.js have safe defaults (the traceback is logged, the client
-gets a plain 500 without it) and pass without a custom handler. An Express
-`app.use(errorHandler)` with a named error middleware from another module counts.
-
-NestJS is a special case, reported as low: its built-in `BaseExceptionFilter` already logs unknown
-errors with their stack and answers a generic 500, so the gap is only that no global filter
-shapes error responses consistently (with a request id) or reports errors to a tracker (see also
-APP-ERROR-TRACKING).
+FastAPI/Starlette, Fastify, NestJS and Next.js have safe defaults (the traceback is logged, the
+client gets a plain 500 without it) and pass without a custom handler: NestJS's built-in
+`BaseExceptionFilter` logs unknown errors with their stack and answers a generic 500, so a global
+filter would only reshape error bodies, a style choice; whether errors reach a tracker is
+APP-ERROR-TRACKING's question. An Express `app.use(errorHandler)` with a named error middleware
+from another module counts.
 
 ## Why it matters
 Without a central handler, unexpected errors produce framework defaults: inconsistent bodies, no
@@ -114,18 +112,6 @@ def error_handler(project: Project) -> Iterator[Finding]:
             continue
         if _has_handler(index, service):
             continue
-        if service.framework == "nestjs":
-            # Nest's BaseExceptionFilter already logs unknown errors with their stack and answers 500:
-            # what is missing is one place that shapes error bodies and reports errors, so it is low.
-            yield Finding(
-                message=f"{service.name} (nestjs) has no global exception filter: Nest's built-in filter logs "
-                "unknown errors and answers 500, but error responses are not shaped in one place (no request id) "
-                "and no filter reports errors to an error tracker",
-                location=rules.entry(service),
-                key=service.name,
-                severity=Severity.LOW,
-            )
-            continue
         if service.framework in _SAFE_DEFAULTS:
             # The framework's own handler logs the traceback and answers a generic 500 without leaking it:
             # a custom handler would only reshape error bodies, which is a style choice, not a gap.
@@ -142,6 +128,7 @@ _SAFE_DEFAULTS = {
     "fastapi": "Starlette's ServerErrorMiddleware logs unhandled exceptions and answers a plain 500",
     "starlette": "Starlette's ServerErrorMiddleware logs unhandled exceptions and answers a plain 500",
     "fastify": "Fastify's default error handler logs through pino and answers a JSON 500",
+    "nestjs": "Nest's BaseExceptionFilter logs unknown errors with their stack and answers a generic 500",
     "nextjs": "Next.js logs errors thrown in route handlers and answers 500",
 }
 
