@@ -7,6 +7,8 @@ proxy configured in the repository: `compression()` (Express, NestJS), `hono/com
 Django `django.middleware.gzip.GZipMiddleware` (also appended behind an env switch, such as
 `if envbool("USE_GZIP"): MIDDLEWARE.append(...)`, when a Dockerfile/compose file turns it on), Flask-Compress; or a Caddy `encode` directive,
 nginx `gzip on`/`brotli on`, a Traefik `compress` middleware (labels or dynamic configuration).
+An nginx or Caddy block fenced in the repository's Markdown documentation (a production guide's
+server block) counts as the deployed proxy.
 Next.js compresses by default and passes unless `compress: false` is set. Services without HTTP
 routes are not judged.
 
@@ -68,11 +70,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.proxies import compressing_proxy
 from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
-from checks.app._proxy import compressing_proxy
 
 MODULES = ("compression", "hono/compress", "@fastify/compress", "fastify-compress", "koa-compress",
            "flask_compress", "brotli_asgi", "starlette.middleware.gzip", "fastapi.middleware.gzip")

@@ -7,7 +7,9 @@ FastAPI/Starlette the `secure` package or a middleware that sets `Strict-Transpo
 `Content-Security-Policy` and `X-Content-Type-Options`, Django `SecurityMiddleware` with
 `SECURE_HSTS_SECONDS` in the production settings. A reverse-proxy configuration shipped in the
 repository that adds them (nginx `add_header X-Frame-Options ...`, a Caddy `header` block, Traefik
-`headers` middleware options) counts too: the deployed responses carry them.
+`headers` middleware options) counts too: the deployed responses carry them. So does an nginx or
+Caddy configuration given as a fenced block in the repository's Markdown documentation (a
+production guide's ```nginx server block): that is the proxy its users deploy.
 
 ## Why it matters
 Without `X-Content-Type-Options`, `X-Frame-Options`/`frame-ancestors`, HSTS and a Content Security
@@ -61,9 +63,9 @@ Talisman(app)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from auditor.deploy.proxies import header_setting_proxy
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
@@ -89,7 +91,7 @@ def security_headers(project: Project) -> Iterator[Finding]:
             continue
         if len(HEADER_NAMES & rules.literals(index, service)) >= 2:
             continue  # a hand-written middleware sets them
-        if _proxy_sets_headers(project):
+        if header_setting_proxy(project) is not None:
             continue  # an nginx/Caddy/Traefik config in the repository adds them in front of the app
         yield Finding(
             message=f"{service.name} ({service.framework}) sets no security headers: no "
@@ -116,22 +118,6 @@ def _django(index: rules.SourceIndex, service: rules.Service) -> Iterator[Findin
             location=Location(path=where[0].path, line=where[2]) if where else rules.entry(service),
             key=f"{service.name}:SECURE_HSTS_SECONDS",
         )
-
-
-_PROXY_HEADER = re.compile(r"add_header\s+(X-Frame-Options|X-Content-Type-Options|Content-Security-Policy|"
-                           r"Strict-Transport-Security)|header\s*\{[^}]*(X-Frame-Options|Content-Security-Policy)|"
-                           r"customResponseHeaders|(frameDeny|contentTypeNosniff|stsSeconds)\s*[:=]", re.IGNORECASE)
-
-
-def _proxy_sets_headers(project: Project) -> bool:
-    """A reverse-proxy config shipped with the repository sets at least one security header."""
-    for rel in project.files:
-        name = rel.rsplit("/", 1)[-1].lower()
-        if name.endswith((".conf", ".conf.template")) or name in {"caddyfile", "nginx.conf"} or (
-                name.endswith((".yml", ".yaml", ".toml")) and ("traefik" in rel.lower() or "compose" in name)):
-            if _PROXY_HEADER.search(project.read_text(rel) or ""):
-                return True
-    return False
 
 
 def _idiom(framework: str) -> str:

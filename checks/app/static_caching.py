@@ -7,8 +7,8 @@ FastAPI/Starlette `StaticFiles`, Django with WhiteNoise), it sets caching: a `ma
 `immutable`, `cacheControl`, `setHeaders` or Hono `onFound` option, a middleware that sets
 `Cache-Control`, WhiteNoise's manifest storage or `WHITENOISE_MAX_AGE`, or a proxy configured in
 the repository that sets cache headers (Caddy `header Cache-Control`, nginx `expires` /
-`add_header Cache-Control`, a Traefik headers middleware). Services that serve nothing static are
-not judged.
+`add_header Cache-Control`, a Traefik headers middleware; also an nginx or Caddy block fenced in
+the repository's Markdown documentation). Services that serve nothing static are not judged.
 
 ## Why it matters
 Without `Cache-Control` browsers and CDNs revalidate or refetch every script, stylesheet and
@@ -63,12 +63,12 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+from auditor.deploy.proxies import caching_proxy
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import Call, Prop, SourceFile
-from checks.app._proxy import caching_proxy
 
 _CACHE_OPTIONS = frozenset({"maxAge", "max_age", "immutable", "setHeaders", "cacheControl", "onFound", "headers",
                             "lastModified"})

@@ -1,0 +1,142 @@
+"""The reverse proxies a repository configures in front of its services, and what they do for delivery.
+
+A proxy counts when its configuration is in the repository: a Caddyfile, an nginx configuration,
+Traefik dynamic configuration or compose labels, or such a configuration given as a block in the
+repository's own documentation (a production guide's ```nginx block is what its users deploy).
+Checks ask whether one compresses, sets cache headers or sets security headers; they never re-read
+the files. Reads go through the Project and are memoised once per scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from auditor.lazyre import lazy
+from auditor.project import Project, is_compose_name
+
+_CADDY_ENCODE = lazy(r"^\s*encode\b", re.MULTILINE)
+_CADDY_CACHE = lazy(r"^\s*header\b[^\n]*Cache-Control", re.MULTILINE | re.IGNORECASE)
+_NGINX_GZIP = lazy(r"^\s*(gzip|brotli|gzip_static|brotli_static)\s+on\s*;", re.MULTILINE)
+_NGINX_CACHE = lazy(r"^\s*(expires\s+\S+|add_header\s+Cache-Control\b)", re.MULTILINE | re.IGNORECASE)
+_NGINX_BLOCK = lazy(r"\b(server|http|location)\s*[^;{]*\{")
+# Traefik: compose labels (traefik.http.middlewares.X.compress=true) or dynamic YAML/TOML (compress: {}).
+_TRAEFIK_COMPRESS = lazy(r"traefik\.http\.middlewares\.[^.=\s]+\.compress\b|^\s*compress\s*[:=]",
+                         re.MULTILINE | re.IGNORECASE)
+_TRAEFIK_CACHE = lazy(r"customresponseheaders\.cache-control|customResponseHeaders[\s\S]{0,200}Cache-Control",
+                      re.IGNORECASE)
+_SECURITY_HEADER = lazy(r"add_header\s+[\"']?(X-Frame-Options|X-Content-Type-Options|Content-Security-Policy|"
+                        r"Strict-Transport-Security)|header\s*\{[^}]*(X-Frame-Options|Content-Security-Policy)|"
+                        r"customResponseHeaders|(frameDeny|contentTypeNosniff|stsSeconds)\s*[:=]", re.IGNORECASE)
+# A fenced block in Markdown: its info string and body. Only nginx and Caddy blocks are read: a Traefik
+# snippet in prose is too often one option among several to stand for the deployment.
+_FENCE = lazy(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)[ \t]*(?P<info>[^\n`]*)\n(?P<body>.*?)^[ \t]*(?P=fence)[ \t]*$",
+              re.MULTILINE | re.DOTALL)
+_DOC_KINDS = {"nginx": "nginx", "caddy": "caddy", "caddyfile": "caddy"}
+
+_PATTERNS = {
+    "compress": {"caddy": _CADDY_ENCODE, "nginx": _NGINX_GZIP, "traefik": _TRAEFIK_COMPRESS},
+    "cache": {"caddy": _CADDY_CACHE, "nginx": _NGINX_CACHE, "traefik": _TRAEFIK_CACHE},
+}
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    """One proxy configuration: where it is, its kind (caddy, nginx, traefik) and its text."""
+
+    path: str
+    kind: str
+    text: str
+    line: int = 1  # where the configuration starts in ``path`` (a documented block starts mid-file)
+    documented: bool = False  # a block in the repository's documentation rather than a file of its own
+
+    @property
+    def where(self) -> str:
+        """``path`` or ``path:line`` for a documented block, for messages and the appendix."""
+        return f"{self.path}:{self.line}" if self.documented else self.path
+
+
+def proxy_configs(project: Project) -> tuple[ProxyConfig, ...]:
+    """Every proxy configuration the repository holds, files first, then documented blocks."""
+
+    def build() -> tuple[ProxyConfig, ...]:
+        files: list[ProxyConfig] = []
+        documented: list[ProxyConfig] = []
+        for rel in project.files:
+            if rel.lower().endswith((".md", ".mdx")):
+                documented.extend(_documented(rel, project.read_text(rel) or ""))
+                continue
+            kind = _kind(rel)
+            if kind is None:
+                continue
+            text = project.read_text(rel) or ""
+            if kind == "nginx?":
+                if not _NGINX_BLOCK.search(text):
+                    continue
+                kind = "nginx"
+            if kind == "compose":
+                if "traefik." not in text:
+                    continue
+                kind = "traefik"
+            files.append(ProxyConfig(rel, kind, text))
+        return (*files, *documented)
+
+    return project.memo("deploy.proxy-configs", build)
+
+
+def _kind(rel: str) -> str | None:
+    """The proxy kind a file's name and folder suggest ("nginx?" until its text shows a block)."""
+    name = PurePosixPath(rel).name.lower()
+    parts = {p.lower() for p in PurePosixPath(rel).parts[:-1]}
+    if name == "caddyfile" or name.endswith(".caddyfile") or name.startswith("caddyfile."):
+        return "caddy"
+    if name in {"nginx.conf", "nginx.conf.template"} or name.endswith((".nginx", ".conf", ".conf.template")):
+        return "nginx?"
+    if name.endswith((".yml", ".yaml", ".toml")) and ("traefik" in name or "traefik" in parts):
+        return "traefik"
+    if is_compose_name(name):
+        return "compose"  # labels there may configure Traefik
+    return None
+
+
+def _documented(rel: str, text: str) -> list[ProxyConfig]:
+    """nginx and Caddy configuration blocks fenced in one Markdown file."""
+    if "```" not in text and "~~~" not in text:
+        return []
+    out = []
+    for match in _FENCE.finditer(text):
+        info = match.group("info").strip().split(None, 1)
+        kind = _DOC_KINDS.get(info[0].lower()) if info else None
+        body = match.group("body")
+        if kind == "nginx" and not _NGINX_BLOCK.search(body):
+            continue  # a one-line directive in prose is advice, not the deployed configuration
+        if kind is not None:
+            line = text.count("\n", 0, match.start()) + 2  # the block's first line, after the fence
+            out.append(ProxyConfig(rel, kind, body, line=line, documented=True))
+    return out
+
+
+def _first(project: Project, what: str) -> ProxyConfig | None:
+    for config in proxy_configs(project):
+        if _PATTERNS[what][config.kind].search(config.text):
+            return config
+    return None
+
+
+def compressing_proxy(project: Project) -> ProxyConfig | None:
+    """The first proxy configuration that compresses responses (Caddy encode, nginx gzip, Traefik compress)."""
+    return _first(project, "compress")
+
+
+def caching_proxy(project: Project) -> ProxyConfig | None:
+    """The first proxy configuration that sets cache headers (Caddy header, nginx expires/add_header, Traefik)."""
+    return _first(project, "cache")
+
+
+def header_setting_proxy(project: Project) -> ProxyConfig | None:
+    """The first proxy configuration that sets a security header (X-Frame-Options, nosniff, CSP, HSTS)."""
+    for config in proxy_configs(project):
+        if _SECURITY_HEADER.search(config.text):
+            return config
+    return None
