@@ -5,8 +5,10 @@ Server code that logs with `console.log`/`console.error` or `print` and imports 
 logger: pino (`pino`, `pino-http`, `nestjs-pino`), winston (`nest-winston`), bunyan, structlog,
 python-json-logger, loguru configured with `serialize=True`, Fastify's built-in pino logger
 (`Fastify({ logger: true })`), stdlib logging configured with `logging.config.dictConfig`. A few
-stray console calls (fewer than five) next to NestJS's leveled `Logger` or a Django `LOGGING`
-setting pass. The finding gives the number of console/print calls and points at the first one.
+stray console calls (fewer than five) next to the service's own leveled logger pass: NestJS's
+`Logger`, a Django `LOGGING` setting, stdlib `logging.getLogger`, or a logging library such as
+`debug`, `loglevel`, `consola`, `log4js`, `signale` or `tslog` (those few calls bypass the logger
+the service already uses; they are not how it logs). The finding gives the number of console/print calls and points at the first one.
 Build scripts, seeds, Django management commands, migrations, container scripts (`docker/`,
 `bin/`) and browser code (`client/`, `frontend/`, React/Vue/Svelte components) are not server
 code and are not counted.
@@ -141,13 +143,24 @@ def _server_file(sf: SourceFile) -> bool:
     return not (sf.path.endswith((".tsx", ".jsx", ".vue", ".svelte")) and _BROWSER_MODULES & sf.modules)
 
 
-def _framework_logger(index: rules.SourceIndex, service: rules.Service) -> bool:
-    """A framework's leveled logger that console/print calls elsewhere merely bypass.
+# Leveled or namespaced loggers that are not structured: a service using one logs through it, so a few
+# console calls beside it are strays, not the service's logging.
+_LOGGING_LIBRARIES = ("debug", "loglevel", "consola", "log4js", "signale", "tslog", "roarr", "npmlog")
 
-    NestJS's Logger (levels and context per module), and Django's ``LOGGING`` setting (stdlib logging
-    routed by logger name, which the framework itself uses for request errors).
+
+def _framework_logger(index: rules.SourceIndex, service: rules.Service) -> bool:
+    """The service's own leveled logger that console/print calls elsewhere merely bypass.
+
+    NestJS's Logger (levels and context per module), Django's ``LOGGING`` setting (stdlib logging
+    routed by logger name, which the framework itself uses for request errors), stdlib
+    ``logging.getLogger``, or a leveled/namespaced logging library (``debug``, ``loglevel`` ...).
     """
     if service.framework == "django" and rules.setting(index, service, "LOGGING") is not None:
+        return True
+    if rules.imports_any(index, service, _LOGGING_LIBRARIES):
+        return True
+    if service.language == "python" and any(c.callee in {"logging.getLogger", "getLogger"}
+                                            for _, c in index.calls(service)):
         return True
     return service.framework == "nestjs" and any(
         c.callee in {"Logger", "newLogger"} or c.callee.startswith("Logger.") or c.callee.endswith("logger.log")
