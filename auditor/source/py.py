@@ -318,7 +318,10 @@ def _body(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Body:
     members: set[str] = set()
     strings: list[str] = []
     awaits = False
-    for sub in _walk(node):
+    # The function's own code: its statements and parameter defaults (`db = Depends(get_db)`), not the
+    # decorators above it, whose route registration (`router.get("/health")`) is not what the body does.
+    inside = [sub for part in (node.args, *node.body) for sub in _walk(part)]
+    for sub in inside:
         if isinstance(sub, ast.Call):
             calls.append(_callee(sub))
         elif isinstance(sub, ast.Attribute):

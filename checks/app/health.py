@@ -5,7 +5,10 @@ Each server application exposes a health endpoint (`/health`, `/healthz`, `/read
 and the one that decides whether traffic is routed (the route the Dockerfile HEALTHCHECK or the
 compose healthcheck probes; else the readiness check, or the only health route) touches a
 dependency: it calls the database, a cache or another service instead of
-returning a constant. It also asks for separate liveness and readiness routes. A
+returning a constant. Where the repository holds Kubernetes-style manifests with
+`readinessProbe`/`livenessProbe` (plain manifests, Helm charts), it also asks for separate
+liveness and readiness routes; Docker's HEALTHCHECK and compose know a single probe, so one
+route that checks the database is the right shape there. A
 Next.js file route (`app/api/heartbeat/route.ts`) or a path a HEALTHCHECK probes counts as an
 endpoint even when the scan cannot read its handler; "missing" is said with low confidence when
 the scan could see no route of the service at all.
@@ -68,6 +71,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.manifests import probe_manifests
 from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
@@ -120,7 +124,8 @@ def health(project: Project) -> Iterator[Finding]:
         for sf, route, full, body in judged:
             if body is not None and _shallow(body):
                 what = "readiness check" if ready else "health check"
-                extra = "" if split else "; there is no separate readiness and liveness endpoint"
+                extra = "" if split or not probe_manifests(project) else \
+                    "; there is no separate readiness and liveness endpoint"
                 yield Finding(
                     message=f"{route.method} {full}: {what} returns a constant without touching the database or "
                     f"other dependencies{extra}",
@@ -129,14 +134,14 @@ def health(project: Project) -> Iterator[Finding]:
                 )
                 break
         else:
-            if not split:
+            if not split and probe_manifests(project):
                 sf, route, full, _ = found[0]
                 yield Finding(
                     message=f"{service.name}: {full} serves as both liveness and readiness; add separate endpoints",
                     location=Location(path=sf.path, line=route.line),
                     key=f"{service.name}:no-readiness",
                     severity=Severity.LOW,
-                    # Advice for orchestrators that route on readiness; under compose a single probe is common.
+                    # Kubernetes routes on readiness and restarts on liveness: one route cannot do both well.
                     confidence=Confidence.LOW,
                 )
 
