@@ -130,6 +130,20 @@ class EnvDefault:
     value: str
 
 
+
+@dataclass(frozen=True)
+class EnvFallback:
+    """An environment variable that falls back to another one when unset.
+
+    ``process.env.APP_SECRET || process.env.DATABASE_URL``, ``os.getenv("SECRET_KEY", os.getenv("X"))``:
+    ``other`` names the variable read in its place (names only, never values).
+    """
+
+    name: str
+    line: int
+    other: str
+
+
 @dataclass(frozen=True)
 class SignalHandler:
     """``process.on('SIGTERM', ...)`` / ``signal.signal(SIGTERM, ...)`` with the handler's calls."""
@@ -199,6 +213,7 @@ class SourceFile:
     functions: tuple[Function, ...] = ()
     env_reads: tuple[EnvRead, ...] = ()
     env_defaults: tuple[EnvDefault, ...] = ()
+    env_fallbacks: tuple[EnvFallback, ...] = ()
     signals: tuple[SignalHandler, ...] = ()
     log_calls: tuple[tuple[str, int], ...] = ()
     leaks: tuple[ErrorLeak, ...] = ()

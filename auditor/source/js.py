@@ -21,6 +21,7 @@ from auditor.source.facts import (
     Call,
     ClassInfo,
     EnvDefault,
+    EnvFallback,
     EnvRead,
     ErrorLeak,
     Function,
@@ -375,6 +376,7 @@ class _Extractor:
         logs: list[tuple[str, int]] = []
         env_reads: list[EnvRead] = []
         env_defaults: list[EnvDefault] = []
+        env_fallbacks: list[EnvFallback] = []
         for node, (func, callee), args in zip(call_nodes, heads, self.call_args, strict=True):
             call = self._call(node, callee, args)
             calls.append(call)
@@ -400,6 +402,8 @@ class _Extractor:
                 env_reads.append(EnvRead(name, _line(node), _has_default(src, node)))
                 if (literal := _fallback_literal(src, node)) is not None:
                     env_defaults.append(EnvDefault(name, _line(node), literal))
+                elif (other := _fallback_env(src, node)) is not None and other != name:
+                    env_fallbacks.append(EnvFallback(name, _line(node), other))
         for node in _in_order(caps.get("envsub", [])):
             if _is_process_env(src, node.child_by_field_name("object")):
                 key = src.string(node.child_by_field_name("index"))
@@ -430,6 +434,7 @@ class _Extractor:
             functions=self._functions(caps),
             env_reads=tuple(env_reads),
             env_defaults=tuple(env_defaults),
+            env_fallbacks=tuple(env_fallbacks),
             signals=tuple(signals),
             log_calls=tuple(logs),
             leaks=self._leaks(caps),
@@ -738,6 +743,23 @@ def _fallback_literal(src: _Source, node: ts.Node) -> str | None:
     if src.text(parent.child_by_field_name("operator")) not in {"??", "||"} or left is None or left.id != cur.id:
         return None
     return src.string(parent.child_by_field_name("right"))
+
+
+def _fallback_env(src: _Source, node: ts.Node) -> str | None:
+    """``process.env.A || process.env.B``: the variable (``B``) read in place of an unset ``A``, else None."""
+    cur, parent = _chain_top(node)
+    if parent is None or parent.type != "binary_expression":
+        return None
+    left, right = parent.child_by_field_name("left"), parent.child_by_field_name("right")
+    if src.text(parent.child_by_field_name("operator")) not in {"??", "||"} or left is None or left.id != cur.id:
+        return None
+    if right is None or right.type not in {"member_expression", "subscript_expression"}:
+        return None
+    if not _is_process_env(src, right.child_by_field_name("object")):
+        return None
+    key = right.child_by_field_name("property") if right.type == "member_expression" else None
+    name = src.text(key) if key is not None else src.string(right.child_by_field_name("index"))
+    return name if name and _ENV_NAME.fullmatch(name) else None
 
 
 def _pattern_defaults(src: _Source, pattern: ts.Node) -> list[EnvDefault]:

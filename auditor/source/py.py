@@ -12,6 +12,7 @@ from auditor.source.facts import (
     Call,
     ClassInfo,
     EnvDefault,
+    EnvFallback,
     EnvRead,
     ErrorLeak,
     Function,
@@ -124,6 +125,7 @@ class _Extractor(ast.NodeVisitor):
         self.functions: list[Function] = []
         self.env: list[EnvRead] = []
         self.env_defaults: list[EnvDefault] = []
+        self.env_fallbacks: list[EnvFallback] = []
         self.signals: list[SignalHandler] = []
         self.logs: list[tuple[str, int]] = []
         self.leaks: list[ErrorLeak] = []
@@ -194,6 +196,8 @@ class _Extractor(ast.NodeVisitor):
             self.env.append(EnvRead(strings[0], node.lineno, True))
         if node.args and (default := _env_default(callee, node)) is not None:
             self.env_defaults.append(default)
+        if node.args and (fallback := _env_fallback(callee, node)) is not None:
+            self.env_fallbacks.append(fallback)
         if callee in {"signal.signal", "signal"} and node.args:
             sig = _src(node.args[0]).rsplit(".", 1)[-1]
             handler = _src(node.args[1]) if len(node.args) > 1 else ""
@@ -399,6 +403,33 @@ def _env_default(callee: str, node: ast.Call) -> EnvDefault | None:
     return None
 
 
+def _env_name_read(node: ast.AST) -> str | None:
+    """The variable a ``os.getenv("X")`` / ``os.environ.get("X")`` / ``os.environ["X"]`` expression reads."""
+    if isinstance(node, ast.Call) and node.args and _ENV_HELPER.search(_callee(node)):
+        first = node.args[0]
+        if isinstance(first, ast.Constant) and isinstance(first.value, str) and _ENV_NAME.fullmatch(first.value):
+            return first.value
+    if isinstance(node, ast.Subscript) and _src(node.value) in {"os.environ", "environ"}:
+        key = node.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and _ENV_NAME.fullmatch(key.value):
+            return key.value
+    return None
+
+
+def _env_fallback(callee: str, node: ast.Call) -> EnvFallback | None:
+    """``os.getenv("A", os.getenv("B"))``: the variable read in place of ``A`` when it is unset."""
+    name = _env_name_read(node)
+    if name is None:
+        return None
+    candidates = [node.args[1]] if len(node.args) > 1 else []
+    candidates += [k.value for k in node.keywords if k.arg == "default"]
+    for value in candidates:
+        other = _env_name_read(value)
+        if other is not None and other != name:
+            return EnvFallback(name, node.lineno, other)
+    return None
+
+
 def extract(path: str, tree: ast.Module) -> SourceFile:
     """Every fact of one parsed Python module."""
     ex = _Extractor(path)
@@ -413,6 +444,7 @@ def extract(path: str, tree: ast.Module) -> SourceFile:
         functions=tuple(ex.functions),
         env_reads=tuple(ex.env),
         env_defaults=tuple(ex.env_defaults),
+        env_fallbacks=tuple(ex.env_fallbacks),
         signals=tuple(ex.signals),
         log_calls=tuple(ex.logs),
         leaks=tuple(ex.leaks),

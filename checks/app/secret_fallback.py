@@ -12,6 +12,12 @@ without a literal fallback in server code:
   variable with a default (`config("SECRET_KEY", default="...")`, `env.str(...)`,
   `envsecret("SECRET_KEY", "---")`).
 
+A secret that falls back to another variable that is not a secret of its own
+(`process.env.APP_SECRET || process.env.DATABASE_URL`, `os.getenv("SECRET_KEY", os.getenv("SITE_ROOT"))`)
+is reported at **medium**: the service then signs with a configuration value that other services,
+env files and compose defaults share, instead of failing. A fallback to another secret-named
+variable (`JWT_SECRET || AUTH_SECRET`) passes.
+
 An empty fallback (`""`, the feature is off), a flag or number, and a literal the same file
 compares against and refuses (`if SECRET_KEY == "---": raise ...`) pass. Passwords are not
 judged here: a default admin password is APP-DEFAULT-CREDENTIALS's finding, a template's
@@ -45,7 +51,7 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
-from auditor.source.facts import EnvDefault
+from auditor.source.facts import EnvDefault, SourceFile
 from checks.env._shared import secret_setting
 
 _PASSWORD = re.compile(r"PASSWORD|PASSWD|PASS$|PWD", re.IGNORECASE)
@@ -76,6 +82,7 @@ def secret_fallback(project: Project) -> Iterator[Finding]:
     for service in services:
         for source in index.files_of(service):
             # Tests, scripts and bundler configs are not in the service's index files at all.
+            yield from _derived(service, source)
             if not source.env_defaults:
                 continue
             judged = True
@@ -98,5 +105,21 @@ def secret_fallback(project: Project) -> Iterator[Finding]:
                 location=Location(source.path, hits[0].line), key=f"{service.name}:{source.path}",
                 related=tuple(Location(source.path, h.line) for h in hits[1:]),
             )
+        judged = judged or any(f.env_fallbacks for f in index.files_of(service))
     if not judged:
         raise NotApplicable("no server code reads an environment variable with a fallback value")
+
+
+def _derived(service: rules.Service, source: SourceFile) -> Iterator[Finding]:
+    """Signing secrets that fall back to a non-secret variable (``APP_SECRET || DATABASE_URL``)."""
+    hits = [f for f in sorted(source.env_fallbacks, key=lambda f: f.line)
+            if _signing_secret(f.name) and not secret_setting(f.other)]
+    for hit in hits[:1]:  # one finding per file, as for literal fallbacks; the rest are related
+        yield Finding(
+            message=(f"{hit.name} falls back to {hit.other} when unset ({source.path}): the service starts and "
+                     f"signs with a configuration value it shares with other services and files, not a secret "
+                     f"of its own"),
+            location=Location(source.path, hit.line), key=f"{service.name}:{source.path}:derived",
+            related=tuple(Location(source.path, h.line) for h in hits[1:]),
+            severity=Severity.MEDIUM,
+        )
