@@ -162,6 +162,20 @@ class ErrorLeak:
 
 
 @dataclass(frozen=True)
+class TryCatch:
+    """A ``try`` block with a ``catch``: the calls it guards and whether the catch gives up.
+
+    ``escalates`` is true when the catch block re-throws, exits the process (``process.exit``,
+    ``process.exitCode``) or hands over to a function named like a shutdown or exit; a catch that
+    only logs is not escalating.
+    """
+
+    line: int
+    calls: tuple[str, ...]
+    escalates: bool
+
+
+@dataclass(frozen=True)
 class Assignment:
     """A module-level assignment (Python settings, JS top-level ``const``).
 
@@ -217,6 +231,7 @@ class SourceFile:
     signals: tuple[SignalHandler, ...] = ()
     log_calls: tuple[tuple[str, int], ...] = ()
     leaks: tuple[ErrorLeak, ...] = ()
+    try_catches: tuple[TryCatch, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     classes: tuple[ClassInfo, ...] = ()
     literals: frozenset[str] = frozenset()

@@ -31,6 +31,7 @@ from auditor.source.facts import (
     Route,
     SignalHandler,
     SourceFile,
+    TryCatch,
 )
 
 HTTP_METHODS = frozenset({"get", "post", "put", "patch", "delete", "all", "options", "head"})
@@ -169,6 +170,9 @@ def first_error_line(tree: ts.Tree) -> int:
 _WHITESPACE_FREE_LIMIT = 200
 _HEAD_BYTES = 4  # a UTF-8 character is at most 4 bytes: n characters fit in 4n bytes
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+# A catch block that gives up: re-throws, ends the process, or calls a shutdown/exit/fatal helper.
+_ESCALATES = re.compile(r"\bthrow\b|process\.exit|process\.exitCode|process\.kill|\b\w*(?:[Ss]hutdown|[Ee]xit"
+                        r"|[Cc]rash|[Aa]bort)\w*\s*\(")
 _TYPE_ARGS = re.compile(r"<.*")
 _PROCESS_ENV = "process.env"
 _FN_ARGS = frozenset({"arrow_function", "function_expression", "function"})
@@ -438,6 +442,7 @@ class _Extractor:
             signals=tuple(signals),
             log_calls=tuple(logs),
             leaks=self._leaks(caps),
+            try_catches=self._try_catches(caps),
             assignments=self._assignments(),
             classes=tuple(self._class(n) for n in classes),
             literals=literals,
@@ -650,6 +655,21 @@ class _Extractor:
                     if hit and node.start_byte not in seen:
                         seen.add(node.start_byte)
                         out.append(ErrorLeak(_line(node), hit))
+        return tuple(out)
+
+    # -- try/catch ---------------------------------------------------------
+
+    def _try_catches(self, caps: dict[str, list[ts.Node]]) -> tuple[TryCatch, ...]:
+        """Each catch clause with the callees of its own try block and whether it gives up."""
+        out = []
+        for clause in _in_order(caps.get("catch", [])):
+            statement, body = clause.parent, clause.child_by_field_name("body")
+            block = statement.child_by_field_name("body") if statement is not None else None
+            if statement is None or statement.type != "try_statement" or block is None or body is None:
+                continue
+            lo, hi = bisect_left(self.call_starts, block.start_byte), bisect_right(self.call_starts, block.end_byte)
+            calls = tuple(self.call_texts[lo:hi])
+            out.append(TryCatch(_line(statement), calls, bool(_ESCALATES.search(self.src.text(body)))))
         return tuple(out)
 
     # -- module-level state ----------------------------------------------

@@ -46,6 +46,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-PUBLIC-KEY-WRITE": {("server/src/routes/feedback.ts", 10, "@heydev/server:POST /api/feedback")},
         "APP-SECRET-FALLBACK": set(),
         "APP-INSECURE-COOKIES": None,  # no Django service
+        "APP-START-FAILURE-SWALLOWED": None,  # listen() is not inside a try
         "APP-UPLOAD-LIMITS": {("server/src/routes/transcribe.ts", 8, f"{HEYDEV}:POST /api/transcribe"),
                               ("server/src/routes/upload.ts", 10, f"{HEYDEV}:POST /api/upload")},
     },
@@ -77,6 +78,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-INSECURE-COOKIES": None,
+        "APP-START-FAILURE-SWALLOWED": None,
         "APP-UPLOAD-LIMITS": None,  # no route accepts files
     },
     "fastapi-service": {
@@ -105,6 +107,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-INSECURE-COOKIES": None,
+        "APP-START-FAILURE-SWALLOWED": None,
         "APP-UPLOAD-LIMITS": set(),
     },
 }
