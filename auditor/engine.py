@@ -57,9 +57,11 @@ def scan(options: ScanOptions, registry: Registry | None = None, progress: Progr
     secrets: frozenset[str] = frozenset()
     if options.path is not None:
         from auditor.deploy.build import deploy_config
+        from auditor.suppress import parse_today
 
         project = Project(options.path, max_file_bytes=options.max_file_bytes, excludes=options.excludes,
-                          deploy=deploy_config(options.deploy_roles, options.roles), profile=options.profile)
+                          deploy=deploy_config(options.deploy_roles, options.roles), profile=options.profile,
+                          today=parse_today(options.today))
         progress(f"discovering files in {options.path}")
         from auditor.secrets import collect_secret_values
 

@@ -8,6 +8,7 @@ kind of fact needs no edit here.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 import re
@@ -83,8 +84,12 @@ class Project:
         excludes: tuple[str, ...] = (),
         deploy: DeployConfig | None = None,
         profile: str | None = None,
+        today: dt.date | None = None,
     ) -> None:
         self.root = root.resolve()
+        # The date time-dependent judgements use (end-of-life dates): the scan's --today in tests and
+        # reproducible reports, else the real date.
+        self.today = today or dt.date.today()
         self.deploy_config = deploy
         # ``profile:`` from the configuration (service | distribution); None lets checks guess.
         self.profile_override = profile
@@ -364,6 +369,7 @@ class Project:
             "env_templates": lambda: self.env_templates,
             "env_files": lambda: self.env_files,
             "env": lambda: self.env_templates or self.env_files,
+            "container_files": lambda: self.dockerfiles or [c for c in self.compose_files if c.services],
         }
         provider = providers.get(need)
         if provider is None:

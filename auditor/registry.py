@@ -43,7 +43,7 @@ class CheckSpec:
 
 
 #: The facts a check may declare in ``needs=`` (``Project.has`` answers each).
-KNOWN_NEEDS = frozenset({"dockerfiles", "compose", "env_templates", "env_files", "env"})
+KNOWN_NEEDS = frozenset({"dockerfiles", "compose", "env_templates", "env_files", "env", "container_files"})
 
 
 def check(

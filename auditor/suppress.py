@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -214,12 +215,20 @@ def _covering(by_line: Mapping[int, InlineSuppression], line: int) -> list[Inlin
 
 
 def parse_today(today: str | None) -> dt.date:
-    """``options.today`` (an ISO date or timestamp) or the real date."""
+    """The scan's date: ``options.today`` (an ISO date or timestamp), else ``SOURCE_DATE_EPOCH``, else today.
+
+    ``SOURCE_DATE_EPOCH`` (seconds since 1970, the reproducible-builds convention) lets a CI job or a
+    documentation build rerun a scan as of a fixed day: suppression expiry and end-of-life dates are
+    then judged on that day.
+    """
     if today:
         try:
             return dt.date.fromisoformat(today[:10])
         except ValueError:
             pass
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
     return dt.date.today()
 
 

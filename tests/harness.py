@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +51,15 @@ def expected_tuples(expect: dict[str, Any]) -> set[tuple[str | None, int | None,
     return out
 
 
+def _expected_today(case: Path) -> dt.date | None:
+    """The ``today:`` date an expect.yaml fixes for time-dependent checks (end-of-life dates), else None."""
+    expect = case / "expect.yaml"
+    if not expect.is_file():
+        return None
+    match = re.search(r"^today:\s*['\"]?(\d{4}-\d{2}-\d{2})", expect.read_text(encoding="utf-8"), re.MULTILINE)
+    return dt.date.fromisoformat(match.group(1)) if match else None
+
+
 def run_case(spec: CheckSpec, case: Path) -> CheckResult:
     """Run one check on one fixture case (a repo dir, or a dir with observations.json).
 
@@ -65,7 +76,8 @@ def run_case(spec: CheckSpec, case: Path) -> CheckResult:
         results = run_live_checks([spec], targets, frozenset())
         assert len(results) == 1, f"{case}: expected one live target in observations.json"
         return results[0]
-    project = Project(case, excludes=("expect.yaml",))  # the expectation is not part of the fixture
+    # The expectation is not part of the fixture; its optional `today:` fixes the scan's date.
+    project = Project(case, excludes=("expect.yaml",), today=_expected_today(case))
     recorded_deps = case / "deps-observations.json"
     if recorded_deps.exists():
         # Dependency audits are probes: their recorded observations stand in for the network.
