@@ -47,12 +47,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.env_values import secret_setting
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import EnvDefault, SourceFile
-from checks.env._shared import secret_setting
 
 _PASSWORD = re.compile(r"PASSWORD|PASSWD|PASS$|PWD", re.IGNORECASE)
 # Settings about a secret rather than the secret itself (SALT_ROTATION=month, TOKEN_SCHEME=Bearer).

@@ -37,10 +37,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.deploy.compose import require_services
+from auditor.env_values import secret_setting, url_password
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.env._shared import secret_setting, url_password
 
 
 @check(id="COMPOSE-HOST-ENV-SECRETS", organisational=True, severity=Severity.INFO, section=Section.SECURITY,

@@ -37,12 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.env_values import high_entropy, known_key_kind, secret_name
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import EnvFile
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
-from checks.env._shared import high_entropy, known_key_kind, secret_name
 
 
 def committed_env_files(project: Project) -> list[EnvFile]:

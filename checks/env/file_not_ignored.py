@@ -35,11 +35,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.env_values import real_looking, secret_name
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project, is_env_file_name
 from auditor.registry import NotApplicable, check
-from checks.env._shared import real_looking, secret_name
 
 
 def _holds_secret(project: Project, path: str) -> bool:

@@ -65,6 +65,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.deploy.checkviews import chain
+from auditor.deploy.compose import Group, ServiceView, build_stage, groups, is_proxy_routed, ports_of
 from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
@@ -72,8 +74,6 @@ from auditor.registry import NotApplicable, check
 from auditor.secrets import env_pairs
 from auditor.source.facts import EnvRead
 from auditor.source.index import source_index
-from checks.compose._shared import Group, ServiceView, build_stage, groups, is_proxy_routed, ports_of
-from checks.docker.common import chain
 
 # Set by the container runtime, the base image or the package manager, not by the operator.
 RUNTIME_VARS = frozenset({

@@ -67,10 +67,10 @@ import re
 from collections.abc import Iterator
 
 from auditor.deploy.compose import all_services, ports_of
+from auditor.env_values import loose_env_templates, secret_name, weak_reason
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.env._shared import loose_env_templates, secret_name, weak_reason
 
 DEV_ENV_NAME = re.compile(r"\.(local|dev|development|test|testing|ci)(\.|$)", re.IGNORECASE)
 

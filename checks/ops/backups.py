@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.ci_config import workflows
+from auditor.deploy.data import backup_scripts, database_evidence, dump_line, writes_dump
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import backup_scripts, database_evidence, docs_mention, dump_line, workflows, writes_dump
+from auditor.repo_docs import docs_mention
 
 _RETENTION = re.compile(r"-mtime\s+\+|--keep-(daily|weekly|monthly|last|within)|\bretention\b|\bprune\b|"
                         r"RETENTION|--max-age|lifecycle", re.IGNORECASE)

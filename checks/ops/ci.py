@@ -8,11 +8,12 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from auditor.ci_config import ci_config_files, workflows
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.yamlsafe import YamlError, load_yaml
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import anchor, ci_config_files, workflows
+from auditor.repo_docs import anchor
 
 _SHA = re.compile(r"@[0-9a-f]{40}$")
 _TEST = re.compile(

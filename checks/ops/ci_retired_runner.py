@@ -26,10 +26,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.ci_config import ci_config_files
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import ci_config_files
 
 # GitHub-hosted runner images removed from service, with the date GitHub retired them
 # (https://github.com/actions/runner-images: each image's deprecation issue).

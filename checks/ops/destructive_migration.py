@@ -36,12 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deploy.data import backup_scripts, migration_files
+from auditor.deploy.migrations import destructive_statements, migration_set, newest
+from auditor.deploy.release_history import added_since_release
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import backup_scripts, migration_files
-from checks.ops._history import added_since_release
-from checks.ops._migrations import destructive_statements, migration_set, newest
 
 
 @check(id="OPS-DESTRUCTIVE-MIGRATION", data_loss=True, severity=Severity.MEDIUM, section=Section.DATA, effort_hours=2,

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.data import database_evidence, migration_files
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import anchor, database_evidence, doc_heading, find_doc, migration_files
+from auditor.repo_docs import anchor, doc_heading, find_doc
 
 
 def _require_service(project: Project) -> None:

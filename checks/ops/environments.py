@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from auditor.ci_config import all_commands, is_ci_config, workflows
+from auditor.deploy.data import deployed_compose
 from auditor.deploy.model import Reference, Role
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import all_commands, deployed_compose, docs_mention, is_ci_config, workflows
+from auditor.repo_docs import docs_mention
 
 _ENV_WORDS = {"prod": "production", "production": "production", "staging": "staging", "stage": "staging",
               "dev": "development", "development": "development", "preview": "preview", "qa": "qa", "test": "test",

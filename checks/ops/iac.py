@@ -33,7 +33,7 @@ from collections.abc import Iterator
 from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.ops._facts import anchor
+from auditor.repo_docs import anchor
 
 _IAC = re.compile(r"\.tf$|(^|/)Pulumi\.ya?ml$|(^|/)ansible\.cfg$|(^|/)playbooks?[^/]*\.ya?ml$|(^|/)cdk\.json$|"
                   r"(^|/)template\.ya?ml$|(^|/)kustomization\.ya?ml$|(^|/)Chart\.yaml$|(^|/)roles/[^/]+/tasks/")

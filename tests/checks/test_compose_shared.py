@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.compose._shared import image_kind, parse_mount, parse_port, resolve_vars
+from auditor.deploy.compose import image_kind, parse_mount, parse_port, resolve_vars
 from checks.compose.placeholders import find_placeholders
 
 
@@ -114,8 +114,8 @@ def test_find_placeholders(text: str, found: list[str]) -> None:
     ],
 )
 def test_service_kind_ignores_clients(body: dict[str, object], kind: str | None) -> None:
+    from auditor.deploy.compose import Part, ServiceView
     from auditor.parsing.compose import Service
-    from checks.compose._shared import Part, ServiceView
 
     view = ServiceView("svc", (Part(None, Service("svc", body, 1)),))  # type: ignore[arg-type]
     assert view.kind == kind

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.deploy.compose import all_services
 from auditor.project import Project
-from checks.compose._shared import all_services
 from checks.compose.traefik_redirect import entrypoints
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.deploy.checkviews import resolve, segments, words
 from auditor.model import Status
 from auditor.project import Project
 from auditor.runner import run_repo_checks
-from checks.docker.common import resolve, segments, words
 from checks.docker.copy_all_dockerignore import ignore_problems
 from checks.docker.dev_server import dev_servers
 from checks.docker.healthcheck_tool import image_tools, tools_used

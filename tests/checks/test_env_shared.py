@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checks.env._shared import known_key_kind, secret_name, url_password, weak_reason
+from auditor.env_values import known_key_kind, secret_name, url_password, weak_reason
 from checks.env.localhost_default import local_target
 
 

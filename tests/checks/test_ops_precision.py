@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from auditor.deploy.migrations import destructive_statements
+from auditor.deploy.release_history import added_since_release
 from auditor.model import Severity, Status
 from auditor.project import Project
-from checks.ops._history import added_since_release
-from checks.ops._migrations import destructive_statements
 from tests.harness import CHECK_CASES, registry, run_case
 
 

@@ -1,4 +1,4 @@
-"""Shared judgments for the env and compose checks (no checks here): secret names, placeholders, key kinds."""
+"""Judgements about env names and values shared by env, compose and app checks: secrets, placeholders, key kinds."""
 
 from __future__ import annotations
 
