@@ -176,3 +176,35 @@ def url_password(value: str) -> str | None:
     if match is None or is_reference(match.group(1)) or "${" in match.group(1):
         return None
     return match.group(1)
+
+
+# Placeholders a deployer is meant to replace: addresses at example domains, change-me, <your-...>, TODO.
+_DOMAINS = r"(?:your-?domain|my-?domain|example|domain)\.(?:com|org|net)"
+PLACEHOLDER = re.compile(
+    r"[\w.+-]+@" + _DOMAINS + r"\b"                     # any address at a placeholder domain
+    r"|\byour[-_.]?(?:e-?mail|name|user)@[\w.-]+"        # your-email@anything
+    r"|(?<![\w@-])(?:[\w-]+\.)*(?:your-?domain|my-?domain)\.(?:com|org|net)\b"
+    r"|(?<![\w@-])(?:[\w-]+\.)*example\.(?:com|org|net)\b"
+    r"|\bchange[-_]?me\b|\breplace[-_]?me\b|<your[-_ ][^>]*>|\bTODO\b|\bFIXME\b",
+    re.IGNORECASE,
+)
+_CASE_SENSITIVE = {"todo", "fixme"}
+
+
+def find_placeholders(text: str) -> list[str]:
+    """Placeholder tokens in a value (upper-case TODO/FIXME only)."""
+    found = []
+    for match in PLACEHOLDER.finditer(text):
+        token = match.group(0)
+        if token.lower() in _CASE_SENSITIVE and token != token.upper():
+            continue
+        found.append(token)
+    return found
+
+
+def committed_env_files(project: Project) -> list[EnvFile]:
+    """Templates plus real env files that are (or would be) committed."""
+    tracked = project.git_tracked
+    real = [f for f in project.env_files
+            if (f.path in tracked if tracked is not None else not project.is_git_ignored(f.path))]
+    return [*project.env_templates, *real]

@@ -45,36 +45,14 @@ services:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from auditor.deploy.compose import Part, require_services
+from auditor.env_values import find_placeholders
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-
-_DOMAINS = r"(?:your-?domain|my-?domain|example|domain)\.(?:com|org|net)"
-PLACEHOLDER = re.compile(
-    r"[\w.+-]+@" + _DOMAINS + r"\b"                     # any address at a placeholder domain
-    r"|\byour[-_.]?(?:e-?mail|name|user)@[\w.-]+"        # your-email@anything
-    r"|(?<![\w@-])(?:[\w-]+\.)*(?:your-?domain|my-?domain)\.(?:com|org|net)\b"
-    r"|(?<![\w@-])(?:[\w-]+\.)*example\.(?:com|org|net)\b"
-    r"|\bchange[-_]?me\b|\breplace[-_]?me\b|<your[-_ ][^>]*>|\bTODO\b|\bFIXME\b",
-    re.IGNORECASE,
-)
-_CASE_SENSITIVE = {"todo", "fixme"}
-
-
-def find_placeholders(text: str) -> list[str]:
-    """Placeholder tokens in a value (upper-case TODO/FIXME only)."""
-    found = []
-    for match in PLACEHOLDER.finditer(text):
-        token = match.group(0)
-        if token.lower() in _CASE_SENSITIVE and token != token.upper():
-            continue
-        found.append(token)
-    return found
 
 
 def _values(part: Part) -> Iterator[tuple[str, str, int | None]]:

@@ -51,13 +51,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from auditor.deploy.compose import Part, require_services
-from auditor.env_values import secret_name, secret_setting, url_password
+from auditor.env_values import find_placeholders, secret_name, secret_setting, url_password
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.envfile import parse_env
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
-from checks.compose.placeholders import find_placeholders
 
 
 def _env_files(part: Part) -> list[tuple[str, int | None]]:

@@ -37,20 +37,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.env_values import high_entropy, known_key_kind, secret_name
+from auditor.env_values import committed_env_files, high_entropy, known_key_kind, secret_name
 from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.envfile import EnvFile
 from auditor.project import Project
 from auditor.redact import mask
 from auditor.registry import NotApplicable, check
-
-
-def committed_env_files(project: Project) -> list[EnvFile]:
-    """Templates plus real env files that are (or would be) committed."""
-    tracked = project.git_tracked
-    real = [f for f in project.env_files
-            if (f.path in tracked if tracked is not None else not project.is_git_ignored(f.path))]
-    return [*project.env_templates, *real]
 
 
 @check(id="ENV-COMMITTED-SECRET", severity=Severity.CRITICAL, section=Section.SECURITY, needs=("env",),

@@ -43,11 +43,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from auditor.env_values import loose_env_templates
+from auditor.env_values import committed_env_files, loose_env_templates
 from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.env.committed_secret import committed_env_files
 
 BUILTIN_VARS = frozenset({"HOME", "PWD", "USER", "UID", "GID", "HOSTNAME", "PATH", "SHELL", "LANG", "TZ"})
 BUILTIN_PREFIXES = ("COMPOSE_", "DOCKER_", "BUILDKIT_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from auditor.deploy.compose import image_kind, parse_mount, parse_port, resolve_vars
-from checks.compose.placeholders import find_placeholders
+from auditor.env_values import find_placeholders
 
 
 @pytest.mark.parametrize(
