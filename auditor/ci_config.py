@@ -28,7 +28,7 @@ def workflows(project: Project) -> tuple[Workflow, ...]:
                 out.append(_parse_travis(rel, project.read_text(rel) or ""))
         return tuple(out)
 
-    return project.memo("ci.workflows", build)
+    return project.view(workflows, build)
 
 
 _TRAVIS_PHASES = ("before_install", "install", "before_script", "script", "after_success", "deploy")
@@ -64,7 +64,7 @@ def is_ci_config(rel: str) -> bool:
 
 def ci_config_files(project: Project) -> list[str]:
     """Every CI configuration file prodcheck recognises (even those it does not parse)."""
-    return list(project.memo("ci.files", lambda: [rel for rel in project.files if is_ci_config(rel)]))
+    return list(project.view(ci_config_files, lambda: [rel for rel in project.files if is_ci_config(rel)]))
 
 
 _CI_FILE = re.compile(r"^\.github/workflows/[^/]+\.ya?ml$|^\.gitlab-ci\.yml$|^\.travis\.yml$|^appveyor\.ya?ml$|"

@@ -13,7 +13,7 @@ import fnmatch
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -96,7 +96,7 @@ class Project:
         self.max_file_bytes = max_file_bytes
         self.excludes = excludes
         self._texts: dict[str, str | None] = {}
-        self._memo: dict[str, Any] = {}
+        self._memo: dict[tuple[Hashable, ...], Any] = {}
         self.read_skips: list[SkippedFile] = []
         # What the dependency probe (network I/O) observed, per ecosystem, before checks run;
         # None when it did not run (--offline, no lockfile): the DEPS-* checks then skip.
@@ -126,7 +126,7 @@ class Project:
 
     def glob(self, *patterns: str) -> list[str]:
         """Files whose relative path or basename matches any fnmatch pattern (cached per pattern set)."""
-        return list(self.memo("glob:" + "\x1f".join(patterns), lambda: self._glob(patterns)))
+        return list(self.view(Project._glob, lambda: self._glob(patterns), *patterns))
 
     def _glob(self, patterns: tuple[str, ...]) -> tuple[str, ...]:
         if all(not any(ch in p for ch in "*?[/") for p in patterns):
@@ -195,15 +195,21 @@ class Project:
         self._texts[rel] = text
         return text
 
-    def memo(self, key: str, factory: Callable[[], T]) -> T:
-        """Compute a derived view once per project (used by fact modules outside this file)."""
+    def view(self, of: Callable[..., T], factory: Callable[[], T], *params: Hashable) -> T:
+        """A derived view, built once per project by ``factory``.
+
+        ``of`` is the public function that serves the view (``workflows``, ``source_index`` ...), with
+        the ``params`` it was asked for: the key is that function object, never a string two modules
+        could both pick, and the factory must return what the function is declared to return.
+        """
+        key = (of, *params)
         if key not in self._memo:
             self._memo[key] = factory()
         return self._memo[key]  # type: ignore[no-any-return]
 
-    def memoised(self, key: str) -> Any:
-        """A view :meth:`memo` has already built, else None (never builds one)."""
-        return self._memo.get(key)
+    def built(self, of: Callable[..., Any], *params: Hashable) -> Any:
+        """A view :meth:`view` has already built, else None (never builds one)."""
+        return self._memo.get((of, *params))
 
     # -- classified files ------------------------------------------------
 
@@ -348,13 +354,17 @@ class Project:
             return None
         return frozenset(p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p)
 
+    def _ignore_spec(self, spec_rel: str) -> Any:
+        """The compiled rules of one ``.gitignore`` (None when there is none), read once per scan."""
+        return self.view(Project._ignore_spec, lambda: load_ignore_spec(self.root, spec_rel)[0], spec_rel)
+
     def is_git_ignored(self, rel: str) -> bool:
         """True when the root or a nested ``.gitignore`` ignores ``rel``."""
         parts = PurePosixPath(rel).parts
         for depth in range(len(parts)):
             base = "/".join(parts[:depth])
             spec_rel = f"{base}/.gitignore" if base else ".gitignore"
-            spec = self.memo(f"gitignore:{spec_rel}", lambda r=spec_rel: load_ignore_spec(self.root, r)[0])  # type: ignore[misc]
+            spec = self._ignore_spec(spec_rel)
             if spec is not None and spec.match_file("/".join(parts[depth:])):
                 return True
         return False

@@ -42,7 +42,7 @@ _PROXIES = ("traefik", "caddy", "nginx")
 
 def detect_stacks(project: Project) -> tuple[str, ...]:
     """Stack names in preference order (see the module docstring)."""
-    return project.memo("stacks", lambda: _detect(project))
+    return project.view(detect_stacks, lambda: _detect(project))
 
 
 def _node_deps(project: Project) -> set[str]:

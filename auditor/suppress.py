@@ -201,7 +201,7 @@ def project_suppressions(project: Project, path: str) -> dict[int, InlineSuppres
         text = project.read_text(path) if path in project.file_set else None
         return {s.line: s for s in parse_suppressions(path, text or "")}
 
-    return project.memo(f"suppressions:{path}", build)
+    return project.view(project_suppressions, build, path)
 
 
 def _covering(by_line: Mapping[int, InlineSuppression], line: int) -> list[InlineSuppression]:
@@ -313,7 +313,7 @@ def _inline_match(finding: Finding, check_id: str, project: Project | None,
     for sup in _covering(project_suppressions(project, path), line):
         if any(canonical(i) == check_id for i in sup.check_ids):
             # The reason is scanned text: a secret value of the repository written there stays masked.
-            reason = scrub(sup.reason, project.memo("secret-values", lambda: collect_secret_values(project)))
+            reason = scrub(sup.reason, project.view(collect_secret_values, lambda: collect_secret_values(project)))
             return SuppressionRecord(finding.fingerprint, check_id, str(finding.location),
                                      reason, f"inline {sup.path}:{sup.line}")
     return None

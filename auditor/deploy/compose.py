@@ -311,7 +311,7 @@ def all_groups(project: Project) -> list[Group]:
             out.append(Group(posixpath.dirname(info.files[0]), files, services, info.name, info.role.value))
         return out
 
-    return project.memo("deploy.compose-groups", build)
+    return project.view(all_groups, build)
 
 
 def groups(project: Project) -> list[Group]:

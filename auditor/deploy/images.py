@@ -195,7 +195,7 @@ def _builds_by_dockerfile(project: Project) -> dict[str, list[tuple[Service, str
                 index.setdefault(path, []).append((service, context_dir))
         return index
 
-    return project.memo("docker.builds_by_dockerfile", build)
+    return project.view(_builds_by_dockerfile, build)
 
 
 def building_services(project: Project, dockerfile: Dockerfile) -> list[Service]:

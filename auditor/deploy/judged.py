@@ -45,7 +45,7 @@ def start_path(project: Project, dockerfile: Dockerfile, stage: Stage | None = N
                 steps.extend(s for s in service.start.steps if s not in steps)
         return replace(own, steps=tuple(steps))
 
-    return project.memo(f"deploy.start:{dockerfile.path}:{chosen.index}", build)
+    return project.view(start_path, build, dockerfile.path, chosen.index)
 
 
 def judged_services(project: Project) -> list[DeployService]:

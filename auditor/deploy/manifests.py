@@ -29,4 +29,4 @@ def probe_manifests(project: Project) -> tuple[str, ...]:
                 out.append(rel)
         return tuple(out)
 
-    return project.memo("deploy.probe-manifests", build)
+    return project.view(probe_manifests, build)

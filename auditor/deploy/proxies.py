@@ -82,7 +82,7 @@ def proxy_configs(project: Project) -> tuple[ProxyConfig, ...]:
             files.append(ProxyConfig(rel, kind, text))
         return (*files, *documented)
 
-    return project.memo("deploy.proxy-configs", build)
+    return project.view(proxy_configs, build)
 
 
 def _kind(rel: str) -> str | None:

@@ -29,7 +29,7 @@ class History:
 
 def added_since_release(project: Project) -> History | None:
     """Files added since the last release tag, else on the branch against its base; None without history."""
-    return project.memo("deploy.release-history", lambda: _read(project.root))
+    return project.view(added_since_release, lambda: _read(project.root))
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -325,7 +325,7 @@ def _source_files_by_stem(project: Project) -> dict[str, list[str]]:
                 index.setdefault(stem, []).append(rel)
         return index
 
-    return project.memo("deploy.sources_by_stem", build)
+    return project.view(_source_files_by_stem, build)
 
 
 def find_repo_file(project: Project, base: str, candidate: str) -> str | None:

@@ -1,6 +1,6 @@
 """The source index: services, their framework and entry point, and facts per parsed file.
 
-Built once per project (``project.memo("source-index", ...)``). A service is a
+Built once per project (``project.view(source_index, ...)``). A service is a
 directory whose ``package.json`` depends on a server framework, or a Python
 project (``pyproject.toml`` / ``requirements*.txt``) depending on one; a
 monorepo can hold several, and a nested service claims its own files.
@@ -149,12 +149,12 @@ def source_index(project: Project) -> SourceIndex:
         project.read_skips.extend(SkippedFile(s.path, f"source not analysed: {s.reason}") for s in index.skipped)
         return index
 
-    return project.memo("source-index", build)
+    return project.view(source_index, build)
 
 
 def built_source_index(project: Project) -> SourceIndex | None:
     """The source index if a check already built it, else None: for callers that only use it when present."""
-    index = project.memoised("source-index")
+    index = project.built(source_index)
     return index if isinstance(index, SourceIndex) else None
 
 

@@ -57,7 +57,7 @@ def used_identifiers(project: Project) -> frozenset[str]:
                     words.update(word.upper() for word in found)
         return frozenset(words)
 
-    return project.memo("env.used_identifiers", build)
+    return project.view(used_identifiers, build)
 
 
 @check(id="ENV-UNUSED-KEY", severity=Severity.INFO, section=Section.CONFIGURATION, needs=("env_templates",),
