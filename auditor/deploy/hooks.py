@@ -13,21 +13,23 @@ from collections.abc import Iterable, Iterator
 
 from auditor.deploy.model import StartStep
 
-HOOKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("lifespan", re.compile(r"\blifespan\s*=|@asynccontextmanager\s*\n\s*async\s+def\s+lifespan\b")),
-    ("startup event", re.compile(r"\bon_event\(\s*[\"']startup[\"']\s*\)|\bon_startup\s*=")),
-    ("AppConfig.ready", re.compile(r"\bdef\s+ready\s*\(\s*self\s*\)")),
-    ("onModuleInit", re.compile(r"\bonModuleInit\s*\(")),
-    ("onApplicationBootstrap", re.compile(r"\bonApplicationBootstrap\s*\(")),
-    ("before_first_request", re.compile(r"\bbefore_first_request\b")),
+# (name, a word every match contains, pattern): the word is a substring test that rules most files out
+# before the regular expression runs.
+HOOKS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("lifespan", "lifespan", re.compile(r"\blifespan\s*=|@asynccontextmanager\s*\n\s*async\s+def\s+lifespan\b")),
+    ("startup event", "startup", re.compile(r"\bon_event\(\s*[\"']startup[\"']\s*\)|\bon_startup\s*=")),
+    ("AppConfig.ready", "ready", re.compile(r"\bdef\s+ready\s*\(\s*self\s*\)")),
+    ("onModuleInit", "onModuleInit", re.compile(r"\bonModuleInit\s*\(")),
+    ("onApplicationBootstrap", "onApplicationBootstrap", re.compile(r"\bonApplicationBootstrap\s*\(")),
+    ("before_first_request", "before_first_request", re.compile(r"\bbefore_first_request\b")),
 )
 
 
 def startup_hooks(sources: Iterable[tuple[str, str]]) -> Iterator[StartStep]:
     """A ``hook`` step per start-up hook found in the given (path, text) entry files."""
     for path, text in sources:
-        for name, pattern in HOOKS:
-            match = pattern.search(text)
+        for name, word, pattern in HOOKS:
+            match = pattern.search(text) if word in text else None
             if match:
                 line = text.count("\n", 0, match.start()) + 1
                 # The hook's body: from the match to the next blank-line-separated block, bounded.

@@ -139,14 +139,16 @@ def weak_secret(project: Project) -> Iterator[Finding]:
     if not files and not project.compose_files:
         raise NotApplicable("no env files or compose files found")
     judged = False
-    refused = _refused_values(project)
+    refused: frozenset[str] | None = None  # read from the source only once a weak value needs it
     for env in files:
         for entry in env.entries:
             if entry.commented_out or not secret_name(entry.key):
                 continue
             judged = True
             reason = weak_reason(entry.value)
-            if reason and entry.value.strip().lower() in refused:
+            if reason and refused is None:
+                refused = _refused_values(project)
+            if reason and refused is not None and entry.value.strip().lower() in refused:
                 continue  # the application refuses this very value at start-up: it cannot reach production
             if reason and env.template and _provider_issued(entry.key):
                 continue  # a stand-in for what the provider issues: a copy fails to authenticate, exposes nothing
