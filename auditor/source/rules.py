@@ -49,6 +49,15 @@ def index_or_skip(project: Project) -> tuple[SourceIndex, tuple[Service, ...]]:
     return index, index.services
 
 
+def service_files(index: SourceIndex, services: Iterable[Service],
+                  language: str) -> Iterator[tuple[Service, SourceFile]]:
+    """(service, file) for every parsed file of the services written in ``language`` ("node", "python")."""
+    for service in services:
+        if service.language == language:
+            for sf in index.files_of(service):
+                yield service, sf
+
+
 def entry(service: Service) -> Location:
     """Where to anchor a finding about something absent: the service's entry point."""
     return Location(path=service.entry, line=service.entry_line)

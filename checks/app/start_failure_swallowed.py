@@ -56,23 +56,20 @@ def start_failure_swallowed(project: Project) -> Iterator[Finding]:
     """Flag try blocks that start the server and whose catch only logs the failure."""
     index, services = rules.index_or_skip(project)
     judged = False
-    for service in services:
-        if service.language != "node":
-            continue
-        for sf in index.files_of(service):
-            for block in sf.try_catches:
-                starts = [callee for callee in block.calls if callee.rsplit(".", 1)[-1] in _START_NAMES]
-                if not starts:
-                    continue
-                judged = True
-                if block.escalates:
-                    continue
-                yield Finding(
-                    message=f"{service.name}: the catch around {starts[0]}() in {sf.path} only logs a failed start "
-                    "(no process.exit or rethrow): the process serves nothing yet keeps running or exits 0, "
-                    "so the supervisor never sees the failure",
-                    location=Location(path=sf.path, line=block.line),
-                    key=f"{service.name}:{sf.path}:{starts[0]}",
-                )
+    for service, sf in rules.service_files(index, services, "node"):
+        for block in sf.try_catches:
+            starts = [callee for callee in block.calls if callee.rsplit(".", 1)[-1] in _START_NAMES]
+            if not starts:
+                continue
+            judged = True
+            if block.escalates:
+                continue
+            yield Finding(
+                message=f"{service.name}: the catch around {starts[0]}() in {sf.path} only logs a failed start "
+                "(no process.exit or rethrow): the process serves nothing yet keeps running or exits 0, "
+                "so the supervisor never sees the failure",
+                location=Location(path=sf.path, line=block.line),
+                key=f"{service.name}:{sf.path}:{starts[0]}",
+            )
     if not judged:
         raise NotApplicable("no server start inside a try/catch")

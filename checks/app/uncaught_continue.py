@@ -48,26 +48,23 @@ def uncaught_continue(project: Project) -> Iterator[Finding]:
     """Flag uncaughtException/unhandledRejection handlers that log and keep the process running."""
     index, services = rules.index_or_skip(project)
     judged = False
-    for service in services:
-        if service.language != "node":
+    for service, sf in rules.service_files(index, services, "node"):
+        text = project.read_text(sf.path) or ""
+        if "uncaughtException" not in text and "unhandledRejection" not in text:
             continue
-        for sf in index.files_of(service):
-            text = project.read_text(sf.path) or ""
-            if "uncaughtException" not in text and "unhandledRejection" not in text:
+        for match in _HANDLER_START.finditer(text):
+            body = _handler_text(text, match.end())
+            if body is None:
+                body = _named_handler(text, match.end())
+            if body is None:
+                continue  # a named handler defined in another module: not judged
+            judged = True
+            if _ENDS.search(body):
                 continue
-            for match in _HANDLER_START.finditer(text):
-                body = _handler_text(text, match.end())
-                if body is None:
-                    body = _named_handler(text, match.end())
-                if body is None:
-                    continue  # a named handler defined in another module: not judged
-                judged = True
-                if _ENDS.search(body):
-                    continue
-                line = text.count("\n", 0, match.start()) + 1
-                yield Finding(f"the {match.group(1)} handler only logs and keeps the process running in an "
-                              "undefined state; exit after logging", Location(sf.path, line),
-                              key=f"{service.name}:{match.group(1)}")
+            line = text.count("\n", 0, match.start()) + 1
+            yield Finding(f"the {match.group(1)} handler only logs and keeps the process running in an "
+                          "undefined state; exit after logging", Location(sf.path, line),
+                          key=f"{service.name}:{match.group(1)}")
     if not judged:
         raise NotApplicable("no inline uncaughtException or unhandledRejection handler")
 
