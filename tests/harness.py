@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -53,11 +52,10 @@ def expected_tuples(expect: dict[str, Any]) -> set[tuple[str | None, int | None,
 
 def _expected_today(case: Path) -> dt.date | None:
     """The ``today:`` date an expect.yaml fixes for time-dependent checks (end-of-life dates), else None."""
-    expect = case / "expect.yaml"
-    if not expect.is_file():
+    if not (case / "expect.yaml").is_file():
         return None
-    match = re.search(r"^today:\s*['\"]?(\d{4}-\d{2}-\d{2})", expect.read_text(encoding="utf-8"), re.MULTILINE)
-    return dt.date.fromisoformat(match.group(1)) if match else None
+    today = load_expect(case).get("today")
+    return dt.date.fromisoformat(str(today)[:10]) if today else None
 
 
 def run_case(spec: CheckSpec, case: Path) -> CheckResult:

@@ -34,11 +34,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.deploy.checkviews import arg_defaults, dockerfiles, has_unresolved, resolve, runtime_stage
+from auditor.deploy.checkviews import arg_defaults, chain, dockerfiles, has_unresolved, resolve, runtime_stage
 from auditor.deploy.compose import all_services, ports_of
 from auditor.deps.eol import EndOfLife, end_of_life
 from auditor.model import Finding, Location, Section, Severity
-from auditor.parsing.dockerfile import Dockerfile, Stage
+from auditor.parsing.dockerfile import Dockerfile
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 
@@ -90,17 +90,8 @@ def _finding(eol: EndOfLife, image: str, where: str, location: Location, key: st
 
 def _shipped_base(project: Project, dockerfile: Dockerfile) -> tuple[str | None, int | None]:
     """The external image the runtime stage builds on (through `FROM earlier-stage` chains), and its line."""
-    args = arg_defaults(dockerfile)
-    stage: Stage | None = runtime_stage(project, dockerfile)
-    seen: set[int] = set()
-    while stage is not None and id(stage) not in seen:
-        seen.add(id(stage))
-        if not stage.image:
-            return None, None
-        image = resolve(stage.image, args)
-        if has_unresolved(image):
-            return None, None
-        if not dockerfile.is_stage_reference(image):
-            return image, stage.line
-        stage = next((s for s in dockerfile.stages if s.name and s.name.lower() == image.lower()), None)
-    return None, None
+    root = chain(dockerfile, runtime_stage(project, dockerfile))[0]
+    image = resolve(root.image, arg_defaults(dockerfile)) if root.image else ""
+    if not image or has_unresolved(image) or dockerfile.is_stage_reference(image):
+        return None, None  # decided by --build-arg, or a stage reference chain() could not follow
+    return image, root.line
