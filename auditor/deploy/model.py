@@ -104,7 +104,8 @@ class StartPath:
     steps: tuple[StartStep, ...] = ()
     anchor_path: str | None = None
     anchor_line: int | None = None
-    pid1: str = "unknown"  # runtime | package manager | shell | init | supervisor | unknown
+    pid1: str = "unknown"  # runtime | package manager | shell | shell script | script exec | init | supervisor
+    #                         | image default | unknown
     pid1_reason: str = ""
     user: str | None = None  # effective user after privilege drops (None = root/unknown default)
     user_reason: str = ""

@@ -51,6 +51,9 @@ _SUPERVISORS = frozenset({"supervisord", "uwsgi", "pm2-runtime", "s6-svscan", "r
 _PACKAGE_MANAGERS = frozenset({"npm", "pnpm", "yarn", "bun", "npx", "pnpx", "corepack"})
 _DROPPERS = frozenset({"gosu", "su-exec", "s6-setuidgid", "chpst", "setpriv", "runuser"})
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
+# `trap handler TERM` (or SIGTERM, 15, after the handler): the script forwards the signal itself, as a
+# hand-written supervisor of several processes does. `trap "" TERM` ignores it and `trap - TERM` resets it.
+_TRAPS_TERM = re.compile(r"^trap\s+(?!(?:\"\"|''|-)\s)\S.*?\s(SIG)?(TERM|15)\b")
 
 
 def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
@@ -423,7 +426,9 @@ def _program_kind(argv: list[str], project: Project, base: str, steps: list[Star
                 kind, reason = _program_kind(target, project, base, [])
                 return kind, f"{path} execs {target[0]}: {reason}"
             return "script exec", f"{path} execs its command"
-        return "shell", f"{path} runs the application without exec, so the shell stays PID 1"
+        if any(_TRAPS_TERM.match(ln) for ln in lines):
+            return "supervisor", f"{path} traps TERM and passes it on to the processes it started"
+        return "shell script", f"{path} runs the application without exec, so the shell stays PID 1"
     return "runtime", f"{program} runs directly as PID 1"
 
 

@@ -38,6 +38,10 @@ LIMITERS = (
 )
 # The application's own limiter: a function, class or middleware named for what it does.
 OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[-_]?down", re.IGNORECASE)
+# Libraries that take over SIGTERM handling and drain the server (APP-GRACEFUL-SHUTDOWN and
+# DOCKER-SIGTERM-NOT-FORWARDED both count them as the service's shutdown handler).
+SHUTDOWN_HELPERS = ("http-terminator", "@godaddy/terminus", "close-with-grace", "lightship", "stoppable",
+                    "fastify-graceful-shutdown", "@nestjs/terminus")
 
 
 

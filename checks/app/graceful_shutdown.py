@@ -66,8 +66,6 @@ from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
 
-HELPERS = ("http-terminator", "@godaddy/terminus", "close-with-grace", "lightship", "stoppable",
-           "fastify-graceful-shutdown", "@nestjs/terminus")
 _DRAIN = ("close", "shutdown", "stop", "end", "disconnect", "drain", "terminate", "dispose", "quit", "destroy")
 
 
@@ -85,7 +83,7 @@ def graceful_shutdown(project: Project) -> Iterator[Finding]:
         calls = [c for _, c in index.calls(service)]
         if service.framework == "nestjs" and any(c.name == "enableShutdownHooks" for c in calls):
             continue
-        if rules.imports_any(index, service, HELPERS):
+        if rules.imports_any(index, service, rules.SHUTDOWN_HELPERS):
             continue
         handlers = [(sf, h) for sf in index.files_of(service) for h in sf.signals if h.signal in {"SIGTERM", "SIGINT"}]
         if not handlers:
