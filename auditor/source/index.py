@@ -17,7 +17,7 @@ import json
 import re
 import tomllib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -27,6 +27,7 @@ from auditor.model import SkippedFile
 from auditor.project import Project
 from auditor.source import js, py
 from auditor.source.facts import Call, Function, Route, Service, SourceFile, SourceSkip
+from auditor.source.parallel import parse_all
 
 T = TypeVar("T")
 
@@ -344,6 +345,12 @@ def _innermost_roots(files: tuple[str, ...], roots: list[str]) -> dict[str, list
     return owned
 
 
+def _candidates(owned: Iterable[str], language: str) -> list[str]:
+    """The files of one service root that are source in its language (no tests, no declarations)."""
+    exts = JS_EXTENSIONS if language == "node" else (".py",)
+    return [rel for rel in owned if rel.endswith(exts) and not rel.endswith(".d.ts") and not _is_test(rel)]
+
+
 def _build(project: Project) -> SourceIndex:
     sizes = {f.rel: f.size for f in project.discovery.files}
     found: list[tuple[str, str, str, str, frozenset[str], dict[str, object]]] = []
@@ -355,18 +362,19 @@ def _build(project: Project) -> SourceIndex:
     skipped: list[SourceSkip] = []
     services: list[Service] = []
     owned_by = _innermost_roots(project.files, [f[0] for f in found])
-    for root, framework, name, language, deps, data in found:
-        exts = JS_EXTENSIONS if language == "node" else (".py",)
+    candidates = [_candidates(owned_by.get(_root_key(root), ()), language) for root, _f, _n, language, _d, _x in found]
+    # Every file parsed once, in discovery order, across cores when the tree is large.
+    wanted = list(dict.fromkeys(rel for own in candidates for rel in own))
+    parsed_all = dict(zip(wanted, parse_all(project, [(rel, sizes.get(rel, 0)) for rel in wanted], _parse),
+                          strict=True))
+    for (root, framework, name, language, deps, data), candidate in zip(found, candidates, strict=True):
         own: list[str] = []
-        for rel in owned_by.get(_root_key(root), ()):
-            if not rel.endswith(exts) or rel.endswith(".d.ts") or _is_test(rel):
+        for rel in candidate:
+            sf, reason = parsed_all[rel]
+            if sf is None:
+                skipped.append(SourceSkip(rel, reason))
                 continue
-            if rel not in files:
-                sf, reason = _parse(project, rel, sizes.get(rel, 0))
-                if sf is None:
-                    skipped.append(SourceSkip(rel, reason))
-                    continue
-                files[rel] = sf
+            files[rel] = sf
             own.append(rel)
         parsed = [files[r] for r in own]
         if not _serves(project, framework, root, parsed):
