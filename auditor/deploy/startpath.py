@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from auditor.deploy.compose import truthy
 from auditor.deploy.hooks import startup_hooks
 from auditor.deploy.images import chain, chain_instructions, last_of, segments, words
 from auditor.deploy.model import StartPath, StartStep
@@ -89,7 +90,11 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
     steps.extend(startup_hooks((s.origin, s.text) for s in list(steps) if s.kind == "source"))
     shell_form = entry_shell if entry_words else cmd_shell
-    pid1, pid1_reason = _pid1(project, base, entry_words or cmd_words, shell_form, steps)
+    # An exec-form ENTRYPOINT gets CMD as its arguments (`tini -- npm start`, `gosu app node x`).
+    argv = [*entry_words, *cmd_words] if entry_words and not entry_shell else (entry_words or cmd_words)
+    if service is not None and truthy(service.get("init")) and argv:
+        argv, shell_form = ["tini", "--", *(["sh", "-c", " ".join(argv)] if shell_form else argv)], False
+    pid1, pid1_reason = _pid1(project, base, argv, shell_form, steps)
     user, user_reason, drop = _user(dockerfile, stage, service, steps)
     return StartPath(tuple(_dedupe(steps)), dockerfile.path if anchor else None,
                      anchor.line if anchor else stage.line, pid1, pid1_reason, user, user_reason, drop)
@@ -401,6 +406,14 @@ def _program_kind(argv: list[str], project: Project, base: str, steps: list[Star
         kind, reason = _program_kind(rest, project, base, steps)
         return kind, f"{program} execs {rest[0]}: {reason}"
     if program in _INITS or argv[0] in _INITS:
+        if program == "tini" and "-g" not in argv[1:]:
+            # tini signals only its direct child (no -g): a package manager or a shell script under it
+            # still stands between the signal and the app. dumb-init signals the whole group by default.
+            inner = argv[argv.index("--") + 1:] if "--" in argv else [a for a in argv[1:] if not a.startswith("-")]
+            if inner:
+                kind, reason = _program_kind(inner, project, base, steps)
+                if kind in {"package manager", "shell script"}:
+                    return kind, f"{program} signals only its child {posixpath.basename(inner[0])}: {reason}"
         return "init", f"{argv[0]} is an init that forwards signals"
     if program in _SUPERVISORS:
         return "supervisor", f"{program} supervises the application and handles signals"

@@ -9,9 +9,11 @@ each production container's start path (Dockerfile `CMD`/`ENTRYPOINT`, compose
 a package manager (`npm start`, `yarn start`, `pnpm start`, `npx`), a shell
 script that starts the app without `exec` and traps no `TERM`, and a compose
 `sh -c` chain whose last command is not started with `exec`. Shell-form
-`CMD`s in a Dockerfile are DOCKER-SHELL-FORM-CMD's. An init (`tini`,
-`dumb-init`), a supervisor (pm2-runtime, s6) or a script that traps `TERM` and
-passes it on counts as forwarding. Heroku-style Procfiles are not judged:
+`CMD`s in a Dockerfile are DOCKER-SHELL-FORM-CMD's. `tini` (also compose's
+`init: true`) signals only its direct child, so a package manager under it is
+still reported; `tini -g`, `dumb-init` (which signals the whole process group),
+a supervisor (pm2-runtime, s6) or a script that traps `TERM` and passes it on
+count as forwarding. Heroku-style Procfiles are not judged:
 the platform signals every process of the dyno.
 
 ## Why it matters
