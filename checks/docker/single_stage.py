@@ -70,11 +70,11 @@ import re
 from collections.abc import Iterator
 
 from auditor.deploy.checkviews import chain, dockerfiles, run_commands, runtime_stage
+from auditor.deploy.devdeps import leaves_dev_dependencies
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile, Instruction, Stage
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
-from checks.docker.dev_deps import leaves_dev_dependencies
 
 _COMPILE = re.compile(
     r"\b(npm|pnpm|yarn|bun)\b[^\n]*?\s(run\s+)?build(:\S+)?(\s|$)|(^|\s)(npx\s+|pnpm\s+exec\s+)?tsc(\s|$)"
