@@ -49,7 +49,7 @@ from collections.abc import Iterator
 from auditor.deploy.compose import ServiceView, all_groups
 from auditor.deploy.judged import judged_services
 from auditor.deploy.model import DeployService
-from auditor.model import Finding, Location, Section, Severity
+from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
@@ -129,12 +129,17 @@ def sigterm_not_forwarded(project: Project) -> Iterator[Finding]:
             continue  # a compose service and the image it runs share one start command
         seen.add(where)
         code, handler = found
-        yield Finding(
-            message=(f"{where.path}: PID 1 is a {start.pid1} ({start.pid1_reason}), so the SIGTERM handler of "
-                     f"{code.name} ({handler.path}:{handler.line}) may never run: docker stop and rolling "
-                     "deploys end in SIGKILL"),
-            location=where,
-            key=f"{service.name}:{start.pid1}",
-        )
+        handled = f"the SIGTERM handler of {code.name} ({handler.path}:{handler.line})"
+        if start.pid1 == "package manager":
+            # npm's forwarding changed across releases and yarn 1 exits at once: likely, not certain.
+            message = (f"{where.path}: PID 1 is a package manager ({start.pid1_reason}); depending on its "
+                       f"version it does not pass SIGTERM on, or exits before node has drained, so {handled} "
+                       "may be cut short")
+            confidence = Confidence.MEDIUM
+        else:
+            message = (f"{where.path}: PID 1 is a {start.pid1} ({start.pid1_reason}), which does not pass SIGTERM "
+                       f"on to node, so {handled} never runs: docker stop and rolling deploys end in SIGKILL")
+            confidence = Confidence.HIGH
+        yield Finding(message=message, location=where, key=f"{service.name}:{start.pid1}", confidence=confidence)
     if not judged:
         raise NotApplicable("no production container starts Node code that handles SIGTERM")

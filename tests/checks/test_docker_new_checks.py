@@ -39,3 +39,20 @@ def test_globs_do_not_cross_directories(tmp_path: Path) -> None:
     assert tree.glob("scripts/*.sh") == []
     assert tree.glob("scripts/*/run.sh") == ["scripts/sub/run.sh"]
     assert tree.exists("scripts/sub")
+
+
+FIXTURES_SIGTERM = Path(__file__).resolve().parents[2] / "fixtures" / "checks" / "DOCKER-SIGTERM-NOT-FORWARDED"
+
+
+@pytest.mark.parametrize(("case", "confidence"), [
+    ("npm-start-with-handler", "medium"),  # depends on the package manager's version
+    ("entrypoint-without-exec", "high"),  # a shell without exec never passes the signal on
+])
+def test_sigterm_not_forwarded_confidence(case: str, confidence: str) -> None:
+    """A package manager in front of node is a likely loss of SIGTERM, a shell script a certain one."""
+    from auditor.model import Confidence
+    from checks.docker.sigterm_not_forwarded import sigterm_not_forwarded
+
+    findings = list(sigterm_not_forwarded(Project(FIXTURES_SIGTERM / case)))
+    assert [f.confidence for f in findings] == [Confidence.parse(confidence)]
+    assert "src/server.js:5" in findings[0].message
