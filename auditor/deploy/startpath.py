@@ -57,6 +57,11 @@ _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh"})
 _TRAPS_TERM = re.compile(r"^trap\s+(?!(?:\"\"|''|-)\s)\S.*?\s(SIG)?(TERM|15)\b")
 
 
+def compose_step_origin(service: str, key: str) -> str:
+    """The origin of the start step a compose service's ``command`` or ``entrypoint`` gives."""
+    return f"compose service {service} {key}"
+
+
 def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
                      service: Service | None = None, *, depth: int = 4) -> StartPath:
     """The start path of ``stage``, with a compose service's ``command``/``entrypoint`` applied."""
@@ -74,10 +79,10 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
     if service is not None and service.get("entrypoint") is not None:
         # A compose entrypoint replaces the image's ENTRYPOINT and drops its CMD.
         entry_words, entry_shell, cmd_words = _service_words(service.get("entrypoint")), False, []
-        entry_origin = f"compose service {service.name} entrypoint"
+        entry_origin = compose_step_origin(service.name, "entrypoint")
     if service is not None and service.get("command") is not None:
         cmd_words, cmd_shell = _service_words(service.get("command")), False
-        cmd_origin = f"compose service {service.name} command"
+        cmd_origin = compose_step_origin(service.name, "command")
     if entry_words:
         steps.append(StartStep(entry_origin, " ".join(entry_words)))
     if cmd_words:

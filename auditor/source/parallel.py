@@ -80,7 +80,10 @@ def parse_all(project: Project, items: Sequence[Item], parse: Parser[R]) -> list
                     _collect(project, items, share, future, parse, results)
         finally:
             _INHERITED = None
-    return _fill(project, items, results, parse)
+    done = [r for r in results if r is not None]
+    if len(done) != len(items):  # every share is parsed above, by its worker or here: a gap is a bug
+        raise RuntimeError(f"parallel parsing returned {len(done)} of {len(items)} results")
+    return done
 
 
 def _collect(project: Project, items: Sequence[Item], share: list[int], future: Future[tuple[list[Any], list[SkippedFile]]],
@@ -96,11 +99,6 @@ def _collect(project: Project, items: Sequence[Item], share: list[int], future: 
     project.read_skips.extend(read_skips)
     for i, result in zip(share, parsed, strict=True):
         results[i] = result
-
-
-def _fill(project: Project, items: Sequence[Item], results: list[R | None], parse: Parser[R]) -> list[R]:
-    """The results in order; anything still missing is parsed here (never expected: nothing is lost)."""
-    return [r if r is not None else parse(project, *items[i]) for i, r in enumerate(results)]
 
 
 def _work(share: list[Item]) -> tuple[list[object], list[SkippedFile]]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 from auditor.model import Location
 from auditor.project import Project
 from auditor.registry import NotApplicable
-from auditor.source.facts import Body, Route, Service, SourceFile
+from auditor.source.facts import Body, Route, Service, SignalHandler, SourceFile
 from auditor.source.index import SourceIndex, source_index
 
 # Calls a health/readiness handler may make without touching any dependency.
@@ -42,6 +42,18 @@ OWN_LIMITER = re.compile(r"rate[-_]?limit|throttl|limiter|token[-_]?bucket|slow[
 # DOCKER-SIGTERM-NOT-FORWARDED both count them as the service's shutdown handler).
 SHUTDOWN_HELPERS = ("http-terminator", "@godaddy/terminus", "close-with-grace", "lightship", "stoppable",
                     "fastify-graceful-shutdown", "@nestjs/terminus")
+
+
+def shutdown_taken_over(index: SourceIndex, service: Service) -> bool:
+    """Whether a library owns the service's SIGTERM: a shutdown helper, or NestJS ``enableShutdownHooks()``."""
+    if service.framework == "nestjs" and any(c.name == "enableShutdownHooks" for _, c in index.calls(service)):
+        return True
+    return imports_any(index, service, SHUTDOWN_HELPERS)
+
+
+def signal_handlers(index: SourceIndex, service: Service) -> list[tuple[SourceFile, SignalHandler]]:
+    """The service's own ``SIGTERM`` / ``SIGINT`` handlers, with the file each is in."""
+    return [(sf, h) for sf in index.files_of(service) for h in sf.signals if h.signal in {"SIGTERM", "SIGINT"}]
 
 
 

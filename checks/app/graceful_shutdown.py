@@ -80,12 +80,9 @@ def graceful_shutdown(project: Project) -> Iterator[Finding]:
     if not judged:
         raise NotApplicable("Python services rely on their ASGI/WSGI server (uvicorn, gunicorn) for shutdown")
     for service in judged:
-        calls = [c for _, c in index.calls(service)]
-        if service.framework == "nestjs" and any(c.name == "enableShutdownHooks" for c in calls):
+        if rules.shutdown_taken_over(index, service):
             continue
-        if rules.imports_any(index, service, rules.SHUTDOWN_HELPERS):
-            continue
-        handlers = [(sf, h) for sf in index.files_of(service) for h in sf.signals if h.signal in {"SIGTERM", "SIGINT"}]
+        handlers = rules.signal_handlers(index, service)
         if not handlers:
             hint = " and never calls app.enableShutdownHooks()" if service.framework == "nestjs" else ""
             yield Finding(

@@ -49,6 +49,7 @@ from collections.abc import Iterator
 from auditor.deploy.compose import ServiceView, all_groups
 from auditor.deploy.judged import judged_services
 from auditor.deploy.model import DeployService
+from auditor.deploy.startpath import compose_step_origin
 from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
@@ -63,7 +64,7 @@ _BLOCKING = frozenset({"package manager", "shell script", "shell"})
 def _compose_origin(service: DeployService) -> str | None:
     """The compose key (command or entrypoint) that decides the start command, None when the image's does."""
     for key in ("entrypoint", "command"):
-        if any(step.origin == f"compose service {service.name} {key}" for step in service.start.steps):
+        if any(step.origin == compose_step_origin(service.name, key) for step in service.start.steps):
             return key
     return None
 
@@ -80,12 +81,11 @@ def _handler(index: SourceIndex, started: frozenset[str]) -> tuple[Service, Loca
     for service in index.services:
         if service.language != "node" or not started & set(service.files):
             continue
-        for sf in index.files_of(service):
-            for handler in sf.signals:
-                if handler.signal in {"SIGTERM", "SIGINT"}:
-                    return service, Location(path=sf.path, line=handler.line)
-        if rules.imports_any(index, service, rules.SHUTDOWN_HELPERS) or (
-                service.framework == "nestjs" and any(c.name == "enableShutdownHooks" for _, c in index.calls(service))):
+        handlers = rules.signal_handlers(index, service)
+        if handlers:
+            sf, handler = handlers[0]
+            return service, Location(path=sf.path, line=handler.line)
+        if rules.shutdown_taken_over(index, service):
             return service, rules.entry(service)
     return None
 
