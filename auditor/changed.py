@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from auditor.model import CheckResult, Finding, Status
+from auditor.model import CheckResult, Finding, SkipKind, Status
 from auditor.registry import CheckSpec, DeferredCheck
 
 #: Kinds of changed file, as families care about them.
@@ -194,7 +194,7 @@ class Scope:
             if kept:
                 out.append(replace(result, findings=kept))
             else:
-                out.append(replace(result, status=Status.SKIPPED, findings=(),
+                out.append(replace(result, status=Status.SKIPPED, findings=(), skip_kind=SkipKind.NOT_RUN,
                                    reason=f"findings only in files unchanged since {self.ref}"))
         return out
 

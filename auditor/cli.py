@@ -317,10 +317,12 @@ def _verbose_lines(report: Any) -> str:
     timed = sorted(report.results, key=lambda r: -r.elapsed)
     lines = ["check timing (slowest first):"]
     lines += [f"  {r.elapsed * 1000:8.1f} ms  {r.meta.id}" for r in timed[:15] if r.status is not Status.SKIPPED]
-    skipped = sorted((r for r in report.results if r.status is Status.SKIPPED), key=lambda r: r.meta.id)
+    # Checks that could not look (or were left out) first: those are the gaps in the scan.
+    skipped = sorted((r for r in report.results if r.status is Status.SKIPPED),
+                     key=lambda r: (not r.unexamined, r.meta.id))
     if skipped:
         lines.append("skipped checks:")
-        lines += [f"  {r.meta.id}: {one_line(r.reason)}" for r in skipped]
+        lines += [f"  {r.meta.id} ({r.skip_kind.value}): {one_line(r.reason)}" for r in skipped]
     return "\n".join(lines)
 
 

@@ -91,6 +91,21 @@ class Status(enum.StrEnum):
     SKIPPED = "skipped"
 
 
+class SkipKind(enum.StrEnum):
+    """Why a check was skipped: the difference between "nothing here" and "did not look".
+
+    A reader must never take a check that could not look (an offline dependency audit, a probe
+    that did not run) for one that had nothing to judge, so reports list the first kinds by name
+    and only count the last.
+    """
+
+    NOT_CHECKED = "not-checked"  # it could have found something but could not look: never a pass
+    NOT_RUN = "not-run"  # left out by selection, configuration or --changed-since
+    # Nothing in the targets for it to judge (no ADD instruction, no CI), or the repository's
+    # profile makes it advice for someone else (its findings are then listed as suppressed).
+    NOT_APPLICABLE = "not-applicable"
+
+
 class Section(enum.Enum):
     """Checklist areas, in report order."""
 
@@ -258,6 +273,14 @@ class CheckResult:
     target: str = ""
     suppressed: tuple[Finding, ...] = ()
     elapsed: float = 0.0  # seconds spent in the check (shown by ``-v``; not part of any report)
+    skip_kind: SkipKind = SkipKind.NOT_APPLICABLE  # read only when ``status`` is SKIPPED
+
+    @property
+    def unexamined(self) -> bool:
+        """Errored, or skipped without having had nothing to judge: what a report must name."""
+        if self.status is Status.ERROR:
+            return True
+        return self.status is Status.SKIPPED and self.skip_kind is not SkipKind.NOT_APPLICABLE
 
     def confidence_of(self, finding: Finding) -> Confidence:
         """A finding's own confidence, else its check's declared one."""

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from auditor.model import CheckResult, Severity, Status
+from auditor.model import CheckResult, Severity, SkipKind, Status
 
 if TYPE_CHECKING:
     from auditor.project import Project
@@ -149,7 +149,8 @@ def apply_profile(results: list[CheckResult], profile: Profile
                                              f"advice for the {who}, not a gap of the repository ({profile.reason})",
                                              f"profile: {profile.name}") for f in moved)
             out.append(replace(result, findings=(), suppressed=(*result.suppressed, *moved), status=Status.SKIPPED,
-                               reason=f"advice for the {who}: {profile.reason}"))
+                               # Not a gap of this repository: its findings are listed as suppressed.
+                               skip_kind=SkipKind.NOT_APPLICABLE, reason=f"advice for the {who}: {profile.reason}"))
         elif result.meta.operator_side:
             meta = replace(result.meta, severity=Severity.INFO)
             findings = tuple(replace(f, severity=Severity.INFO, message=f"{f.message} (advice for the {who})")

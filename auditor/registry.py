@@ -28,6 +28,14 @@ class NotApplicable(Exception):
     """Raised by a check that finds nothing to judge; the result is skipped with this reason."""
 
 
+class NotChecked(NotApplicable):
+    """Raised by a check that could not look (offline, a probe that did not run): skipped, never a pass.
+
+    A subclass so that code catching NotApplicable still treats it as a skip; the runner tells
+    the two apart, and reports name this kind where they only count the first.
+    """
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """A registered check: its metadata, the facts it needs, and the function."""

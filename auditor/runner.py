@@ -7,10 +7,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from auditor.model import CheckResult, Finding, Status, Target
+from auditor.model import CheckResult, Finding, SkipKind, Status, Target
 from auditor.options import ScanOptions
 from auditor.project import Project
-from auditor.registry import CheckSpec, NotApplicable, Registry
+from auditor.registry import CheckSpec, NotApplicable, NotChecked, Registry
 from auditor.scrubber import scrubber
 
 
@@ -33,7 +33,7 @@ def select(registry: Registry, options: ScanOptions) -> tuple[list[CheckSpec], l
         elif meta.section in options.disabled_sections:
             reason = f"section {meta.section.id} disabled by configuration"
         if reason:
-            disabled.append(CheckResult(spec.meta, Status.SKIPPED, reason=reason))
+            disabled.append(CheckResult(spec.meta, Status.SKIPPED, reason=reason, skip_kind=SkipKind.NOT_RUN))
         else:
             to_run.append(spec)
     return to_run, disabled
@@ -55,6 +55,9 @@ def run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[st
 def _run_one(spec: CheckSpec, subject: Any, *, target: str, secrets: frozenset[str]) -> CheckResult:
     try:
         findings = _normalise(spec, spec.func(subject), secrets)
+    except NotChecked as exc:
+        return CheckResult(spec.meta, Status.SKIPPED, reason=str(exc) or "could not check", target=target,
+                           skip_kind=SkipKind.NOT_CHECKED)
     except NotApplicable as exc:
         return CheckResult(spec.meta, Status.SKIPPED, reason=str(exc) or "not applicable", target=target)
     except Exception as exc:  # noqa: BLE001 - the error boundary is the point
@@ -101,7 +104,8 @@ def run_repo_checks(specs: Sequence[CheckSpec], project: Project, secrets: froze
             continue
         reason = skip(spec) if skip is not None else ""
         if reason:
-            results.append(CheckResult(spec.meta, Status.SKIPPED, reason=reason, target="repo"))
+            results.append(CheckResult(spec.meta, Status.SKIPPED, reason=reason, target="repo",
+                                       skip_kind=SkipKind.NOT_RUN))
             continue
         missing = [need for need in spec.needs if not project.has(need)]
         if missing:

@@ -165,6 +165,8 @@ def to_dict(report: Report) -> dict[str, Any]:
                 "section": r.meta.section.id,
                 "status": r.status.value,
                 "reason": r.reason,
+                # Additive (schema 1.0 stays valid): tells "could not look" from "nothing to judge".
+                **({"skip": r.skip_kind.value} if r.status is Status.SKIPPED else {}),
                 "target": r.target,
             }
             for r in ordered

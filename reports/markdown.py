@@ -45,7 +45,9 @@ EXTENSION = "md"
 
 TITLE = "Production Readiness Report"
 #: Up to this many scanned files are listed by name in the appendix.
-MAX_LISTED_FILES = 50
+MAX_LISTED_FILES = 20
+#: Strengths named per area in the Markdown report; the rest are counted.
+MAX_STRENGTHS = 5
 #: Evidence longer than this is cut in the report (it is redacted already).
 MAX_EVIDENCE = 160
 
@@ -352,11 +354,15 @@ def _section(view: ReportView, area: AreaView, numbers: dict[Section, int]) -> s
     ]
     if area.passed:
         lines += ["", "**Strengths**:"]
-        lines += [f"- {md_escape(strength_text(r.meta))}" for r in area.strengths]
-        if area.absences:
-            # Passes that only mean "no mistake found" are counted, not listed as strengths.
-            noun = "further check" if area.strengths else "check"
-            lines.append(f"- {plural(area.absences, noun)} found nothing to fix")
+        # The weightiest strengths by name, as the seed lists four or five; the rest, and passes that
+        # only mean "no mistake found", are counted (the HTML and JSON reports list every pass).
+        ranked = sorted(area.strengths, key=lambda r: -r.meta.severity)
+        shown = ranked[:MAX_STRENGTHS]
+        lines += [f"- {md_escape(strength_text(r.meta))}" for r in shown]
+        rest = area.absences + len(ranked) - len(shown)
+        if rest:
+            noun = "further check" if shown else "check"
+            lines.append(f"- {plural(rest, noun)} passed")
     lines += ["", "**Improvements Needed**:"]
     for item in area.issues:
         lines += _issue_lines(report, item)
@@ -435,10 +441,10 @@ def _bullets(items: Iterable[str], empty: str = "- none") -> list[str]:
     return out or [empty]
 
 
-def _file_groups(files: Iterable[str]) -> list[str]:
-    """Scanned files as one line per top-level folder (files at the root listed by name).
+def _file_groups(files: Iterable[str]) -> str:
+    """Scanned files as one line: files at the root by name, then a count per top-level folder.
 
-    A 1,500-file monorepo's appendix stays a dozen lines; the JSON report has no file list either,
+    A 1,500-file monorepo's appendix stays one line; the JSON report has no file list either,
     and the HTML report keeps the full list behind a disclosure.
     """
     root: list[str] = []
@@ -449,11 +455,14 @@ def _file_groups(files: Iterable[str]) -> list[str]:
             folders[head] = folders.get(head, 0) + 1
         else:
             root.append(path)
-    lines = [f"- {md_code(p)}" for p in root[:MAX_LISTED_FILES]]
+    names = [md_code(p) for p in root[:MAX_LISTED_FILES]]
     if len(root) > MAX_LISTED_FILES:
-        lines.append(f"- {len(root) - MAX_LISTED_FILES} more files at the root")
-    lines += [f"- {md_code(name + '/')}: {plural(count, 'file')}" for name, count in sorted(folders.items())]
-    return lines
+        names.append(f"{len(root) - MAX_LISTED_FILES} more at the root")
+    parts = [", ".join(names)] if names else []
+    if folders:
+        parts.append(", ".join(f"{md_code(name + '/')} ({plural(count, 'file')})"
+                               for name, count in sorted(folders.items())))
+    return "; ".join(parts) or "none"
 
 
 def _appendix(report: Report) -> str:
@@ -466,8 +475,7 @@ def _appendix(report: Report) -> str:
         lines.append("- none")
 
     files = report.scanned_files
-    lines += ["", f"### Files scanned ({len(files)})"]
-    lines += _bullets(_file_groups(files))
+    lines += ["", f"### Files scanned ({len(files)})", _file_groups(files)]
 
     # Empty lists are one line at the end ("Nothing else: no files skipped ..."), not a heading each.
     empty: list[str] = []
@@ -479,13 +487,19 @@ def _appendix(report: Report) -> str:
 
     ordered = sorted(report.results, key=lambda r: (r.meta.section.order, r.meta.id, r.target))
     skipped = [r for r in ordered if r.status is Status.SKIPPED]
+    # What went unexamined is named, with its reason; checks with nothing to judge are only counted
+    # (``-v`` and the JSON report give each reason), so a reader sees the gaps, not 30 "no X found" lines.
+    unexamined = [r for r in skipped if r.unexamined]
+    if unexamined:
+        lines += ["", f"### Checks not run ({len(unexamined)})"]
+        # Checks skipped for the same reason share a line ("--offline": both dependency audits).
+        by_reason: dict[str, list[str]] = {}
+        for r in unexamined:
+            by_reason.setdefault(r.reason or "not run", []).append(f"`{r.meta.id}`")
+        lines += [f"- {', '.join(ids)}: {md_escape(reason)}" for reason, ids in by_reason.items()]
+    else:
+        empty.append("no checks left unrun")
     errored = [r for r in ordered if r.status is Status.ERROR]
-    lines += ["", f"### Checks skipped ({len(skipped)})"]
-    # Checks skipped for the same reason share a line ("no CI configuration found": four CI checks).
-    by_reason: dict[str, list[str]] = {}
-    for r in skipped:
-        by_reason.setdefault(r.reason or "not applicable", []).append(f"`{r.meta.id}`")
-    lines += _bullets(f"- {', '.join(ids)}: {md_escape(reason)}" for reason, ids in by_reason.items())
     if errored:
         lines += ["", f"### Checks errored ({len(errored)})"]
         lines += _bullets(
@@ -497,16 +511,26 @@ def _appendix(report: Report) -> str:
     suppressed = [(r, f) for r in ordered for f in r.suppressed]
     if suppressed:
         lines += ["", f"### Suppressed findings ({len(suppressed)})"]
-        lines += _bullets(
-            f"- `{r.meta.id}`: {md_escape(f.message)}"
-            + (f" — {md_code(location_text(f.location))}" if location_text(f.location) else "")
-            + (f" — suppressed: {md_escape(reason)}" if (reason := suppression_reason(report, f)) else "")
-            for r, f in suppressed
-        )
+        # Findings suppressed for one reason (a profile, one baseline) share its line, once.
+        by_why: dict[str, list[str]] = {}
+        for r, f in suppressed:
+            where = location_text(f.location)
+            by_why.setdefault(suppression_reason(report, f), []).append(
+                f"`{r.meta.id}`: {md_escape(f.message)}" + (f" — {md_code(where)}" if where else ""))
+        for why, entries in by_why.items():
+            if len(entries) == 1:
+                lines.append(f"- {entries[0]}" + (f" — suppressed: {md_escape(why)}" if why else ""))
+            else:
+                lines.append(f"- {len(entries)} findings, suppressed: {md_escape(why) if why else 'no reason given'}:")
+                lines += [f"  - {entry}" for entry in entries]
     else:
         empty.append("no findings suppressed")
     if empty:
         lines += ["", f"{', '.join(empty).capitalize()}."]
+    idle = len(skipped) - len(unexamined)
+    if idle:
+        lines += ["", f"{plural(idle, 'check')} had nothing to judge in these targets (`prodcheck scan -v` "
+                      "lists each with its reason)."]
 
     if report.extra.get("baseline") is not None:
         states = [baseline_state(report, f) for f in report.findings]

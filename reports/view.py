@@ -161,7 +161,8 @@ def _area(report: Report, score: SectionScore, open_issues: list[PlanItem]) -> A
         # Hygiene passes (info checks: "Compose files omit the obsolete version key") are counted, not listed.
         strengths=tuple(r for r in passed
                         if not common.is_absence_strength(r.meta) and r.meta.severity > Severity.INFO),
-        not_run=tuple(r for r in results if r.status in (Status.ERROR, Status.SKIPPED)),
+        # Errored or unexamined checks; those with nothing to judge are not "not run".
+        not_run=tuple(r for r in results if r.unexamined),
     )
 
 

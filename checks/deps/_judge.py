@@ -8,7 +8,7 @@ from auditor.deps.lockfiles import node_lockfiles, python_manifests
 from auditor.deps.model import DepsObservation
 from auditor.model import Finding, Location
 from auditor.project import Project
-from auditor.registry import NotApplicable
+from auditor.registry import NotApplicable, NotChecked
 
 
 class AuditUnavailable(RuntimeError):
@@ -23,7 +23,7 @@ def judge(project: Project, ecosystem: str) -> Iterator[Finding]:
     observations: dict[str, DepsObservation] = project.dependency_observations or {}
     observation = observations.get(ecosystem)
     if observation is None:
-        raise NotApplicable("dependency audit not run (--offline); not a pass")
+        raise NotChecked("dependency audit not run (--offline); not a pass")
     if observation.error:
         raise AuditUnavailable(observation.error)
     for advisory in observation.advisories:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from auditor.live.observations import HttpObservation, LiveTarget
 from auditor.model import Location
-from auditor.registry import NotApplicable
+from auditor.registry import NotChecked
 
 
 class ProbeFailed(Exception):
@@ -12,11 +12,11 @@ class ProbeFailed(Exception):
 
 
 def http_of(target: LiveTarget) -> HttpObservation:
-    """The HTTP observation; ProbeFailed when the page could not be fetched, NotApplicable when none was recorded."""
+    """The HTTP observation; ProbeFailed when the page could not be fetched, NotChecked when none was recorded."""
     if target.http is None:
         if target.http_error:
             raise ProbeFailed(f"the page could not be fetched: {target.http_error}")
-        raise NotApplicable("no HTTP observation recorded for this target")
+        raise NotChecked("no HTTP observation recorded for this target")
     return target.http
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.live.observations import CorsObservation, CorsProbe, Headers, LiveTarget, header_value
 from auditor.model import Finding, Section, Severity, Target
-from auditor.registry import NotApplicable, check
+from auditor.registry import NotChecked, check
 from checks.live._common import ProbeFailed, here, http_of
 
 # Why each reflected origin is dangerous, and how bad: any site can send the first two
@@ -42,7 +42,7 @@ def _responses(probe: CorsProbe) -> list[tuple[str, Headers]]:
 def _cors(target: LiveTarget) -> CorsObservation:
     cors = http_of(target).cors
     if cors is None:
-        raise NotApplicable("no CORS probe recorded")
+        raise NotChecked("no CORS probe recorded")
     failed = [p for p in cors.probes() if p.error]
     if failed:
         # A preflight or simple request that got no response leaves the verdict unknown.

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.live.observations import LiveTarget, header_value
 from auditor.model import Finding, Section, Severity, Target
-from auditor.registry import NotApplicable, check
+from auditor.registry import NotChecked, check
 from checks.live._common import ProbeFailed, here, http_of
 
 _VERSIONED = re.compile(r"\d+\.\d+")
@@ -97,7 +97,7 @@ def error_page(target: LiveTarget) -> Iterator[Finding]:
     """
     missing = http_of(target).missing
     if missing is None:
-        raise NotApplicable("no missing-path request recorded")
+        raise NotChecked("no missing-path request recorded")
     if missing.status is None:
         raise ProbeFailed(f"the missing-path request got no answer: {missing.error or 'no response'}")
     kinds = [kind for kind, pattern in _LEAK_PATTERNS if pattern.search(missing.body)]

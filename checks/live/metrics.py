@@ -39,7 +39,7 @@ from collections.abc import Iterator
 
 from auditor.live.observations import LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
-from auditor.registry import NotApplicable, check
+from auditor.registry import NotApplicable, NotChecked, check
 from checks.live._common import ProbeFailed, http_of
 
 _PROM_LINE = re.compile(r"^# (?:HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* ", re.MULTILINE)
@@ -53,7 +53,7 @@ def metrics_public(target: LiveTarget) -> Iterator[Finding]:
     """Flag a /metrics endpoint that answers anonymous clients with metrics."""
     metrics = http_of(target).metrics
     if metrics is None:
-        raise NotApplicable("/metrics was not probed")
+        raise NotChecked("/metrics was not probed")
     if metrics.status is None:
         raise ProbeFailed(f"/metrics got no answer: {metrics.error or 'no response'}")
     if metrics.status in (401, 403):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.live.observations import BurstObservation, LiveTarget
 from auditor.model import Finding, Location, Section, Severity, Target
-from auditor.registry import NotApplicable, check
+from auditor.registry import NotApplicable, NotChecked, check
 from checks.live._common import ProbeFailed, http_of
 
 
@@ -16,9 +16,9 @@ def _burst(target: LiveTarget) -> BurstObservation:
         # Attempted (or due) and cut short: whether a limit exists is unknown.
         raise ProbeFailed(f"rate-limit burst failed after {len(burst.statuses)} answer(s): {burst.error}")
     if burst is None or not burst.ran:
-        raise NotApplicable(burst.reason if burst and burst.reason else "rate-limit burst not run")
+        raise NotChecked(burst.reason if burst and burst.reason else "rate-limit burst not run")
     if not burst.statuses:
-        raise NotApplicable("rate-limit burst got no answers")
+        raise NotChecked("rate-limit burst got no answers")
     return burst
 
 

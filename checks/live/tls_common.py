@@ -12,7 +12,7 @@ from typing import Any
 from auditor.live.hsts import target_hsts
 from auditor.live.tls import TlsObservation
 from auditor.model import Location
-from auditor.registry import NotApplicable
+from auditor.registry import NotApplicable, NotChecked
 
 
 class TlsScanFailed(Exception):
@@ -20,10 +20,13 @@ class TlsScanFailed(Exception):
 
 
 def tls_of(target: Any) -> TlsObservation:
-    """The target's TLS observation; NotApplicable for http:// URLs, TlsScanFailed on probe errors."""
+    """The target's TLS observation; NotApplicable for http:// URLs, NotChecked when TLS was not probed,
+    TlsScanFailed on probe errors."""
     tls: TlsObservation | None = getattr(target, "tls", None)
     if tls is None:
-        raise NotApplicable("no TLS observation (the URL is not https, or TLS was not probed)")
+        if str(getattr(target, "url", "")).lower().startswith("https:"):
+            raise NotChecked("TLS was not probed")
+        raise NotApplicable("the URL is not https")
     if tls.error:
         raise TlsScanFailed(tls.error)
     return tls

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.model import Finding, Location, Section, Severity, Status
+from auditor.model import Finding, Location, Section, Severity, SkipKind, Status
 from auditor.project import Project
-from auditor.registry import NotApplicable, check
+from auditor.registry import NotApplicable, NotChecked, check
 from auditor.runner import run_one, run_repo_checks
 
 
@@ -20,6 +20,12 @@ def boom(project: Project) -> list[Finding]:
 def not_applicable(project: Project) -> list[Finding]:
     """Skips."""
     raise NotApplicable("no database found")
+
+
+@check(id="T-BLIND", severity=Severity.HIGH, section=Section.DATA)
+def not_checked(project: Project) -> list[Finding]:
+    """Could not look."""
+    raise NotChecked("advisories not fetched (--offline)")
 
 
 @check(id="T-LEAK", severity=Severity.HIGH, section=Section.DATA)
@@ -47,6 +53,20 @@ def test_exception_becomes_error_result(tmp_path: Path) -> None:
 def test_not_applicable_becomes_skip(tmp_path: Path) -> None:
     result = run_one(spec(not_applicable), Project(tmp_path), target="repo", secrets=frozenset())
     assert (result.status, result.reason) == (Status.SKIPPED, "no database found")
+    assert result.skip_kind is SkipKind.NOT_APPLICABLE and not result.unexamined
+
+
+def test_not_checked_is_a_skip_the_reader_must_see(tmp_path: Path) -> None:
+    """"Could not look" is not "nothing to judge": reports list it under checks not run."""
+    result = run_one(spec(not_checked), Project(tmp_path), target="repo", secrets=frozenset())
+    assert (result.status, result.skip_kind) == (Status.SKIPPED, SkipKind.NOT_CHECKED)
+    assert result.unexamined and result.reason == "advisories not fetched (--offline)"
+
+
+def test_checks_left_out_by_the_caller_are_not_run(tmp_path: Path) -> None:
+    [result] = run_repo_checks([spec(not_applicable)], Project(tmp_path), frozenset(), skip=lambda _: "unchanged")
+    assert (result.status, result.skip_kind, result.reason) == (Status.SKIPPED, SkipKind.NOT_RUN, "unchanged")
+    assert result.unexamined
 
 
 def test_secret_values_are_scrubbed(tmp_path: Path) -> None:
@@ -60,6 +80,7 @@ def test_secret_values_are_scrubbed(tmp_path: Path) -> None:
 def test_missing_needs_skip_with_reason(tmp_path: Path) -> None:
     [result] = run_repo_checks([spec(needs_docker)], Project(tmp_path), frozenset())
     assert (result.status, result.reason) == (Status.SKIPPED, "no dockerfiles found")
+    assert result.skip_kind is SkipKind.NOT_APPLICABLE
 
 
 def test_fingerprint_is_line_free() -> None:

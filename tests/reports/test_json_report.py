@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
+from auditor.model import CheckResult, Section, Severity, SkipKind, SkippedFile, Status, TargetInfo
 from reports import json_report
 from tests.harness import FIXTURES
 from tests.reports.helpers import (
@@ -69,6 +69,8 @@ def test_contract_values() -> None:
         CheckResult(meta("T-OK", Severity.MEDIUM, Section.CONFIGURATION), Status.PASS, target="repo"),
         CheckResult(meta("T-NA", Severity.LOW, Section.DATA), Status.SKIPPED, reason="no database found"),
         CheckResult(meta("T-ERR", Severity.LOW, Section.DATA), Status.ERROR, reason="KeyError: 'x'"),
+        CheckResult(meta("T-OFF", Severity.LOW, Section.DATA), Status.SKIPPED, reason="--offline",
+                    skip_kind=SkipKind.NOT_CHECKED),
     ]
     live = TargetInfo(kind="url", value="https://127.0.0.1:8443/", tls_grade="A", header_grade="B",
                       header_score=70, error=None)
@@ -93,6 +95,9 @@ def test_contract_values() -> None:
     by_id = {r["check_id"]: r for r in data["results"]}
     assert by_id["T-NA"]["status"] == "skipped" and by_id["T-NA"]["reason"] == "no database found"
     assert by_id["T-ERR"]["status"] == "error"
+    # A skip says whether the check had nothing to judge or could not look; other results carry no "skip".
+    assert by_id["T-NA"]["skip"] == "not-applicable" and by_id["T-OFF"]["skip"] == "not-checked"
+    assert "skip" not in by_id["T-ERR"] and "skip" not in by_id["T-OK"]
     assert by_id["T-ROOT"]["target"] == "repo"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.model import CheckResult, Section, Severity, SkippedFile, Status, TargetInfo
+from auditor.model import CheckResult, Section, Severity, SkipKind, SkippedFile, Status, TargetInfo
 from reports.common import lower_first
 from reports.markdown import render, render_summary_markdown
 from reports.plan import build_plan, issues, item_hours
@@ -60,7 +60,7 @@ def test_heydev_sample_reads_like_the_seed() -> None:
                    "**Score**:", "**Grade**:", "**Risk Level**:", "**Priority Actions**:",
                    "### Immediate (this week)", "### Short-term (this month)",
                    "### Medium-term (this quarter)", "**Total estimate**:", "**Critical Priorities**:",
-                   "**Risk Assessment**:", "### Files scanned", "### Checks skipped"):
+                   "**Risk Assessment**:", "### Files scanned", "### Checks not run"):
         assert needle in text, needle
     # Lists with entries get a heading; empty ones are named in one closing line.
     suppressed = sum(len(r.suppressed) for r in report.results)
@@ -89,6 +89,8 @@ def _sample_report(extra: dict | None = None) -> tuple:  # type: ignore[type-arg
         CheckResult(info, Status.FAIL, (finding("T-INFO", "fyi", path="compose.yaml", line=2),)),
         CheckResult(ok, Status.PASS),
         CheckResult(meta("T-NA", Severity.LOW, Section.DATA), Status.SKIPPED, reason="no database found"),
+        CheckResult(meta("T-OFF", Severity.HIGH, Section.DEPLOYMENT), Status.SKIPPED,
+                    reason="dependency audit not run (--offline); not a pass", skip_kind=SkipKind.NOT_CHECKED),
         CheckResult(meta("T-ERR", Severity.LOW, Section.OPERATIONS), Status.ERROR, reason="KeyError: 'jobs'"),
     ]
     live = TargetInfo(kind="url", value="https://127.0.0.1:8443/", tls_grade="A+", header_grade="B",
@@ -106,7 +108,7 @@ def test_sections_items_plan_and_appendix() -> None:
     assert not any(h.endswith("Data") for h in _headings(text)) and "## 3. Priority Action Plan" in text
     assert "**Status**: Critical gaps" in text
     # A pass that only means "no mistake found" is counted, not listed as a strength.
-    assert "- 1 check found nothing to fix" in text and "No issue: No healthcheck" not in text
+    assert "- 1 check passed" in text and "No issue: No healthcheck" not in text
     # Each item leads with its severity.
     assert "- [ ] **high** final stage never sets USER — `Dockerfile:21` `T-ROOT`" in text
     # Several findings of one check: one parent item, one sub-item per place.
@@ -123,7 +125,13 @@ def test_sections_items_plan_and_appendix() -> None:
     assert "Just so you know" not in plan  # info is not an action
     assert "**Total estimate**: ~" in plan
     appendix = text.split("## Appendix", 1)[1]
-    assert "`T-NA`: no database found" in appendix
+    # What could not be checked is named; what had nothing to judge is only counted.
+    assert "### Checks not run (1)\n- `T-OFF`: dependency audit not run (--offline); not a pass" in appendix
+    assert "T-NA" not in appendix and "1 check had nothing to judge" in appendix
+    # An area holding an unexamined check says so; one whose skips had nothing to judge does not.
+    deployment = text.split("## 1. Deployment", 1)[1].split("\n## ", 1)[0]
+    configuration = text.split("## 2. Configuration", 1)[1].split("\n## ", 1)[0]
+    assert "; 1 check not run, see the appendix)" in deployment and "not run" not in configuration
     assert "`T-ERR` (Problem T-ERR): KeyError: 'jobs'" in appendix
     assert "`blob.bin`: binary file" in appendix
     assert "service worker logs forever — `compose.yaml:30`" in appendix
@@ -268,8 +276,8 @@ def test_appendix_groups_files_by_folder_and_low_items_get_no_snippet() -> None:
     text = render(report)
     appendix = text.split("## Appendix", 1)[1]
     server_files = sum(1 for p in report.scanned_files if p.startswith("server/"))
-    assert f"- `server/`: {server_files} files" in appendix
-    assert "- `Dockerfile`" in appendix and "`server/src/index.ts`" not in appendix
+    assert f"`server/` ({server_files} files)" in appendix
+    assert "`Dockerfile`, " in appendix and "`server/src/index.ts`" not in appendix
     # Plain words keep their underscores; intraword underscores never read as emphasis.
     assert "SESSION_SECRET" in text and "SESSION\\_SECRET" not in text
     delivery = text.split("## 4. Delivery", 1)[1].split("\n## ", 1)[0]
@@ -300,8 +308,9 @@ def test_heydev_report_is_shorter_and_reads_like_the_seed() -> None:
     appendix lists now take one line); 26.99 KB once two new checks (APP-START-FAILURE-SWALLOWED,
     COMPOSE-ADMIN-UI-EXPOSED) each added a one-line "skipped" entry to the appendix, 27.06 KB once
     DOCKER-EOL-IMAGE's pass added a strength, 27.17 KB once DOCKER-SIGTERM-NOT-FORWARDED added its
-    one-line "skipped" entry. The bound is a
-    regression guard, not the issue's target.
+    one-line "skipped" entry; 25.2 KB once the appendix listed only checks that could not look (not
+    the ones with nothing to judge), strengths were capped at five and suppressed findings grouped by
+    reason. The bound is a regression guard, not the issue's target.
     """
     from auditor.engine import scan
     from auditor.options import ScanOptions
@@ -311,7 +320,7 @@ def test_heydev_report_is_shorter_and_reads_like_the_seed() -> None:
     # The bound must not depend on where the checkout lives: the target's absolute path is in the
     # report, so it is measured as if the repository sat at a fixed, short path.
     measured = text.replace(str((FIXTURES / "repos" / "heydev").resolve()), "/repo/heydev")
-    assert len(measured.encode("utf-8")) < 27_250
+    assert len(measured.encode("utf-8")) < 25_400
     # Each item leads with its severity, sub-items too.
     items = [line for line in text.splitlines() if line.lstrip().startswith("- [ ]")]
     assert items and all(re.match(r"^ *- \[ \] \*\*(critical|high|medium|low|info)\*\* ", line) for line in items)
