@@ -302,7 +302,8 @@ def _recommendations(view: ReportView, items: Iterable[PlanItem]) -> list[str]:
         first = one_line(prose.split("\n\n")[0]) if prose else ""
         snippet = fitted_snippet(fix.meta, view.report.stacks, item.all_findings, view.facts)
         # Low and info items get the one-line fix; the snippet (and the HTML report) has the rest.
-        if snippet is None or item.severity < Severity.MEDIUM:
+        # A fix written only as a snippet keeps it: a head with nothing after it tells the reader nothing.
+        if snippet is None or (item.severity < Severity.MEDIUM and first):
             snippet = None
         else:
             first = first_sentence(first)  # the snippet says the rest

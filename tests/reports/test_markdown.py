@@ -282,6 +282,10 @@ def test_appendix_groups_files_by_folder_and_low_items_get_no_snippet() -> None:
     assert "SESSION_SECRET" in text and "SESSION\\_SECRET" not in text
     delivery = text.split("## 4. Delivery", 1)[1].split("\n## ", 1)[0]
     assert "**low**" in delivery and "```" not in delivery, "low items get the one-line fix, not a snippet"
+    # A low item whose fix is written only as a snippet keeps it: its head alone would tell nothing.
+    observability = text.split("## 7. Observability", 1)[1].split("\n## ", 1)[0]
+    assert "**No request or correlation id**\n\n```ts\nimport { requestId } from 'hono/request-id';" in observability
+    assert not re.search(r"^\*\*[^*\n]+\*\*\n\n(?!```)", text, re.MULTILINE), "a recommendation head with no fix"
 
 
 def test_compose_fix_snippets_use_the_repository_service_name() -> None:
