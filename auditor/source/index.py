@@ -363,6 +363,10 @@ def _build(project: Project) -> SourceIndex:
     services: list[Service] = []
     owned_by = _innermost_roots(project.files, [f[0] for f in found])
     candidates = [_candidates(owned_by.get(_root_key(root), ()), language) for root, _f, _n, language, _d, _x in found]
+    # A package that cannot be a server (a SPA using the framework's typed client, a static export)
+    # is dropped before its files are parsed: in a monorepo that is most of the tree.
+    kept = [i for i, (root, framework, *_rest) in enumerate(found) if _may_serve(project, framework, root, candidates[i])]
+    found, candidates = [found[i] for i in kept], [candidates[i] for i in kept]
     # Every file parsed once, in discovery order, across cores when the tree is large.
     wanted = list(dict.fromkeys(rel for own in candidates for rel in own))
     parsed_all = dict(zip(wanted, parse_all(project, [(rel, sizes.get(rel, 0)) for rel in wanted], _parse),
@@ -386,6 +390,54 @@ def _build(project: Project) -> SourceIndex:
 
 _FRAMEWORK_MODULE = {"nestjs": "@nestjs/core"}
 _STATIC_EXPORT = re.compile(r"""output\s*:\s*["']export["']""")
+# Text that any file creating the app must contain, for the frameworks whose app creation
+# :func:`_serves` looks for: a call of the constructor, or a value import of the framework module
+# (an alias is called instead). Looser than _APP_CREATION on purpose: a package passes when it
+# might serve, and _serves decides on the parsed calls. Type-only imports (a SPA's typed RPC
+# client) and comments that name the framework do not count.
+def _creation_text(callee: str, module: str) -> re.Pattern[str]:
+    quoted = rf"""["']{re.escape(module)}["']"""
+    return re.compile(rf"""\b{callee}|^\s*import\s+(?!type\b)[^;]{0,400}?\bfrom\s*{quoted}|\brequire\s*\(\s*{quoted}""",
+                      re.MULTILINE)
+
+
+# Per framework: the substring every match contains (a cheap test that spares most files the
+# regex), and the pattern.
+_CREATION_TEXT = {
+    "hono": ("ono", _creation_text(r"Hono\s*[(<]", "hono")),
+    "express": ("express", _creation_text(r"express\s*\(", "express")),
+    "nestjs": ("est", _creation_text(r"NestFactory\s*\.\s*create", "@nestjs/core")),
+    "fastify": ("astify", _creation_text(r"[fF]astify\s*[(<]", "fastify")),
+}
+
+
+def _may_serve(project: Project, framework: str, root: str, candidate: list[str]) -> bool:
+    """Whether a package can run a server, from its config and raw text, before anything is parsed.
+
+    False only where :func:`_serves` would say False whatever the parse found: a Next.js static
+    export, or no file that names the app's constructor or imports the framework module.
+    """
+    if framework == "nextjs":
+        return not _static_export(project, root)
+    needle_and_pattern = _CREATION_TEXT.get(framework)
+    if needle_and_pattern is None:
+        return True
+    needle, pattern = needle_and_pattern
+    for rel in candidate:
+        text = project.read_text(rel)
+        if text is not None and needle in text and pattern.search(text):
+            return True
+    return False
+
+
+def _static_export(project: Project, root: str) -> bool:
+    """Whether the Next.js app at ``root`` is built as a static export (``output: 'export'``)."""
+    base = "" if root in ("", ".") else root + "/"
+    for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
+        text = project.read_text(base + name) if project.exists(base + name) else None
+        if text and _STATIC_EXPORT.search(text):
+            return True
+    return False
 
 
 def _serves(project: Project, framework: str, root: str, parsed: list[SourceFile]) -> bool:
@@ -395,12 +447,7 @@ def _serves(project: Project, framework: str, root: str, parsed: list[SourceFile
     ``new Hono()``; such packages get no server checks.
     """
     if framework == "nextjs":
-        base = "" if root in ("", ".") else root + "/"
-        for name in ("next.config.js", "next.config.mjs", "next.config.ts", "next.config.cjs"):
-            text = project.read_text(base + name) if project.exists(base + name) else None
-            if text and _STATIC_EXPORT.search(text):
-                return False
-        return True
+        return not _static_export(project, root)
     pattern = _APP_CREATION.get(framework)
     if pattern is None or framework in {"fastapi", "flask", "starlette"}:
         return True  # Python apps are often created by factories the index does not follow: keep them
