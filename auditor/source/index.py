@@ -257,7 +257,11 @@ def _under(rel: str, root: str) -> bool:
 
 
 # Code that never runs in the server process: build and maintenance scripts, seeds, bundler configs.
-_NOT_SERVER_PARTS = frozenset({"scripts", ".install-scripts", "seed", "seeds", "cypress", "playwright"})
+# Migrations run once at deploy time through the migration tool, never as part of a request: their
+# facts (hundreds of Django AddField calls) are not the server's, and judging them costs a third of
+# a Django project's parse. Migration checks read the files themselves.
+_NOT_SERVER_PARTS = frozenset({"scripts", ".install-scripts", "seed", "seeds", "cypress", "playwright", "migrations"})
+_ALEMBIC_VERSIONS = ("alembic", "versions")
 _BUILD_CONFIG = re.compile(r"^(vite|vitest|webpack|rollup|tailwind|postcss|eslint|jest|playwright|drizzle|"
                            r"tsup|esbuild|babel|prettier)\.config\.[cm]?[jt]s$")
 
@@ -269,6 +273,7 @@ def _is_test(rel: str) -> bool:
     return (
         bool(_TEST_PARTS.intersection(parts[:-1]))
         or bool(_NOT_SERVER_PARTS.intersection(parts[:-1])) or bool(_BUILD_CONFIG.match(name))
+        or parts[-3:-1] == _ALEMBIC_VERSIONS
         or ".test." in name or ".spec." in name or ".e2e-spec." in name
         or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
     )
@@ -397,7 +402,7 @@ _STATIC_EXPORT = re.compile(r"""output\s*:\s*["']export["']""")
 # client) and comments that name the framework do not count.
 def _creation_text(callee: str, module: str) -> re.Pattern[str]:
     quoted = rf"""["']{re.escape(module)}["']"""
-    return re.compile(rf"""\b{callee}|^\s*import\s+(?!type\b)[^;]{0,400}?\bfrom\s*{quoted}|\brequire\s*\(\s*{quoted}""",
+    return re.compile(rf"""\b{callee}|^\s*import\s+(?!type\b)[^;]{{0,400}}?\bfrom\s*{quoted}|\brequire\s*\(\s*{quoted}""",
                       re.MULTILINE)
 
 

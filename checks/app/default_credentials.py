@@ -99,10 +99,20 @@ def _code(project: Project, rel: str) -> Iterator[Finding]:
         yield Finding(f"{rel} hashes a literal password ({match.group(1)}) for a seeded account",
                       Location(rel, line), key=f"{rel}:hashed-literal", confidence=Confidence.HIGH)
         return
-    for match in _LITERAL_FALLBACK.finditer(text) if _ADMIN_WORD.search(text) else ():
+    # The admin variable's name holds PASS, and the pattern tries a match at every word: so it runs
+    # only on lines that name a password and an admin word (a line's match never needs the next line).
+    for line, match in _line_matches(text, _LITERAL_FALLBACK) if _ADMIN_WORD.search(text) else ():
         name = match.group(1) or match.group(4)
-        line = text.count("\n", 0, match.start()) + 1
         yield Finding(f"{name} falls back to a literal password in {rel}: unless every deployer sets it, "
                       "the admin login is public", Location(rel, line), key=f"{rel}:{name}",
                       confidence=Confidence.MEDIUM)
         return
+
+
+def _line_matches(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """``pattern``'s first match on each line that names a password and an admin word, with its line number."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if "pass" in line.lower() and _ADMIN_WORD.search(line):
+            match = pattern.search(line)
+            if match is not None:
+                yield number, match
