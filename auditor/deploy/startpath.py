@@ -260,8 +260,12 @@ def _entry_sources(project: Project, base: str, texts: list[str]) -> Iterator[St
             yield StartStep(rel, body, "source")
 
 
+# Runtime flags whose value is the next word (``ts-node -r tsconfig-paths/register src/main.ts``): the
+# value is a module to preload or a setting, never the program.
+_VALUE_FLAGS = r"(?:-r|--require|--import|--loader|--experimental-loader|-P|--project|--env-file|-W|-X)"
 _RUNTIME_CALL = re.compile(
-    r"\b(?:node|nodejs|bun|tsx|ts-node|deno\s+run|python3?|pypy3?)\s+(?:--?[\w-]+(?:=\S+)?\s+)*"
+    r"\b(?:node|nodejs|bun|tsx|ts-node|deno\s+run|python3?|pypy3?)\s+"
+    rf"(?:{_VALUE_FLAGS}\s+[^\s-]\S*\s+|--?[\w-]+(?:=\S+)?\s+)*"
     r"([\w./-]+\.(?:js|mjs|cjs|ts|mts|py)|[\w./-]*/[\w.-]+)")
 
 
@@ -281,7 +285,12 @@ def entry_point(project: Project, base: str, steps: tuple[StartStep, ...]) -> st
             module = asgi[-1].group(1).replace(".", "/") + ".py"
             hits = sorted((r for r in project.files if r == module or r.endswith("/" + module)), key=len)
             return hits[0] if hits else asgi[-1].group(0).strip()
-        calls = list(_RUNTIME_CALL.finditer(step.text))
+        nest = _nest_entry(project, base, step.text)
+        if nest:
+            return nest
+        # A program under node_modules/ is a dependency's CLI (``ts-node ./node_modules/typeorm/cli.js``
+        # in a migration script), not the application.
+        calls = [c for c in _RUNTIME_CALL.finditer(step.text) if "node_modules/" not in c.group(1)]
         if not calls:
             continue
         target = calls[-1].group(1)
@@ -319,6 +328,31 @@ def _configured_app(project: Project, step: StartStep) -> str | None:
     if match:
         target = match.group(1).lstrip("./")
         return target if target in project.file_set else match.group(1)
+    return None
+
+
+_NEST_START = re.compile(r"\bnest\s+start\b")
+
+
+def _nest_entry(project: Project, base: str, command: str) -> str | None:
+    """``nest start`` runs the Nest CLI's entry file: nest-cli.json ``sourceRoot``/``entryFile`` (src/main)."""
+    if not _NEST_START.search(command):
+        return None
+    config_path = f"{base}/nest-cli.json" if base else "nest-cli.json"
+    source_root, entry_file = "src", "main"
+    text = project.read_text(config_path)
+    if text:
+        try:
+            config = json.loads(text)
+        except ValueError:
+            config = None
+        if isinstance(config, dict):
+            source_root = str(config.get("sourceRoot") or source_root).strip("./") or source_root
+            entry_file = str(config.get("entryFile") or entry_file)
+    stem = f"{base}/{source_root}/{entry_file}" if base else f"{source_root}/{entry_file}"
+    for suffix in (".ts", ".js"):
+        if stem + suffix in project.file_set:
+            return stem + suffix
     return None
 
 
@@ -376,6 +410,27 @@ def package_scripts(project: Project, base: str) -> dict[str, str]:
 # -- PID 1 and user ----------------------------------------------------------------------------
 
 
+_LAST_SEPARATOR = re.compile(r"(&&|\|\||;|\||&|\n)(?![\s\S]*(?:&&|\|\||;|\||&|\n))")
+_COMPOUND_WORDS = frozenset({"fi", "done", "esac", "}", ")", "then", "do", "else"})
+
+
+def _bash_execs_last(inner: str) -> bool:
+    """Whether bash execs the last command of this ``-c`` string itself, keeping no shell as PID 1.
+
+    bash 5.1 and later do so for a simple command after ``;`` or a newline (checked: 5.2 runs
+    ``bash -c 'while ...; done; uwsgi ...'`` with uwsgi in the shell's pid), but not after ``&&``,
+    ``||`` or ``|``, inside a compound command, or when a trap is set. dash and busybox keep forking.
+    """
+    if re.search(r"\btrap\b", inner):
+        return False
+    separator = _LAST_SEPARATOR.search(inner.rstrip())
+    if separator is None or separator.group(1) not in {";", "\n"}:
+        return False
+    last = inner.rstrip()[separator.end():].strip()
+    first = last.split(None, 1)[0] if last else ""
+    return bool(first) and first not in _COMPOUND_WORDS and not re.search(r"[<>]\(|\$\(|`", first)
+
+
 def _pid1(project: Project, base: str, argv: list[str], shell_form: bool,
           steps: list[StartStep]) -> tuple[str, str]:
     """What runs as PID 1 and why."""
@@ -396,6 +451,9 @@ def _pid1(project: Project, base: str, argv: list[str], shell_form: bool,
             return _program_kind(_split(last)[1:], project, base, steps)
         if len(segments(inner)) == 1:
             return _program_kind(_split(inner), project, base, steps)
+        if program == "bash" and _bash_execs_last(inner):
+            kind, reason = _program_kind(_split(last), project, base, steps)
+            return kind, f"{reason}; bash 5.1 and later runs the last command of `bash -c` in its own place"
         return "shell", f"`{program} -c` runs a command chain without exec"
     return _program_kind(argv, project, base, steps)
 

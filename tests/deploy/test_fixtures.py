@@ -235,3 +235,54 @@ def test_supervisord_programs_are_on_the_start_path() -> None:
     assert [s.origin for s in service.start.steps] == ["Dockerfile CMD", "supervisord.conf", "app/wsgi.py"]
     assert (service.start.pid1, service.start.user) == ("supervisor", "app")
     assert _run("DOCKER-MIGRATIONS-NOT-RUN", Project(FIXTURES / "supervisord")) is Status.PASS
+
+
+def _write(root: Path, files: dict[str, str]) -> Project:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return Project(root)
+
+
+def test_entry_point_skips_flag_values_and_dependency_clis(tmp_path: Path) -> None:
+    # `-r tsconfig-paths/register` is a preloaded module, the typeorm CLI a dependency's tool; the app
+    # is what `nest start` runs: nest-cli.json's sourceRoot and entryFile.
+    project = _write(tmp_path, {
+        "Dockerfile": 'FROM node:22\nCOPY . .\nCMD ["sh", "./start.sh"]\n',
+        "start.sh": "npm run migration:run\nnpm run start:dev\n",
+        "package.json": '{"name": "api", "dependencies": {"@nestjs/core": "10"}, "scripts": {'
+                        '"typeorm": "ts-node -r tsconfig-paths/register ./node_modules/typeorm/cli.js", '
+                        '"migration:run": "npm run typeorm -- migration:run", "start:dev": "nest start --watch"}}',
+        "nest-cli.json": '{"sourceRoot": "server", "entryFile": "bootstrap"}',
+        "server/bootstrap.ts": "import { NestFactory } from '@nestjs/core'\n",
+    })
+    (service,) = build_model(project).services
+    assert service.entry_point == "server/bootstrap.ts"
+
+
+def test_entry_point_after_a_preload_flag(tmp_path: Path) -> None:
+    project = _write(tmp_path, {
+        "Dockerfile": 'FROM node:22\nCOPY . .\nCMD ["ts-node", "-r", "tsconfig-paths/register", "src/seed.ts"]\n',
+        "package.json": '{"name": "api"}',
+        "src/seed.ts": "console.log(1)\n",
+    })
+    (service,) = build_model(project).services
+    assert service.entry_point == "src/seed.ts"
+
+
+@pytest.mark.parametrize(("command", "pid1"), [
+    # bash execs a simple last command after `;` or a newline, but not after `&&`, in a pipeline or with a trap.
+    ("bash -c 'until nc -z db 5432; do sleep 1; done; node server.js'", "runtime"),
+    ("bash -c 'npm run migrate && node server.js'", "shell"),
+    ("bash -c 'trap \"kill 0\" TERM; npm run migrate; node server.js'", "shell"),
+    ("sh -c 'npm run migrate; node server.js'", "shell"),
+])
+def test_bash_c_last_command_pid1(tmp_path: Path, command: str, pid1: str) -> None:
+    project = _write(tmp_path, {
+        "compose.yml": f"services:\n  app:\n    build: .\n    command: {command}\n",
+        "Dockerfile": 'FROM node:22\nCOPY . .\nCMD ["node", "server.js"]\n',
+        "package.json": '{"name": "app"}',
+        "server.js": "require('http').createServer().listen(3000)\n",
+    })
+    service = next(s for s in build_model(project).services if s.name == "app")
+    assert service.start.pid1 == pid1, service.start.pid1_reason
