@@ -71,14 +71,38 @@ def _workflow_refs(project: Project, workflow: Workflow) -> Iterator[Reference]:
                 posixpath.join(context, "Dockerfile")]
             pushed = str(step.with_.get("push", "false")).strip().lower() not in {"false", "0", ""}
             target = step.with_.get("target") or None
+            image = _action_image(workflow, step.with_.get("tags") or "")
             for file in files:
                 path = _existing(project, file, ("", posixpath.normpath(context)), project.dockerfile_paths)
                 if path is not None:
-                    yield Reference(workflow.path, step.line, "build", (path,), target, pushed, context)
+                    yield Reference(workflow.path, step.line, "build", (path,), target, pushed, context, image=image)
         if step.run:
             base = step.working_directory or ""
             yield from _text_refs(project, workflow.path, step.run, base, line=step.run_line or step.line,
                                   matrix_text=workflow.text)
+
+
+_STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.tags\s*\}\}")
+
+
+def _action_image(workflow: Workflow, tags: str) -> str | None:
+    """The image a build-push-action step pushes: its literal ``tags:``, or the ``images:`` of the
+    docker/metadata-action step whose ``steps.<id>.outputs.tags`` it uses."""
+    literal = [t.strip() for t in re.split(r"[\n,]", tags) if t.strip() and "${{" not in t]
+    if literal:
+        return _image_name(literal)
+    match = _STEP_OUTPUT.search(tags)
+    if not match:
+        return None
+    meta = next((s for s in workflow.steps if s.id == match.group(1) and s.uses
+                 and s.uses.split("@", 1)[0].lower() == "docker/metadata-action"), None)
+    if meta is None:
+        return None
+    # ``images:`` lists one image per line, optionally as ``name=ghcr.io/acme/api,enable=...``.
+    images = [line.strip() for line in (meta.with_.get("images") or "").splitlines() if line.strip()]
+    names = [next((p.strip()[5:] for p in i.split(",") if p.strip().startswith("name=")), i.split(",")[0]).strip()
+             for i in images]
+    return _image_name(names)
 
 
 def _matrix_values(text: str, value: str) -> list[str]:

@@ -22,6 +22,7 @@ class Step:
     working_directory: str | None = None
     name: str | None = None
     with_: dict[str, str] = field(default_factory=dict)
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
                         working_directory=str(step.get("working-directory") or default_wd or "") or None,
                         name=str(step["name"]) if step.get("name") else None,
                         with_={str(k): str(v) for k, v in (with_ or {}).items()},
+                        id=str(step["id"]) if step.get("id") else None,
                     )
                 )
     return Workflow(path, tuple(triggers), tuple(steps), schedules=tuple(schedules), text=text,

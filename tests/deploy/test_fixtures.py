@@ -286,3 +286,28 @@ def test_bash_c_last_command_pid1(tmp_path: Path, command: str, pid1: str) -> No
     })
     service = next(s for s in build_model(project).services if s.name == "app")
     assert service.start.pid1 == pid1, service.start.pid1_reason
+
+
+def test_published_image_named_by_metadata_action(tmp_path: Path) -> None:
+    # build-push-action pushes `${{ steps.meta.outputs.tags }}`: the image is metadata-action's `images:`,
+    # so a compose service running that image runs this Dockerfile and inherits its HEALTHCHECK.
+    project = _write(tmp_path, {
+        ".github/workflows/publish.yml": (
+            "on: {release: {types: [published]}}\njobs:\n  push:\n    runs-on: ubuntu-latest\n    steps:\n"
+            "      - uses: docker/metadata-action@v5\n        id: meta\n        with:\n"
+            "          images: |\n            name=ghcr.io/acme/shop-api,enable=true\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+            "          file: docker/Dockerfile\n          push: true\n"
+            "          tags: ${{ steps.meta.outputs.tags }}\n"),
+        "docker/Dockerfile": ('FROM node:22\nCOPY . .\nUSER node\n'
+                              'HEALTHCHECK CMD wget -qO- http://localhost:3000/health || exit 1\n'
+                              'CMD ["node", "server.js"]\n'),
+        "deploy/compose.yml": "services:\n  api:\n    image: ghcr.io/acme/shop-api:1.4\n",
+        "package.json": '{"name": "monorepo-root"}',
+        "server.js": "require('http').createServer().listen(3000)\n",
+    })
+    model = build_model(project)
+    released = next(s for s in model.services if s.kind == "image")
+    assert released.image == "shop-api"
+    api = next(s for s in model.services if s.name == "api")
+    assert (api.own_image_of, api.healthcheck) == ("docker/Dockerfile", "image (inherited from its Dockerfile)")
