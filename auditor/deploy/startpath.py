@@ -443,19 +443,25 @@ def _pid1(project: Project, base: str, argv: list[str], shell_form: bool,
         if first == "exec":
             return _program_kind(argv[1:], project, base, steps)
         return "shell", "shell-form command runs under /bin/sh -c"
-    program = posixpath.basename(argv[0])
-    if program in _SHELLS and len(argv) >= 3 and argv[1] in {"-c", "-ec", "-ce", "-lc"}:
-        inner = argv[2].strip()
-        last = segments(inner)[-1] if segments(inner) else ""
-        if last.startswith("exec "):
-            return _program_kind(_split(last)[1:], project, base, steps)
-        if len(segments(inner)) == 1:
-            return _program_kind(_split(inner), project, base, steps)
-        if program == "bash" and _bash_execs_last(inner):
-            kind, reason = _program_kind(_split(last), project, base, steps)
-            return kind, f"{reason}; bash 5.1 and later runs the last command of `bash -c` in its own place"
-        return "shell", f"`{program} -c` runs a command chain without exec"
     return _program_kind(argv, project, base, steps)
+
+
+_SHELL_C_FLAGS = frozenset({"-c", "-ec", "-ce", "-lc", "-xc", "-exc"})
+
+
+def _shell_c_kind(program: str, inner: str, project: Project, base: str,
+                  steps: list[StartStep]) -> tuple[str, str]:
+    """PID 1 of ``sh -c '<inner>'``: the program an ``exec`` (or a lone command) hands over to, else the shell."""
+    parts = segments(inner.strip())
+    last = parts[-1] if parts else ""
+    if last.startswith("exec "):
+        return _program_kind(_split(last)[1:], project, base, steps)
+    if len(parts) == 1:
+        return _program_kind(_split(last), project, base, steps)
+    if program == "bash" and _bash_execs_last(inner):
+        kind, reason = _program_kind(_split(last), project, base, steps)
+        return kind, f"{reason}; bash 5.1 and later runs the last command of `bash -c` in its own place"
+    return "shell", f"`{program} -c` runs a command chain without exec"
 
 
 def _program_kind(argv: list[str], project: Project, base: str, steps: list[StartStep]) -> tuple[str, str]:
@@ -463,7 +469,12 @@ def _program_kind(argv: list[str], project: Project, base: str, steps: list[Star
         return "unknown", "empty command"
     program = posixpath.basename(argv[0])
     if program in _DROPPERS:
-        rest = [a for a in argv[1:] if not a.startswith("-")][1:]
+        # The first word that is not an option is the user (setpriv takes it as --reuid=, so there it is
+        # the command already); everything after it is the command, its own flags included.
+        first = next((i for i, a in enumerate(argv[1:], 1) if not a.startswith("-")), len(argv))
+        rest = argv[first:] if program == "setpriv" else argv[first + 1:]
+        if rest and rest[0] == "--":
+            rest = rest[1:]
         if not rest or rest[0] in {'"$@"', "$@"}:
             return "runtime", f"{program} drops privileges and execs the image's command, which becomes PID 1"
         kind, reason = _program_kind(rest, project, base, steps)
@@ -475,13 +486,15 @@ def _program_kind(argv: list[str], project: Project, base: str, steps: list[Star
             inner = argv[argv.index("--") + 1:] if "--" in argv else [a for a in argv[1:] if not a.startswith("-")]
             if inner:
                 kind, reason = _program_kind(inner, project, base, steps)
-                if kind in {"package manager", "shell script"}:
+                if kind in {"package manager", "shell script", "shell"}:
                     return kind, f"{program} signals only its child {posixpath.basename(inner[0])}: {reason}"
         return "init", f"{argv[0]} is an init that forwards signals"
     if program in _SUPERVISORS:
         return "supervisor", f"{program} supervises the application and handles signals"
     if program in _PACKAGE_MANAGERS:
         return "package manager", f"`{' '.join(argv[:3])}`: {program} runs the app as a child process"
+    if program in _SHELLS and len(argv) >= 3 and argv[1] in _SHELL_C_FLAGS:
+        return _shell_c_kind(program, argv[2], project, base, steps)
     if program in _SHELLS:
         script = next((a for a in argv[1:] if not a.startswith("-")), None)
         if script is None:

@@ -311,3 +311,20 @@ def test_published_image_named_by_metadata_action(tmp_path: Path) -> None:
     assert released.image == "shop-api"
     api = next(s for s in model.services if s.name == "api")
     assert (api.own_image_of, api.healthcheck) == ("docker/Dockerfile", "image (inherited from its Dockerfile)")
+
+
+@pytest.mark.parametrize(("entrypoint", "cmd", "pid1"), [
+    # The shell a `-c` string runs under is judged the same behind tini, gosu or exec as on its own.
+    ('["tini", "--"]', '["sh", "-c", "npm run migrate && node server.js"]', "shell"),
+    ('["tini", "--"]', '["sh", "-c", "npm run migrate && exec node server.js"]', "init"),
+    ('["gosu", "node"]', '["sh", "-c", "npm run migrate; exec node server.js"]', "runtime"),
+    ('["gosu", "node"]', '["sh", "-c", "npm run migrate; node server.js"]', "shell"),
+])
+def test_shell_c_behind_an_init_or_a_privilege_drop(tmp_path: Path, entrypoint: str, cmd: str, pid1: str) -> None:
+    project = _write(tmp_path, {
+        "Dockerfile": f"FROM node:22\nCOPY . .\nENTRYPOINT {entrypoint}\nCMD {cmd}\n",
+        "package.json": '{"name": "app"}',
+        "server.js": "require('http').createServer().listen(3000)\n",
+    })
+    (service,) = build_model(project).services
+    assert service.start.pid1 == pid1, service.start.pid1_reason
