@@ -66,6 +66,7 @@ class Body:
     param_types: tuple[str, ...] = ()
     param_decorators: tuple[str, ...] = ()
     strings: tuple[str, ...] = ()
+    throws: bool = False  # a ``throw`` statement anywhere inside
 
 
 @dataclass(frozen=True)
@@ -146,11 +147,18 @@ class EnvFallback:
 
 @dataclass(frozen=True)
 class SignalHandler:
-    """``process.on('SIGTERM', ...)`` / ``signal.signal(SIGTERM, ...)`` with the handler's calls."""
+    """``process.on('SIGTERM', ...)`` / ``signal.signal(SIGTERM, ...)`` with the handler's calls.
+
+    Also process events (``uncaughtException``, ``unhandledRejection``, ``exit``). ``body`` is the
+    inline handler's; a handler passed by name has ``named`` set instead (look it up among the
+    file's functions); neither when the handler is an expression the scan cannot follow.
+    """
 
     signal: str
     line: int
     calls: tuple[str, ...] = ()
+    body: Body | None = None
+    named: str | None = None
 
 
 @dataclass(frozen=True)

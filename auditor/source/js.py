@@ -67,6 +67,7 @@ _QUERY_SRC = """
 (method_definition name: (property_identifier)) @method
 (class_declaration) @class
 (await_expression) @await
+(throw_statement) @throw
 (string) @string
 (member_expression property: (property_identifier) @prop)
 """
@@ -187,6 +188,8 @@ _PROP_KINDS = {"string": "string", "template_string": "string", "true": "true", 
                "arrow_function": "function", "function_expression": "function", "function": "function"}
 _LOG_NAMES = frozenset({"log", "error", "warn", "info", "debug", "trace"})
 _SIGNAL_CALLEES = frozenset({"process.on", "process.once", "process.addListener"})
+_PROCESS_EVENTS = frozenset({"beforeExit", "exit", "uncaughtException", "unhandledRejection"})
+_FUNCTION_NODES = frozenset({"arrow_function", "function_expression", "function"})
 _CONFIG_GETS = frozenset({"get", "getOrThrow"})
 _REQUIRE = frozenset({"require", "import"})
 _MOUNT_METHODS = frozenset({"route", "use", "register"})
@@ -368,6 +371,7 @@ class _Extractor:
         self.call_texts = [text for _, text in heads]
         self.call_args = [_args(n) for n in call_nodes]
         self.await_starts = sorted(n.start_byte for n in caps.get("await", []))
+        self.throw_starts = sorted(n.start_byte for n in caps.get("throw", []))
         self.string_starts = sorted((n.start_byte, src.string(n) or "") for n in caps.get("string", []))
         props = sorted((n.start_byte, src.text(n)) for n in caps.get("prop", []))
         self.prop_starts = [start for start, _ in props]
@@ -390,9 +394,13 @@ class _Extractor:
                 logs.append((callee, call.line))
             if callee in _SIGNAL_CALLEES and call.strings:
                 sig = call.strings[0]
-                if sig.startswith("SIG") or sig in {"beforeExit", "exit"}:
+                if sig.startswith("SIG") or sig in _PROCESS_EVENTS:
                     handler = args[1] if len(args) > 1 else None
-                    signals.append(SignalHandler(sig, call.line, self._body(handler).calls if handler else ()))
+                    inline = handler is not None and handler.type in _FUNCTION_NODES
+                    body = self._body(handler) if inline else None
+                    named = src.text(handler) if handler is not None and handler.type == "identifier" else None
+                    signals.append(SignalHandler(sig, call.line, self._body(handler).calls if handler else (),
+                                                 body=body, named=named))
             # ConfigService.get('X') reads the environment too.
             if call.name in _CONFIG_GETS and call.strings and _CONFIG_RECEIVER.search(callee.rsplit(".", 1)[0]):
                 if args and src.string(args[0]) is not None and _ENV_NAME.fullmatch(call.strings[0]):
@@ -506,13 +514,14 @@ class _Extractor:
         lo, hi = bisect_left(self.call_starts, start), bisect_right(self.call_starts, end)
         calls = tuple(self.call_texts[lo:hi])
         awaits = bisect_left(self.await_starts, start) < bisect_right(self.await_starts, end)
+        throws = bisect_left(self.throw_starts, start) < bisect_right(self.throw_starts, end)
         # Every member property inside the node (a property always lies inside its member expression).
         members = frozenset(self.prop_texts[bisect_left(self.prop_starts, start):bisect_right(self.prop_starts, end)])
         slo = bisect_left(self.string_starts, (start, ""))
         shi = bisect_left(self.string_starts, (end, ""))
         strings = tuple(v for _, v in self.string_starts[slo:shi])[:50]
         ptypes, pdecos = self._param_info(node)
-        return Body(_line(node), calls, members, awaits, ptypes, pdecos, strings)
+        return Body(_line(node), calls, members, awaits, ptypes, pdecos, strings, throws)
 
     def _param_info(self, func: ts.Node) -> tuple[tuple[str, ...], tuple[str, ...]]:
         params = func.child_by_field_name("parameters")

@@ -36,10 +36,12 @@ from auditor.model import Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
+from auditor.source.facts import Body, SignalHandler, SourceFile
 
-_EVENTS = ("uncaughtException", "unhandledRejection")
-_HANDLER_START = re.compile(r"""process\.(?:on|once|addListener)\(\s*["'](uncaughtException|unhandledRejection)["']\s*,""")
-_ENDS = re.compile(r"process\.exit|\bthrow\b|process\.abort|\b\w*(shutdown|Shutdown|exitHandler|terminate|exit)\w*\(")
+_EVENTS = frozenset({"uncaughtException", "unhandledRejection"})
+# A call that ends the process or hands over to code that does: process.exit/abort, a shutdown,
+# terminate or exit helper (``gracefulShutdown()``, ``exitHandler()``, ``server.close`` then exit).
+_ENDS = re.compile(r"^process\.(?:exit|abort)$|(?:shutdown|Shutdown|exitHandler|terminate|Terminate|exit|Exit)\w*$")
 
 
 @check(id="APP-UNCAUGHT-CONTINUE", severity=Severity.MEDIUM, section=Section.HARDENING, effort_hours=0.5,
@@ -49,49 +51,26 @@ def uncaught_continue(project: Project) -> Iterator[Finding]:
     index, services = rules.index_or_skip(project)
     judged = False
     for service, sf in rules.service_files(index, services, "node"):
-        text = project.read_text(sf.path) or ""
-        if "uncaughtException" not in text and "unhandledRejection" not in text:
-            continue
-        for match in _HANDLER_START.finditer(text):
-            body = _handler_text(text, match.end())
-            if body is None:
-                body = _named_handler(text, match.end())
-            if body is None:
-                continue  # a named handler defined in another module: not judged
-            judged = True
-            if _ENDS.search(body):
+        for handler in sf.signals:
+            if handler.signal not in _EVENTS:
                 continue
-            line = text.count("\n", 0, match.start()) + 1
-            yield Finding(f"the {match.group(1)} handler only logs and keeps the process running in an "
-                          "undefined state; exit after logging", Location(sf.path, line),
-                          key=f"{service.name}:{match.group(1)}")
+            body = _handler_body(sf, handler)
+            if body is None:
+                continue  # a handler defined in another module, or built by an expression: not judged
+            judged = True
+            if body.throws or any(_ENDS.search(call) for call in body.calls):
+                continue
+            yield Finding(f"the {handler.signal} handler only logs and keeps the process running in an "
+                          "undefined state; exit after logging", Location(sf.path, handler.line),
+                          key=f"{service.name}:{handler.signal}")
     if not judged:
-        raise NotApplicable("no inline uncaughtException or unhandledRejection handler")
+        raise NotApplicable("no uncaughtException or unhandledRejection handler the scan can read")
 
 
-def _named_handler(text: str, start: int) -> str | None:
-    """The body of a handler passed by name and defined in the same file (`function f` / `const f =`)."""
-    name = re.match(r"\s*([A-Za-z_$][\w$]*)\s*\)", text[start:])
-    if name is None:
+def _handler_body(sf: SourceFile, handler: SignalHandler) -> Body | None:
+    """The handler's body: inline, or the same file's function it is passed by name."""
+    if handler.body is not None:
+        return handler.body
+    if handler.named is None:
         return None
-    found = re.search(rf"(?:function\s+{re.escape(name.group(1))}\s*\(|(?:const|let|var)\s+{re.escape(name.group(1))}"
-                      r"\s*=\s*)", text)
-    if found is None:
-        return None
-    return _handler_text(text, found.end()) if text[found.end():].lstrip()[:1] != "" else None
-
-
-def _handler_text(text: str, start: int) -> str | None:
-    """The inline handler's source (arrow or function expression) up to its closing parenthesis."""
-    rest = text[start:].lstrip()
-    if not (rest.startswith(("(", "async", "function")) or re.match(r"\w+\s*=>", rest)):
-        return None
-    depth = 1  # inside `process.on(`
-    for i, ch in enumerate(text[start:], start=start):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth == 0:
-                return text[start:i]
-    return text[start:]
+    return next((f.body for f in sf.functions if f.name == handler.named), None)
