@@ -51,3 +51,24 @@ def test_bad_options_are_clear_errors(config: dict[str, object], cli: dict[str, 
 def test_a_digest_needs_no_history() -> None:
     hook = start({}, {"notify": ("http://127.0.0.1:9/x",), "notify_always": True}, {}, {})
     assert hook.store is None and hook.notify_always
+
+
+def test_an_unconfigured_scan_imports_no_history_module(tmp_path: Path) -> None:
+    # No history, webhook or gate: the hook is inert and the store, comparison and webhook modules
+    # (about 20 ms of start-up) are never imported; a configured history still gets them.
+    import subprocess
+    import sys
+
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nUSER app\n")
+    code = ("import sys\nfrom auditor.entry import main\n"
+            "sys.argv = ['prodcheck', 'scan', sys.argv[1], '--offline', '-q', '--format', 'json', '-o', sys.argv[2]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in sys.modules if m.startswith('auditor.history.')))\n")
+    root = Path(__file__).resolve().parents[2]
+    plain = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(tmp_path / "r.json")], cwd=root,
+                           capture_output=True, text=True, check=True).stdout
+    assert "auditor.history.store" not in plain and "auditor.history.notify" not in plain, plain
+    (tmp_path / ".prodcheck.yaml").write_text(f"history: {tmp_path / 'h.sqlite'}\n")
+    recorded = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(tmp_path / "r.json")], cwd=root,
+                              capture_output=True, text=True, check=True).stdout
+    assert "auditor.history.store" in recorded and (tmp_path / "h.sqlite").is_file(), recorded
