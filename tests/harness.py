@@ -18,6 +18,15 @@ LIVE_CASES = FIXTURES / "live"
 _REGISTRY: Registry | None = None
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``{relative path: text}`` under ``root`` (folders made as needed) and return ``root``."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
 def registry() -> Registry:
     """The built-in registry, loaded once per test session."""
     global _REGISTRY

@@ -410,7 +410,7 @@ def package_scripts(project: Project, base: str) -> dict[str, str]:
 # -- PID 1 and user ----------------------------------------------------------------------------
 
 
-_LAST_SEPARATOR = re.compile(r"(&&|\|\||;|\||&|\n)(?![\s\S]*(?:&&|\|\||;|\||&|\n))")
+_SEPARATOR = re.compile(r"&&|\|\||;|\||&|\n")
 _COMPOUND_WORDS = frozenset({"fi", "done", "esac", "}", ")", "then", "do", "else"})
 
 
@@ -423,10 +423,11 @@ def _bash_execs_last(inner: str) -> bool:
     """
     if re.search(r"\btrap\b", inner):
         return False
-    separator = _LAST_SEPARATOR.search(inner.rstrip())
-    if separator is None or separator.group(1) not in {";", "\n"}:
+    text = inner.rstrip()
+    separator = next(reversed(list(_SEPARATOR.finditer(text))), None)
+    if separator is None or separator.group(0) not in {";", "\n"}:
         return False
-    last = inner.rstrip()[separator.end():].strip()
+    last = text[separator.end():].strip()
     first = last.split(None, 1)[0] if last else ""
     return bool(first) and first not in _COMPOUND_WORDS and not re.search(r"[<>]\(|\$\(|`", first)
 

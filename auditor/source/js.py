@@ -396,11 +396,11 @@ class _Extractor:
                 sig = call.strings[0]
                 if sig.startswith("SIG") or sig in _PROCESS_EVENTS:
                     handler = args[1] if len(args) > 1 else None
+                    body = self._body(handler) if handler is not None else None
                     inline = handler is not None and handler.type in _FUNCTION_NODES
-                    body = self._body(handler) if inline else None
                     named = src.text(handler) if handler is not None and handler.type == "identifier" else None
-                    signals.append(SignalHandler(sig, call.line, self._body(handler).calls if handler else (),
-                                                 body=body, named=named))
+                    signals.append(SignalHandler(sig, call.line, body.calls if body else (),
+                                                 body=body if inline else None, named=named))
             # ConfigService.get('X') reads the environment too.
             if call.name in _CONFIG_GETS and call.strings and _CONFIG_RECEIVER.search(callee.rsplit(".", 1)[0]):
                 if args and src.string(args[0]) is not None and _ENV_NAME.fullmatch(call.strings[0]):

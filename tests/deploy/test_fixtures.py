@@ -11,7 +11,7 @@ from auditor.deploy.build import DeployConfig, build_model
 from auditor.deploy.model import DeploymentModel, Role
 from auditor.model import Status
 from auditor.project import Project
-from tests.harness import registry
+from tests.harness import registry, write_tree
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "deploy"
 
@@ -238,10 +238,7 @@ def test_supervisord_programs_are_on_the_start_path() -> None:
 
 
 def _write(root: Path, files: dict[str, str]) -> Project:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return Project(root)
+    return Project(write_tree(root, files))
 
 
 def test_entry_point_skips_flag_values_and_dependency_clis(tmp_path: Path) -> None:

@@ -22,24 +22,17 @@ from auditor.profile import (
 from auditor.project import Project
 from auditor.settings import SettingsError, resolve_settings
 from reports.json_report import render as render_json
-
-
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+from tests.harness import write_tree
 
 
 def test_template_readme_makes_a_template(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"README.md": "# Full Stack Starter Template\n\nCopy it and build your app.\n"})
+    root = write_tree(tmp_path, {"README.md": "# Full Stack Starter Template\n\nCopy it and build your app.\n"})
     profile = guess_profile(Project(root))
     assert profile.name == TEMPLATE and "starter" in profile.reason
 
 
 def test_published_image_with_install_docs_makes_a_distribution(tmp_path: Path) -> None:
-    root = _write(tmp_path, {
+    root = write_tree(tmp_path, {
         "README.md": "# Vault\n\n## Self-hosting\n\n    docker run -p 3000:3000 acme/vault\n",
         ".github/workflows/release.yml": "jobs:\n  a:\n    steps:\n      - uses: docker/build-push-action@v6\n",
     })
@@ -49,7 +42,7 @@ def test_published_image_with_install_docs_makes_a_distribution(tmp_path: Path) 
 
 
 def test_install_docs_may_live_in_a_docs_folder(tmp_path: Path) -> None:
-    root = _write(tmp_path, {
+    root = write_tree(tmp_path, {
         "README.md": "# Checks\n\nCron monitoring.\n",
         "docker/README.md": "# Running with Docker\n\n    docker compose up -d\n",
         ".github/workflows/publish.yml": "steps:\n  - run: docker push acme/checks:1.0\n",
@@ -69,7 +62,7 @@ def test_the_decision_is_a_pure_function_of_the_facts() -> None:
 
 
 def test_plain_service(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"README.md": "# Orders API\n\nRuns our checkout.\n"})
+    root = write_tree(tmp_path, {"README.md": "# Orders API\n\nRuns our checkout.\n"})
     assert guess_profile(Project(root)).name == SERVICE
 
 
@@ -108,7 +101,7 @@ def test_a_service_is_judged_in_full() -> None:
 
 
 def test_advice_is_listed_in_the_report_with_its_reason(tmp_path: Path) -> None:
-    root = _write(tmp_path, {
+    root = write_tree(tmp_path, {
         "README.md": "# Acme API boilerplate\n\nStart your service from here.\n",
         "Dockerfile": 'FROM python:3.12-slim\nCMD ["python", "-m", "app"]\n',
     })
@@ -123,13 +116,13 @@ def test_advice_is_listed_in_the_report_with_its_reason(tmp_path: Path) -> None:
 
 
 def test_report_names_the_profile_and_config_validates_it(tmp_path: Path) -> None:
-    root = _write(tmp_path, {"README.md": "# Boilerplate for APIs\n", ".prodcheck.yaml": "profile: service\n"})
+    root = write_tree(tmp_path, {"README.md": "# Boilerplate for APIs\n", ".prodcheck.yaml": "profile: service\n"})
     settings = resolve_settings(root=root, config_path=None, cli={}, environ={})
     report = scan(settings.scan_options(path=root, urls=()))
     assert "profile: service (set by the configuration (profile:))" in report.notes
-    _write(tmp_path, {".prodcheck.yaml": "profile: template\n"})
+    write_tree(tmp_path, {".prodcheck.yaml": "profile: template\n"})
     assert resolve_settings(root=root, config_path=None, cli={}, environ={}).profile == "template"
-    _write(tmp_path, {".prodcheck.yaml": "profile: hosted\n"})
+    write_tree(tmp_path, {".prodcheck.yaml": "profile: hosted\n"})
     try:
         resolve_settings(root=root, config_path=None, cli={}, environ={})
     except SettingsError as exc:
