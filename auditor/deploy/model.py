@@ -89,12 +89,16 @@ class StartStep:
 
     origin: str  # "Dockerfile CMD", "deploy/entrypoint.sh", "package.json script start" ...
     text: str = field(repr=False)
-    kind: str = "command"  # command | script | package-script | supervisor | hook | release | source
+    kind: str = "command"  # command | script | package-script | supervisor | hook | call | release | source
 
     def summary(self, width: int = 80) -> str:
         """The first line of the text, shortened."""
         first = next((line.strip() for line in self.text.splitlines() if line.strip()), "")
         return first if len(first) <= width else first[: width - 3] + "..."
+
+
+# Steps that are application code, not commands: entry files, start-up hooks and the functions they call.
+_CODE_KINDS = frozenset({"source", "hook", "call"})
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,11 @@ class StartPath:
         return tuple((s.origin, s.text) for s in self.steps if s.kind != "source")
 
     @property
+    def commands(self) -> tuple[tuple[str, str], ...]:
+        """(origin, text) of the commands and scripts only: no application code (sources, hooks)."""
+        return tuple((s.origin, s.text) for s in self.steps if s.kind not in _CODE_KINDS)
+
+    @property
     def sources(self) -> tuple[tuple[str, str], ...]:
         """(path, text) of the application entry files the path starts."""
         return tuple((s.origin, s.text) for s in self.steps if s.kind == "source")
@@ -128,7 +137,7 @@ class StartPath:
 
     def followed(self) -> str:
         """The origins followed, joined with arrows, for finding messages."""
-        seen = list(dict.fromkeys(s.origin for s in self.steps if s.kind != "source"))
+        seen = list(dict.fromkeys(s.origin for s in self.steps if s.kind not in {"source", "call"}))
         return " -> ".join(seen) if seen else "no start command"
 
 

@@ -30,7 +30,8 @@ def _service_data(service: DeployService) -> dict[str, Any]:
         "build_context": service.build_context, "dockerfile": service.dockerfile, "target": service.target,
         "image": service.image, "own_image_of": service.own_image_of, "healthcheck": service.healthcheck,
         "package": service.package, "entry_point": service.entry_point,
-        "start_path": [s.origin for s in start.steps if s.kind != "source"],
+        "start_path": [s.origin for s in start.steps if s.kind not in {"source", "call"}],
+        "hook_calls": [s.origin for s in start.steps if s.kind == "call"],
         "sources": [s.origin for s in start.steps if s.kind == "source"],
         "user": start.user, "user_reason": start.user_reason,
         "pid1": start.pid1, "pid1_reason": start.pid1_reason,
@@ -69,6 +70,9 @@ def render_text(model: DeploymentModel) -> str:
                 lines.append(f"    {key.replace('_', ' ')}: {data[key]}")
         if data["start_path"]:
             lines.append(f"    start path: {' -> '.join(dict.fromkeys(data['start_path']))}")
+        if data["hook_calls"]:
+            names = ", ".join(dict.fromkeys(o.rsplit(" ", 1)[-1] for o in data["hook_calls"]))
+            lines.append(f"    hooks call: {names}")
         fallback = "root (no USER)" if service.dockerfile or service.own_image_of else "the image's default"
         lines.append(f"    user: {data['user'] or fallback}"
                      + (f" ({data['user_reason']})" if data["user_reason"] else ""))

@@ -93,7 +93,7 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
     steps.extend(_s6_steps(project, dockerfile, stage, command))
     steps.extend(_fly_release(project, base))
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
-    steps.extend(startup_hooks((s.origin, s.text) for s in list(steps) if s.kind == "source"))
+    steps.extend(startup_hooks(project, base, [(s.origin, s.text) for s in steps if s.kind == "source"]))
     shell_form = entry_shell if entry_words else cmd_shell
     # An exec-form ENTRYPOINT gets CMD as its arguments (`tini -- npm start`, `gosu app node x`).
     argv = [*entry_words, *cmd_words] if entry_words and not entry_shell else (entry_words or cmd_words)
@@ -110,6 +110,7 @@ def command_start(project: Project, base: str, origin: str, command: str, *, dep
     steps = [StartStep(origin, command)]
     steps.extend(_follow(project, base, [command], depth))
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
+    steps.extend(startup_hooks(project, base, [(s.origin, s.text) for s in steps if s.kind == "source"]))
     pid1, reason = _pid1(project, base, _split(command), False, steps)
     drop = _drop_in(steps)
     return StartPath(tuple(_dedupe(steps)), None, None, pid1, reason,
@@ -540,8 +541,8 @@ def _user(dockerfile: Dockerfile, stage: Stage, service: Service | None,
 
 def _drop_in(steps: list[StartStep]) -> tuple[str, str] | None:
     for step in steps:
-        if step.kind == "source":
-            continue
+        if step.kind in {"source", "hook", "call"}:
+            continue  # application code does not drop the container's privileges
         for match in _DROP.finditer(step.text):
             name = next(g for g in match.groups() if g)
             if name in {"root", "0"}:

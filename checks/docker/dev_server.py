@@ -53,11 +53,12 @@ def dev_server(project: Project) -> Iterator[Finding]:
     for dockerfile in dockerfiles(project):
         stage = runtime_stage(project, dockerfile)
         path = start_path(project, dockerfile, stage)
-        if not path.texts:
+        # Commands only: a hook's code may name a dev server (`if "runserver" in sys.argv`) without running one.
+        if not path.commands:
             continue
         judged = True
         line = path.anchor_line or stage.line
-        for origin, text in path.texts:
+        for origin, text in path.commands:
             for name in dev_servers(text):
                 where = "" if origin == dockerfile.path else f" (via {origin})"
                 yield Finding(

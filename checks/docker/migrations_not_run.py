@@ -15,7 +15,10 @@ one-shot migration service). Recognised commands: `migrate`, `db:migrate`,
 runs (`dist/index.js` -> `src/index.ts`) applies them itself (drizzle
 `migrate(db, ...)`, TypeORM `migrationsRun: true` / `runMigrations()`,
 knex `migrate.latest()`, Kysely `migrateToLatest()`, alembic
-`command.upgrade()`, Django `call_command("migrate")`). The finding is anchored on the `CMD` of the image
+`command.upgrade()`, Django `call_command("migrate")`), directly or in a
+start-up hook the deployment model follows (a FastAPI lifespan imported from
+another module and the local functions it calls, Django `AppConfig.ready`,
+NestJS `onModuleInit`). The finding is anchored on the `CMD` of the image
 closest to the migrations.
 
 ## Why it matters
@@ -145,7 +148,8 @@ def migrations_not_run(project: Project) -> Iterator[Finding]:
         path = start_path(project, dockerfile, stage)
         if any(MIGRATION_COMMAND.search(text) for _origin, text in path.texts):
             continue
-        if any(PROGRAMMATIC.search(text) for _origin, text in path.sources):
+        # Application code on the path: entry files and the start-up hooks followed from them.
+        if any(PROGRAMMATIC.search(step.text) for step in path.steps if step.kind in {"source", "hook", "call"}):
             continue
         line = path.anchor_line or stage.line
         yield Finding(

@@ -325,3 +325,109 @@ def test_shell_c_behind_an_init_or_a_privilege_drop(tmp_path: Path, entrypoint: 
     })
     (service,) = build_model(project).services
     assert service.start.pid1 == pid1, service.start.pid1_reason
+
+
+_ALEMBIC = {"alembic/versions/0001_init.py": "revision = '0001'\n", "alembic.ini": "[alembic]\n"}
+_PY_IMAGE = 'FROM python:3.12-slim\nCOPY . .\nUSER app\nCMD ["uvicorn", "app.main:app", "--host", "0.0.0.0"]\n'
+
+
+def test_lifespan_imported_from_another_module(tmp_path: Path) -> None:
+    # `FastAPI(lifespan=lifespan)` names a hook that lives in app/core/events.py, and the hook's work
+    # lives one call deeper, in app/db.py's `run_migrations()`.
+    project = _write(tmp_path, {
+        **_ALEMBIC,
+        "Dockerfile": _PY_IMAGE,
+        "app/main.py": ("from fastapi import FastAPI\n\nfrom app.core.events import lifespan\n\n"
+                        "app = FastAPI(lifespan=lifespan)\n"),
+        "app/core/events.py": ("from contextlib import asynccontextmanager\n\nfrom ..db import run_migrations\n\n\n"
+                               "@asynccontextmanager\nasync def lifespan(app):\n    run_migrations()\n    yield\n\n\n"
+                               "def unrelated():\n    pass\n"),
+        "app/db.py": ("from alembic import command\nfrom alembic.config import Config\n\n\n"
+                      "def run_migrations() -> None:\n    command.upgrade(Config('alembic.ini'), 'head')\n"),
+    })
+    (service,) = build_model(project).services
+    hooks = [(s.origin, s.text.splitlines()[-1].strip()) for s in service.start.steps if s.kind in {"hook", "call"}]
+    assert hooks == [
+        ("app/core/events.py:7 lifespan (imported by app/main.py)", "yield"),
+        ("app/db.py:5 run_migrations()",
+         "command.upgrade(Config('alembic.ini'), 'head')"),
+    ]
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
+
+
+def test_lifespan_without_migrations_still_fails(tmp_path: Path) -> None:
+    # Following the hook must not excuse a service whose start-up never migrates.
+    project = _write(tmp_path, {
+        **_ALEMBIC,
+        "Dockerfile": _PY_IMAGE,
+        "app/main.py": "from fastapi import FastAPI\n\nfrom .events import lifespan\n\napp = FastAPI(lifespan=lifespan)\n",
+        "app/events.py": "async def lifespan(app):\n    print('ready')\n    yield\n",
+    })
+    (service,) = build_model(project).services
+    assert [s.origin for s in service.start.steps if s.kind == "hook"] == [
+        "app/events.py:1 lifespan (imported by app/main.py)"]
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.FAIL
+
+
+def test_django_app_ready_is_a_start_hook(tmp_path: Path) -> None:
+    # Django calls ready() of every installed app: it is found in apps.py, not in the WSGI entry file.
+    # Its code names runserver without running it, which is no development server.
+    project = _write(tmp_path, {
+        "Dockerfile": ('FROM python:3.12-slim\nCOPY . .\nUSER app\n'
+                       'CMD ["gunicorn", "shop.wsgi:application"]\n'),
+        "shop/wsgi.py": ("import os\nfrom django.core.wsgi import get_wsgi_application\n"
+                         "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'shop.settings')\n"
+                         "application = get_wsgi_application()\n"),
+        "orders/apps.py": ("import sys\n\nfrom django.apps import AppConfig\nfrom django.core.management import call_command\n"
+                           "\n\nclass OrdersConfig(AppConfig):\n    name = 'orders'\n\n    def ready(self):\n"
+                           "        if 'runserver' in sys.argv:\n            return\n"
+                           "        call_command('migrate', interactive=False)\n"),
+        "orders/migrations/0001_initial.py": "from django.db import migrations\n",
+        "orders/tests/apps.py": "class X(AppConfig):\n    def ready(self):\n        pass\n",
+    })
+    (service,) = build_model(project).services
+    assert [s.origin for s in service.start.steps if s.kind == "hook"] == ["orders/apps.py:10 AppConfig.ready"]
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
+    assert _run("DOCKER-DEV-SERVER", project) is Status.PASS
+
+
+def test_nest_provider_lifecycle_hooks(tmp_path: Path) -> None:
+    # Nest calls onModuleInit of every provider; a provider that runs migrations there is on the start path.
+    project = _write(tmp_path, {
+        "Dockerfile": 'FROM node:22\nCOPY . .\nUSER node\nCMD ["node", "dist/main.js"]\n',
+        "package.json": '{"name": "api", "dependencies": {"@nestjs/core": "10", "typeorm": "0.3"}}',
+        "src/main.ts": ("import { NestFactory } from '@nestjs/core'\nimport { AppModule } from './app.module'\n"
+                        "async function bootstrap() {\n  const app = await NestFactory.create(AppModule)\n"
+                        "  await app.listen(3000)\n}\nbootstrap()\n"),
+        "src/app.module.ts": "export class AppModule {}\n",
+        "src/database/database.service.ts": (
+            "import { Injectable, OnModuleInit } from '@nestjs/common'\n\n@Injectable()\n"
+            "export class DatabaseService implements OnModuleInit {\n  constructor(private readonly ds: DataSource) {}\n\n"
+            "  async onModuleInit(): Promise<void> {\n    await this.ds.runMigrations()\n  }\n\n"
+            "  other() { return 1 }\n}\n"),
+        "src/database/database.service.spec.ts": "it('x', async () => { await s.onModuleInit() })\n",
+        "src/migrations/1700000000000-init.ts": "export class Init1700000000000 {}\n",
+    })
+    (service,) = build_model(project).services
+    (hook,) = [s for s in service.start.steps if s.kind == "hook"]
+    assert hook.origin == "src/database/database.service.ts:7 onModuleInit"
+    assert hook.text.endswith("runMigrations()\n  }") and "other()" not in hook.text
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
+
+
+def test_app_factory_hooks(tmp_path: Path) -> None:
+    # The entry file calls a factory from another module; the factory builds its lifespan from an inner
+    # function, which is where start-up work runs.
+    project = _write(tmp_path, {
+        **_ALEMBIC,
+        "Dockerfile": _PY_IMAGE,
+        "app/main.py": "from .core.setup import create_application\n\napp = create_application()\n",
+        "app/core/setup.py": (
+            "from fastapi import FastAPI\nfrom alembic import command\n\n\ndef lifespan_factory():\n"
+            "    async def lifespan(app):\n        command.upgrade(cfg, 'head')\n        yield\n    return lifespan\n\n\n"
+            "def create_application() -> FastAPI:\n    lifespan = lifespan_factory()\n"
+            "    return FastAPI(lifespan=lifespan)\n"),
+    })
+    (service,) = build_model(project).services
+    assert [s.origin for s in service.start.steps if s.kind == "hook"] == ["app/core/setup.py:6 lifespan"]
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
