@@ -19,7 +19,7 @@ from auditor.deploy.images import segments
 from auditor.deploy.model import Reference
 from auditor.lazyre import lazy
 from auditor.parsing.dockerfile import shell_words
-from auditor.parsing.workflow import Workflow
+from auditor.parsing.workflow import Step, Workflow
 from auditor.project import Project
 
 _BUILD = lazy(r"\b(?:docker|podman)\s+(?:buildx\s+build|image\s+build|build)\b")
@@ -62,30 +62,50 @@ def _vendored(rel: str) -> bool:
 
 
 def _workflow_refs(project: Project, workflow: Workflow) -> Iterator[Reference]:
+    seen: set[Reference] = set()
     for step in workflow.steps:
         if step.uses and step.uses.split("@", 1)[0].lower() == "docker/build-push-action":
-            context = step.with_.get("context", ".") or "."
-            if "${{" in context or context.startswith(("http", "git@")):
-                context = "."
-            files = _matrix_values(workflow.text, step.with_.get("file") or "") or [
-                posixpath.join(context, "Dockerfile")]
-            pushed = str(step.with_.get("push", "false")).strip().lower() not in {"false", "0", ""}
-            target = step.with_.get("target") or None
-            image = _action_image(workflow, step.with_.get("tags") or "")
-            for file in files:
-                path = _existing(project, file, ("", posixpath.normpath(context)), project.dockerfile_paths)
-                if path is not None:
-                    yield Reference(workflow.path, step.line, "build", (path,), target, pushed, context, image=image)
+            # One reference per matrix combination the job runs, its values put in (`file:`, `images:`).
+            for combo in workflow.matrices.get(step.job) or ({},):
+                for ref in _build_push_refs(project, workflow, step, combo):
+                    if ref not in seen:
+                        seen.add(ref)
+                        yield ref
         if step.run:
             base = step.working_directory or ""
             yield from _text_refs(project, workflow.path, step.run, base, line=step.run_line or step.line,
                                   matrix_text=workflow.text)
 
 
+def _build_push_refs(project: Project, workflow: Workflow, step: Step, combo: dict[str, str]) -> Iterator[Reference]:
+    """What one docker/build-push-action step builds, with one matrix combination's values put in."""
+    def value(key: str, given: Step = step) -> str:
+        return _with_matrix(given.with_.get(key) or "", combo)
+
+    context = value("context") or "."
+    if "${{" in context or context.startswith(("http", "git@")):
+        context = "."
+    file = value("file")
+    # A matrix given by an expression is not expanded: its values are guessed from the workflow's text.
+    files = _matrix_values(workflow.text, file) if "${{" in file else [file or posixpath.join(context, "Dockerfile")]
+    pushed = value("push").strip().lower() not in {"false", "0", ""}
+    target = value("target") or None
+    image = _action_image(workflow, value("tags"), combo)
+    for file in files:
+        path = _existing(project, file, ("", posixpath.normpath(context)), project.dockerfile_paths)
+        if path is not None:
+            yield Reference(workflow.path, step.line, "build", (path,), target, pushed, context, image=image)
+
+
+def _with_matrix(text: str, combo: dict[str, str]) -> str:
+    """``${{ matrix.key }}`` replaced by the combination's value (left as written when it has none)."""
+    return _MATRIX.sub(lambda m: combo.get(m.group(1), m.group(0)), text) if combo else text
+
+
 _STEP_OUTPUT = re.compile(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.tags\s*\}\}")
 
 
-def _action_image(workflow: Workflow, tags: str) -> str | None:
+def _action_image(workflow: Workflow, tags: str, combo: dict[str, str]) -> str | None:
     """The image a build-push-action step pushes: its literal ``tags:``, or the ``images:`` of the
     docker/metadata-action step whose ``steps.<id>.outputs.tags`` it uses."""
     literal = [t.strip() for t in re.split(r"[\n,]", tags) if t.strip() and "${{" not in t]
@@ -99,7 +119,9 @@ def _action_image(workflow: Workflow, tags: str) -> str | None:
     if meta is None:
         return None
     # ``images:`` lists one image per line, optionally as ``name=ghcr.io/acme/api,enable=...``.
-    images = [line.strip() for line in (meta.with_.get("images") or "").splitlines() if line.strip()]
+    # An expression left in a name (`ghcr.io/${{ github.repository_owner }}/api`) is an owner, not the name.
+    images = [line.strip() for line in _with_matrix(meta.with_.get("images") or "", combo).splitlines()
+              if line.strip() and not line.strip().endswith("}}")]
     names = [next((p.strip()[5:] for p in i.split(",") if p.strip().startswith("name=")), i.split(",")[0]).strip()
              for i in images]
     return _image_name(names)

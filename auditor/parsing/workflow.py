@@ -45,6 +45,8 @@ class Workflow:
     schedules: tuple[str, ...] = ()
     text: str = field(default="", repr=False)
     runners: tuple[Runner, ...] = ()
+    # Per job, the matrix combinations it runs (scalar values only); a job without a matrix is absent.
+    matrices: dict[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
 
 
 def parse_github_workflow(path: str, text: str) -> Workflow:
@@ -76,12 +78,16 @@ def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
                 schedules.append(str(item["cron"]))
     steps: list[Step] = []
     runners: list[Runner] = []
+    matrices: dict[str, tuple[dict[str, str], ...]] = {}
     jobs = data.get("jobs")
     if isinstance(jobs, dict):
         for job_name, job in jobs.items():
             if not isinstance(job, dict):
                 continue
             runners.extend(_runners(str(job_name), job))
+            combinations = _matrix_combinations(job)
+            if combinations:
+                matrices[str(job_name)] = combinations
             defaults = job.get("defaults") or {}
             default_wd = None
             if isinstance(defaults, dict) and isinstance(defaults.get("run"), dict):
@@ -106,7 +112,51 @@ def _parse_github_workflow(path: str, data: Any, text: str) -> Workflow:
                     )
                 )
     return Workflow(path, tuple(triggers), tuple(steps), schedules=tuple(schedules), text=text,
-                    runners=tuple(runners))
+                    runners=tuple(runners), matrices=matrices)
+
+
+# A matrix expands into at most this many combinations here; GitHub's own limit is 256 jobs.
+_MAX_COMBINATIONS = 256
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _matrix_combinations(job: dict[str, Any]) -> tuple[dict[str, str], ...]:
+    """The combinations a job's ``strategy.matrix`` runs, as GitHub expands them.
+
+    The product of the scalar axes, less ``exclude`` entries; each ``include`` entry extends every
+    combination whose original values it does not overwrite, or else is a combination of its own.
+    A matrix given by an expression (``fromJSON(...)``) is not expanded.
+    """
+    strategy = job.get("strategy")
+    matrix = strategy.get("matrix") if isinstance(strategy, dict) else None
+    if not isinstance(matrix, dict):
+        return ()
+    axes = {str(k): [str(v) for v in values if _scalar(v)] for k, values in matrix.items()
+            if k not in {"include", "exclude"} and isinstance(values, list)}
+    combos: list[dict[str, str]] = [{}]
+    for key, values in axes.items():
+        combos = [{**combo, key: value} for combo in combos for value in values][:_MAX_COMBINATIONS]
+    if not axes:
+        combos = []
+    for entry in matrix.get("exclude") or []:
+        if isinstance(entry, dict):
+            drop = {str(k): str(v) for k, v in entry.items() if _scalar(v)}
+            combos = [c for c in combos if any(c.get(k) != v for k, v in drop.items())]
+    # Only the axes' own combinations take include values; values an include added may be overwritten.
+    added: list[dict[str, str]] = []
+    for entry in matrix.get("include") or []:
+        if not isinstance(entry, dict):
+            continue
+        extra = {str(k): str(v) for k, v in entry.items() if _scalar(v)}
+        fits = [c for c in combos if all(c.get(k, v) == v for k, v in extra.items() if k in axes)]
+        for combo in fits:
+            combo.update({k: v for k, v in extra.items() if k not in axes})
+        if not fits and len(combos) + len(added) < _MAX_COMBINATIONS:
+            added.append(extra)
+    return tuple(combos + added)
 
 
 _MATRIX_REF = re.compile(r"^\$\{\{\s*matrix\.([\w-]+)\s*\}\}$")

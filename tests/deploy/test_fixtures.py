@@ -431,3 +431,35 @@ def test_app_factory_hooks(tmp_path: Path) -> None:
     (service,) = build_model(project).services
     assert [s.origin for s in service.start.steps if s.kind == "hook"] == ["app/core/setup.py:6 lifespan"]
     assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.PASS
+
+
+def test_matrix_pairs_each_dockerfile_with_its_image(tmp_path: Path) -> None:
+    # One release job builds two images from an `include:` matrix; each Dockerfile is named by its own
+    # entry's image, so each compose service inherits the HEALTHCHECK of the Dockerfile it really runs.
+    project = _write(tmp_path, {
+        ".github/workflows/release.yml": (
+            "on: {push: {tags: ['v*']}}\njobs:\n  images:\n    runs-on: ubuntu-latest\n"
+            "    strategy:\n      matrix:\n        include:\n"
+            "          - {dockerfile: api/Dockerfile, image: ghcr.io/acme/shop-api}\n"
+            "          - {dockerfile: web/Dockerfile, image: ghcr.io/acme/shop-web}\n"
+            "    steps:\n      - uses: docker/metadata-action@v5\n        id: meta\n"
+            "        with:\n          images: ${{ matrix.image }}\n"
+            "      - uses: docker/build-push-action@v6\n        with:\n          context: .\n"
+            "          file: ${{ matrix.dockerfile }}\n          push: true\n"
+            "          tags: ${{ steps.meta.outputs.tags }}\n"),
+        "api/Dockerfile": ('FROM node:22\nCOPY . .\nUSER node\n'
+                           'HEALTHCHECK CMD wget -qO- http://localhost:3000/health || exit 1\n'
+                           'CMD ["node", "server.js"]\n'),
+        "web/Dockerfile": 'FROM nginx:1.27\nCOPY dist /usr/share/nginx/html\n',
+        "deploy/compose.yml": ("services:\n  api:\n    image: ghcr.io/acme/shop-api:1.4\n"
+                               "  web:\n    image: ghcr.io/acme/shop-web:1.4\n"),
+        "package.json": '{"name": "monorepo-root"}',
+        "server.js": "require('http').createServer().listen(3000)\n",
+    })
+    model = build_model(project)
+    assert sorted((s.dockerfile, s.image) for s in model.services if s.kind == "image") == [
+        ("api/Dockerfile", "shop-api"), ("web/Dockerfile", "shop-web")]
+    services = {s.name: s for s in model.services if s.kind == "compose"}
+    assert services["api"].own_image_of == "api/Dockerfile"
+    assert services["web"].own_image_of == "web/Dockerfile"
+    assert services["api"].healthcheck == "image (inherited from its Dockerfile)"
