@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from auditor.deploy.model import Role
+from auditor.deploy.roles import convention_role
 from auditor.lazyre import lazy
 from auditor.project import Project, is_compose_name
 
@@ -140,3 +142,74 @@ def header_setting_proxy(project: Project) -> ProxyConfig | None:
         if _SECURITY_HEADER.search(config.text):
             return config
     return None
+
+
+@dataclass(frozen=True)
+class Front:
+    """Evidence that requests reach the application through a proxy or a platform's router."""
+
+    path: str
+    line: int
+    what: str  # "nginx proxy_pass", "Heroku's router (Procfile web process)" ...
+
+
+_FORWARDS = {
+    "nginx": lazy(r"(?:^|[{;])[ \t]*proxy_pass\s+\S", re.MULTILINE),
+    "caddy": lazy(r"(?:^|\{)[ \t]*reverse_proxy\b", re.MULTILINE),
+    "traefik": lazy(r"traefik\.http\.routers\.|^\s*routers\s*:|^\s*\[http\.routers", re.MULTILINE),
+}
+_WHAT = {"nginx": "nginx proxy_pass", "caddy": "Caddy reverse_proxy", "traefik": "Traefik routers"}
+_INGRESS = lazy(r"^kind:\s*Ingress\s*$", re.MULTILINE)
+_PROCFILE_WEB = lazy(r"^web\s*:", re.MULTILINE)
+_APP_ENGINE = lazy(r"^runtime\s*:", re.MULTILINE)
+# Platforms whose router always stands between the client and the process.
+_PLATFORMS = {"fly.toml": "Fly.io's proxy (fly.toml)", "render.yaml": "Render's load balancer (render.yaml)",
+              "railway.json": "Railway's edge proxy (railway.json)", "railway.toml": "Railway's edge proxy (railway.toml)",
+              "heroku.yml": "Heroku's router (heroku.yml)"}
+
+
+def request_front(project: Project) -> Front | None:
+    """The first sign in the repository that a proxy or platform router forwards requests to the app.
+
+    Proxy configurations that forward (nginx ``proxy_pass``, Caddy ``reverse_proxy``, Traefik routers),
+    documented ones included; platform manifests (Procfile ``web:``, fly.toml, render.yaml, railway,
+    heroku.yml, App Engine's app.yaml); a Kubernetes ``Ingress``. Files whose path says test,
+    development, CI, example or devcontainer do not count.
+    """
+
+    def build() -> Front | None:
+        for config in proxy_configs(project):
+            pattern = _FORWARDS.get(config.kind)
+            match = pattern.search(config.text) if pattern is not None else None
+            if match and _deployed(config.path, documented=config.documented):
+                line = config.line + config.text.count("\n", 0, match.start())
+                return Front(config.path, line, _WHAT[config.kind])
+        for rel in project.files:
+            name = PurePosixPath(rel).name
+            lower = name.lower()
+            if not _deployed(rel, documented=False):
+                continue
+            if name == "Procfile":
+                match = _PROCFILE_WEB.search(project.read_text(rel) or "")
+                if match:
+                    return Front(rel, 1 + (project.read_text(rel) or "").count("\n", 0, match.start()),
+                                 "Heroku's router (Procfile web process)")
+            elif lower in _PLATFORMS:
+                return Front(rel, 1, _PLATFORMS[lower])
+            elif lower in {"app.yaml", "app.yml"} and _APP_ENGINE.search(project.read_text(rel) or ""):
+                return Front(rel, 1, "App Engine's front end (app.yaml)")
+            elif lower.endswith((".yaml", ".yml")) and "Ingress" in (text := project.read_text(rel) or ""):
+                match = _INGRESS.search(text)
+                if match:
+                    return Front(rel, 1 + text.count("\n", 0, match.start()), "a Kubernetes Ingress")
+        return None
+
+    return project.view(request_front, build)
+
+
+def _deployed(rel: str, *, documented: bool) -> bool:
+    """Not a test, development, CI, example or devcontainer file (a docs block counts when documented)."""
+    decision = convention_role(rel)
+    if decision is None or decision.role is Role.PRODUCTION:
+        return True
+    return documented and decision.role is Role.DOCS
