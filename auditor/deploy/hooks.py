@@ -24,6 +24,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from auditor.deploy.model import StartStep
 from auditor.project import Project
@@ -57,7 +58,7 @@ _TEST_PARTS = frozenset({"test", "tests", "__tests__", "spec", "e2e"})
 _MAX_FRAMEWORK_HOOKS = 40
 
 
-def startup_hooks(project: Project, base: str, sources: Iterable[tuple[str, str]]) -> Iterator[StartStep]:
+def startup_hooks(project: Project, sources: Iterable[tuple[str, str]]) -> Iterator[StartStep]:
     """A ``hook`` step per start-up hook of the application whose (path, text) entry files are given."""
     entries = list(sources)
     entry_paths = frozenset(path for path, _text in entries)
@@ -73,12 +74,13 @@ def startup_hooks(project: Project, base: str, sources: Iterable[tuple[str, str]
 
     for path, text in [*entries, *_factory_modules(project, entries)]:
         for step in [*_hooks_in(path, text), *_named_hooks(project, path, text)]:
+            step = replace(step, via=path)
             if new(step):
                 yield step
                 module = step.origin.split(":", 1)[0]
                 module_text = text if module == path else project.read_text(module) or ""
                 yield from filter(new, _called_helpers(project, module, module_text, step, entry_paths))
-    yield from filter(new, _framework_hooks(project, base, entries))
+    yield from filter(new, _framework_hooks(project, entries))
 
 
 def _hooks_in(path: str, text: str) -> Iterator[StartStep]:
@@ -154,16 +156,21 @@ def _called_helpers(project: Project, path: str, text: str, hook: StartStep,
             continue
         found = _definition(text if module == path else project.read_text(module) or "", name)
         if found:
-            yield StartStep(f"{module}:{found[0]} {name}()", found[1], "call")
+            yield StartStep(f"{module}:{found[0]} {name}()", found[1], "call", via=hook.origin)
 
 
-def _framework_hooks(project: Project, base: str, entries: list[tuple[str, str]]) -> Iterator[StartStep]:
+def _framework_hooks(project: Project, entries: list[tuple[str, str]]) -> Iterator[StartStep]:
     """Hooks the framework calls wherever they are: Django apps' ``ready()``, Nest providers' lifecycle."""
     entry_paths = {path for path, _text in entries}
-    texts = "\n".join(text for _path, text in entries)
     found = 0
-    if "django" in texts.lower() or "DJANGO_SETTINGS_MODULE" in texts:
-        for rel in _service_files(project, base, (".py",)):
+    django_entries = [path for path, text in entries if path.endswith(".py") and "django" in text.lower()]
+    if django_entries:
+        # The project folder: the parent of the settings package that holds wsgi.py/asgi.py/manage.py's
+        # neighbours (`shop/wsgi.py` -> the folder holding `shop/` and the apps beside it).
+        entry = django_entries[0]
+        root = posixpath.dirname(entry) if posixpath.basename(entry) == "manage.py" else \
+            posixpath.dirname(posixpath.dirname(entry))
+        for rel in _service_files(project, root, (".py",)):
             if rel in entry_paths or posixpath.basename(rel) != "apps.py":
                 continue
             text = project.read_text(rel) or ""
@@ -172,6 +179,7 @@ def _framework_hooks(project: Project, base: str, entries: list[tuple[str, str]]
             for step in _hooks_in(rel, text):
                 if step.origin.endswith("AppConfig.ready") and found < _MAX_FRAMEWORK_HOOKS:
                     found += 1
+                    step = replace(step, via=entry)
                     yield step
                     yield from _called_helpers(project, rel, text, step)
     nest_entries = [path for path, text in entries if "NestFactory" in text]
@@ -186,7 +194,7 @@ def _framework_hooks(project: Project, base: str, entries: list[tuple[str, str]]
             for step in _hooks_in(rel, text):
                 if found < _MAX_FRAMEWORK_HOOKS:
                     found += 1
-                    yield step
+                    yield replace(step, via=entry)
 
 
 def _service_files(project: Project, root: str, suffixes: tuple[str, ...]) -> Iterator[str]:

@@ -90,6 +90,7 @@ class StartStep:
     origin: str  # "Dockerfile CMD", "deploy/entrypoint.sh", "package.json script start" ...
     text: str = field(repr=False)
     kind: str = "command"  # command | script | package-script | supervisor | hook | call | release | source
+    via: str = ""  # origin of the step that runs this one ("" for a start command, an init or a release)
 
     def summary(self, width: int = 80) -> str:
         """The first line of the text, shortened."""

@@ -31,11 +31,50 @@ def _service_data(service: DeployService) -> dict[str, Any]:
         "image": service.image, "own_image_of": service.own_image_of, "healthcheck": service.healthcheck,
         "package": service.package, "entry_point": service.entry_point,
         "start_path": [s.origin for s in start.steps if s.kind not in {"source", "call"}],
+        # Who runs whom: each step with the origin of the step that runs it ("" at the top).
+        "start_steps": [{"origin": s.origin, "kind": s.kind, "via": s.via} for s in start.steps if s.kind != "source"],
         "hook_calls": [s.origin for s in start.steps if s.kind == "call"],
         "sources": [s.origin for s in start.steps if s.kind == "source"],
         "user": start.user, "user_reason": start.user_reason,
         "pid1": start.pid1, "pid1_reason": start.pid1_reason,
     }
+
+
+def start_of(service: DeployService) -> list[tuple[str, str]]:
+    """(origin, via) of the start path's commands, scripts and hooks, once each, in path order."""
+    pairs: dict[str, str] = {}
+    for step in service.start.steps:
+        if step.kind not in {"source", "call"} and step.origin not in pairs:
+            pairs[step.origin] = step.via
+    return list(pairs.items())
+
+
+def _start_tree(pairs: list[tuple[str, str]]) -> list[str]:
+    """The start path as an indented tree: each step under the step that runs it."""
+    known = {origin for origin, _via in pairs}
+    children: dict[str, list[str]] = {}
+    roots: list[str] = []
+    for origin, via in pairs:
+        if via and via in known and via != origin:
+            children.setdefault(via, []).append(origin)
+        else:
+            roots.append(origin)  # a start command, or run by a file the listing does not show (an entry file)
+    lines: list[str] = []
+    placed: set[str] = set()
+
+    def place(origin: str, depth: int) -> None:
+        if origin in placed:
+            return
+        placed.add(origin)
+        lines.append(f"      {'  ' * depth}{origin}")
+        for child in children.get(origin, ()):
+            place(child, depth + 1)
+
+    for root in roots:
+        place(root, 0)
+    for origin, _via in pairs:  # a cycle of `via` links has no root: list what is left at the top
+        place(origin, 0)
+    return lines
 
 
 def render_text(model: DeploymentModel) -> str:
@@ -69,7 +108,8 @@ def render_text(model: DeploymentModel) -> str:
             if data[key]:
                 lines.append(f"    {key.replace('_', ' ')}: {data[key]}")
         if data["start_path"]:
-            lines.append(f"    start path: {' -> '.join(dict.fromkeys(data['start_path']))}")
+            tree = _start_tree(start_of(service))
+            lines.extend([f"    start path: {tree[0].strip()}"] if len(tree) == 1 else ["    start path:", *tree])
         if data["hook_calls"]:
             names = ", ".join(dict.fromkeys(o.rsplit(" ", 1)[-1] for o in data["hook_calls"]))
             lines.append(f"    hooks call: {names}")

@@ -16,6 +16,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.deploy.compose import truthy
 from auditor.deploy.hooks import startup_hooks
@@ -89,11 +90,11 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
         steps.append(StartStep(cmd_origin, " ".join(cmd_words)))
     command = " ".join([*entry_words, *cmd_words])
     base = posixpath.dirname(dockerfile.path)
-    steps.extend(_follow(project, base, [s.text for s in steps], depth))
+    steps.extend(_follow(project, base, [(s.origin, s.text) for s in steps], depth))
     steps.extend(_s6_steps(project, dockerfile, stage, command))
     steps.extend(_fly_release(project, base))
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
-    steps.extend(startup_hooks(project, base, [(s.origin, s.text) for s in steps if s.kind == "source"]))
+    steps.extend(startup_hooks(project, [(s.origin, s.text) for s in steps if s.kind == "source"]))
     shell_form = entry_shell if entry_words else cmd_shell
     # An exec-form ENTRYPOINT gets CMD as its arguments (`tini -- npm start`, `gosu app node x`).
     argv = [*entry_words, *cmd_words] if entry_words and not entry_shell else (entry_words or cmd_words)
@@ -108,9 +109,9 @@ def dockerfile_start(project: Project, dockerfile: Dockerfile, stage: Stage,
 def command_start(project: Project, base: str, origin: str, command: str, *, depth: int = 4) -> StartPath:
     """The start path of a bare command (a compose service with no Dockerfile in the repo)."""
     steps = [StartStep(origin, command)]
-    steps.extend(_follow(project, base, [command], depth))
+    steps.extend(_follow(project, base, [(origin, command)], depth))
     steps.extend(_entry_sources(project, base, [s.text for s in steps]))
-    steps.extend(startup_hooks(project, base, [(s.origin, s.text) for s in steps if s.kind == "source"]))
+    steps.extend(startup_hooks(project, [(s.origin, s.text) for s in steps if s.kind == "source"]))
     pid1, reason = _pid1(project, base, _split(command), False, steps)
     drop = _drop_in(steps)
     return StartPath(tuple(_dedupe(steps)), None, None, pid1, reason,
@@ -142,20 +143,23 @@ def release_hooks(project: Project, base: str) -> Iterator[StartStep]:
 # -- following ---------------------------------------------------------------------------------
 
 
-def _follow(project: Project, base: str, texts: list[str], depth: int) -> Iterator[StartStep]:
-    """Scripts and package scripts the texts run, breadth first, a few levels deep."""
+def _follow(project: Project, base: str, texts: list[tuple[str, str]], depth: int) -> Iterator[StartStep]:
+    """Scripts and package scripts the (origin, text) pairs run, breadth first, a few levels deep.
+
+    Each step records the origin that ran it (``via``), so the path can be shown as a tree.
+    """
     seen: set[str] = set()
     frontier = list(texts)
     package = package_scripts(project, base)
     for _ in range(depth):
-        found: list[str] = []
-        for text in frontier:
+        found: list[tuple[str, str]] = []
+        for origin, text in frontier:
             for step in _expand(project, base, text, package):
                 if step.origin in seen:
                     continue
                 seen.add(step.origin)
-                found.append(step.text)
-                yield step
+                found.append((step.origin, step.text))
+                yield replace(step, via=origin)
         frontier = found
 
 
@@ -221,8 +225,9 @@ def _s6_steps(project: Project, dockerfile: Dockerfile, stage: Stage, command: s
             continue
         body = project.read_text(rel)
         if body is not None:
-            yield StartStep(rel, strip_comments(body), "supervisor")
-            yield from _expand(project, here, body, {})
+            yield StartStep(rel, strip_comments(body), "supervisor", via="s6-overlay /init")
+            for step in _expand(project, here, body, {}):
+                yield replace(step, via=rel)
 
 
 _ENTRY_PATH = re.compile(r"(?:^|[\s\"'=])((?:\.{0,2}/)?[\w./-]*?[\w.-]+\.(?:js|mjs|cjs|ts|mts|py))\b")

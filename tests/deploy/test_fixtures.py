@@ -463,3 +463,29 @@ def test_matrix_pairs_each_dockerfile_with_its_image(tmp_path: Path) -> None:
     assert services["api"].own_image_of == "api/Dockerfile"
     assert services["web"].own_image_of == "web/Dockerfile"
     assert services["api"].healthcheck == "image (inherited from its Dockerfile)"
+
+
+def test_start_path_records_who_runs_whom(tmp_path: Path) -> None:
+    # ENTRYPOINT runs a script, which runs a package script, which runs another: each step names the
+    # step that runs it, and the printed model shows the path as a tree.
+    from auditor.deploy.render import render_text, start_of
+
+    project = _write(tmp_path, {
+        "Dockerfile": ('FROM node:22\nCOPY . .\nUSER node\nENTRYPOINT ["./docker-entrypoint.sh"]\n'
+                       'CMD ["node", "server.js"]\n'),
+        "docker-entrypoint.sh": '#!/bin/sh\nset -e\nnpm run db:setup\nexec "$@"\n',
+        "package.json": '{"name": "app", "scripts": {"db:setup": "npm run migrate", "migrate": "knex migrate:latest"}}',
+        "server.js": "require('http').createServer().listen(3000)\n",
+    })
+    model = build_model(project)
+    (service,) = model.services
+    assert start_of(service) == [
+        ("Dockerfile ENTRYPOINT", ""), ("Dockerfile CMD", ""),
+        ("docker-entrypoint.sh", "Dockerfile ENTRYPOINT"),
+        ("package.json script db:setup", "docker-entrypoint.sh"),
+        ("package.json script migrate", "package.json script db:setup"),
+    ]
+    printed = render_text(model)
+    assert ("    start path:\n      Dockerfile ENTRYPOINT\n        docker-entrypoint.sh\n"
+            "          package.json script db:setup\n            package.json script migrate\n"
+            "      Dockerfile CMD\n") in printed
