@@ -151,14 +151,19 @@ class Front:
     path: str
     line: int
     what: str  # "nginx proxy_pass", "Heroku's router (Procfile web process)" ...
+    # The proxy reaches the app over loopback (`proxy_pass http://127.0.0.1:8000`): servers that
+    # trust loopback by default (uvicorn, gunicorn) then see the client's address.
+    loopback: bool = False
 
 
 _FORWARDS = {
-    "nginx": lazy(r"(?:^|[{;])[ \t]*proxy_pass\s+\S", re.MULTILINE),
-    "caddy": lazy(r"(?:^|\{)[ \t]*reverse_proxy\b", re.MULTILINE),
+    "nginx": lazy(r"(?:^|[{;])[ \t]*proxy_pass\s+(?P<target>[^;\s]+)", re.MULTILINE),
+    "caddy": lazy(r"(?:^|\{)[ \t]*reverse_proxy\b[ \t]*(?P<target>[^\s{]*)", re.MULTILINE),
     "traefik": lazy(r"traefik\.http\.routers\.|^\s*routers\s*:|^\s*\[http\.routers", re.MULTILINE),
 }
 _WHAT = {"nginx": "nginx proxy_pass", "caddy": "Caddy reverse_proxy", "traefik": "Traefik routers"}
+_UPSTREAM = lazy(r"\bupstream\s+(?P<name>[\w.-]+)\s*\{[^}]*?\bserver\s+(?P<server>[^;\s]+)")
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0", "unix"})
 _INGRESS = lazy(r"^kind:\s*Ingress\s*$", re.MULTILINE)
 _PROCFILE_WEB = lazy(r"^web\s*:", re.MULTILINE)
 _APP_ENGINE = lazy(r"^runtime\s*:", re.MULTILINE)
@@ -168,43 +173,83 @@ _PLATFORMS = {"fly.toml": "Fly.io's proxy (fly.toml)", "render.yaml": "Render's 
               "heroku.yml": "Heroku's router (heroku.yml)"}
 
 
-def request_front(project: Project) -> Front | None:
+def request_front(project: Project, *, remote_only: bool = False) -> Front | None:
     """The first sign in the repository that a proxy or platform router forwards requests to the app.
 
     Proxy configurations that forward (nginx ``proxy_pass``, Caddy ``reverse_proxy``, Traefik routers),
     documented ones included; platform manifests (Procfile ``web:``, fly.toml, render.yaml, railway,
     heroku.yml, App Engine's app.yaml); a Kubernetes ``Ingress``. Files whose path says test,
-    development, CI, example or devcontainer do not count.
+    development, CI, example or devcontainer do not count. ``remote_only`` skips proxies that reach
+    the app over loopback.
     """
+    return next((f for f in request_fronts(project) if not (remote_only and f.loopback)), None)
 
-    def build() -> Front | None:
+
+def request_fronts(project: Project) -> tuple[Front, ...]:
+    """Every proxy or platform router the repository shows in front of its apps (see ``request_front``)."""
+
+    def build() -> tuple[Front, ...]:
+        out: list[Front] = []
         for config in proxy_configs(project):
             pattern = _FORWARDS.get(config.kind)
             match = pattern.search(config.text) if pattern is not None else None
             if match and _deployed(config.path, documented=config.documented):
                 line = config.line + config.text.count("\n", 0, match.start())
-                return Front(config.path, line, _WHAT[config.kind])
+                target = match.groupdict().get("target") or ""
+                out.append(Front(config.path, line, _WHAT[config.kind], _is_loopback(target, config.text)))
         for rel in project.files:
             name = PurePosixPath(rel).name
             lower = name.lower()
             if not _deployed(rel, documented=False):
                 continue
             if name == "Procfile":
-                match = _PROCFILE_WEB.search(project.read_text(rel) or "")
+                text = project.read_text(rel) or ""
+                match = _PROCFILE_WEB.search(text)
                 if match:
-                    return Front(rel, 1 + (project.read_text(rel) or "").count("\n", 0, match.start()),
-                                 "Heroku's router (Procfile web process)")
+                    out.append(Front(rel, 1 + text.count("\n", 0, match.start()),
+                                     "Heroku's router (Procfile web process)"))
             elif lower in _PLATFORMS:
-                return Front(rel, 1, _PLATFORMS[lower])
+                out.append(Front(rel, 1, _PLATFORMS[lower]))
             elif lower in {"app.yaml", "app.yml"} and _APP_ENGINE.search(project.read_text(rel) or ""):
-                return Front(rel, 1, "App Engine's front end (app.yaml)")
+                out.append(Front(rel, 1, "App Engine's front end (app.yaml)"))
             elif lower.endswith((".yaml", ".yml")) and "Ingress" in (text := project.read_text(rel) or ""):
                 match = _INGRESS.search(text)
                 if match:
-                    return Front(rel, 1 + text.count("\n", 0, match.start()), "a Kubernetes Ingress")
+                    out.append(Front(rel, 1 + text.count("\n", 0, match.start()), "a Kubernetes Ingress"))
+        return tuple(out)
+
+    return project.view(request_fronts, build)
+
+
+def _is_loopback(target: str, text: str) -> bool:
+    """Whether a proxy target (``http://127.0.0.1:8000``, ``web:8000``, an ``upstream`` name) is loopback."""
+    host = re.sub(r"^[a-z]+://", "", target.strip()).split("/", 1)[0]
+    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if target.startswith("unix:") or "unix:" in target:
+        return True
+    for upstream in _UPSTREAM.finditer(text):
+        if upstream.group("name") == host:
+            return _is_loopback(upstream.group("server"), "")
+    return host.lower() in _LOOPBACK_HOSTS
+
+
+# Where a Python server is told to trust the proxy's forwarded headers: uvicorn/gunicorn's
+# --forwarded-allow-ips (or FORWARDED_ALLOW_IPS, forwarded_allow_ips in a gunicorn config).
+_FORWARDED_TRUST = lazy(r"forwarded[-_]allow[-_]ips", re.IGNORECASE)
+_DEPLOY_TEXT = lazy(r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|Procfile|[^/]*compose[^/]*\.ya?ml|[^/]*\.(sh|ini|toml|cfg|conf)|"
+                    r"[^/]*\.(ya?ml|json)|gunicorn[^/]*\.py|\.env[^/]*|env[-_.][^/]*)$", re.IGNORECASE)
+
+
+def forwarded_trust(project: Project) -> str | None:
+    """The deployment file that tells a Python server to trust forwarded headers, if one does."""
+
+    def build() -> str | None:
+        for rel in project.files:
+            if _DEPLOY_TEXT.search(rel) and _FORWARDED_TRUST.search(project.read_text(rel) or ""):
+                return rel
         return None
 
-    return project.view(request_front, build)
+    return project.view(forwarded_trust, build)
 
 
 def _deployed(rel: str, *, documented: bool) -> bool:

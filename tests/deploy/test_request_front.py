@@ -42,3 +42,23 @@ def test_each_kind_of_front(tmp_path: Path, files: dict[str, str], expected: tup
 ])
 def test_no_front(tmp_path: Path, files: dict[str, str]) -> None:
     assert request_front(Project(write_tree(tmp_path, files))) is None
+
+
+@pytest.mark.parametrize(("conf", "loopback"), [
+    ("server {\n  location / { proxy_pass http://127.0.0.1:8000; }\n}\n", True),
+    ("server {\n  location / { proxy_pass http://web:8000; }\n}\n", False),
+    ("upstream app {\n  server 127.0.0.1:8000;\n}\nserver {\n  location / { proxy_pass http://app; }\n}\n", True),
+    ("upstream app {\n  server api-1:8000;\n  server api-2:8000;\n}\nserver {\n  location / { proxy_pass http://app; }\n}\n",
+     False),
+    ("server {\n  location / { proxy_pass http://unix:/run/gunicorn.sock; }\n}\n", True),
+])
+def test_nginx_front_over_loopback(tmp_path: Path, conf: str, loopback: bool) -> None:
+    project = Project(write_tree(tmp_path, {"deploy/site.conf": conf}))
+    front = request_front(project)
+    assert front is not None and front.loopback is loopback
+    assert (request_front(project, remote_only=True) is None) is loopback
+
+
+def test_caddy_front_over_loopback(tmp_path: Path) -> None:
+    front = request_front(Project(write_tree(tmp_path, {"Caddyfile": "a.example {\n\treverse_proxy localhost:3000\n}\n"})))
+    assert front is not None and front.loopback
