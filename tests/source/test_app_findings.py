@@ -43,7 +43,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-STRUCTURED-LOGGING": {("server/src/index.ts", 29, HEYDEV)},
         "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": set(),
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
-        "APP-RATE-LIMIT-PROXY-IP": None,
+        "APP-RATE-LIMIT-PROXY-IP": None, "APP-SPOOFABLE-CLIENT-IP": None,
         "APP-PUBLIC-KEY-WRITE": {("server/src/routes/feedback.ts", 10, "@heydev/server:POST /api/feedback")},
         "APP-SECRET-FALLBACK": set(),
         "APP-INSECURE-COOKIES": None,  # no Django service
@@ -78,6 +78,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
         # express-rate-limit keys on req.ip, Traefik forwards every request and Nest's Express never trusts it.
         "APP-RATE-LIMIT-PROXY-IP": {("apps/api/src/main.ts", 17, "api:trust-proxy")},
+        "APP-SPOOFABLE-CLIENT-IP": None,
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-INSECURE-COOKIES": None,
@@ -107,7 +108,7 @@ EXPECTED: dict[str, dict[str, Expected]] = {
         "APP-STRUCTURED-LOGGING": set(),
         "APP-SCHEMA-SYNC-ON-START": set(), "APP-HEALTHCHECK-PAGE": set(), "APP-CORS-ALLOWLIST": None,
         "APP-DEFAULT-CREDENTIALS": set(), "APP-UNCAUGHT-CONTINUE": None, "APP-BASIC-AUTH-UNTHROTTLED": None,
-        "APP-RATE-LIMIT-PROXY-IP": None,
+        "APP-RATE-LIMIT-PROXY-IP": None, "APP-SPOOFABLE-CLIENT-IP": None,
         "APP-PUBLIC-KEY-WRITE": None,
         "APP-SECRET-FALLBACK": None,
         "APP-INSECURE-COOKIES": None,
