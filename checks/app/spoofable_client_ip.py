@@ -9,8 +9,11 @@ wrote; proxies append theirs after it), or it takes whichever of several such he
 present (a client sends the first one in the list itself). The finding is raised where that
 address decides something: an IP allow or deny list (`ip-range-check`, CIDR matching, an
 "allowed IP" test), at high severity, or a rate limit, at medium. A helper used only for
-logging or analytics is not reported, and neither is one a proxy configuration in the
-repository overwrites (`proxy_set_header <the first header> $remote_addr`).
+logging or analytics is not reported, and neither is a first header that a proxy
+configuration in the repository overwrites (`proxy_set_header <the header> $remote_addr`)
+or that the platform the repository deploys to sets at its edge (Vercel's
+`x-forwarded-for` / `x-real-ip` with a `vercel.json`, Cloudflare's `CF-Connecting-IP` with a
+`wrangler.toml`, `Fly-Client-IP` with a `fly.toml`, Netlify's header with a `netlify.toml`).
 
 ## Why it matters
 Headers are input. A client that sends `X-Forwarded-For: 10.0.0.1` (or `CF-Connecting-IP`
@@ -59,7 +62,7 @@ FORWARDED_HEADERS = ("x-forwarded-for", "x-real-ip", "cf-connecting-ip", "true-c
 _RIGHTMOST = re.compile(r"\.(pop|at|slice)$|\[-1\]")
 # Decisions by address: allow/deny lists and CIDR matching.
 _ACCESS_CALL = re.compile(r"ip.?range|range.?check|cidr|subnet|allowed.?ip|ip.?allow|whitelist|allowlist|"
-                          r"blocklist|blacklist|denylist|ip_network|ip_address", re.IGNORECASE)
+                          r"blocklist|blacklist|denylist|^(?:ipaddress\.)?ip_(?:address|network)$", re.IGNORECASE)
 _VALIDATORS = frozenset({"isIP", "isIPRange", "isIPv4", "isIPv6", "is_ip", "validate_ip"})
 # How many lines below the address is read a test of it still counts as deciding on it.
 _NEAR = 8
@@ -92,6 +95,7 @@ def spoofable_client_ip(project: Project) -> Iterator[Finding]:
         judged = True
         for sf in index.files_of(service):
             yield from _uses(sf, helpers, service)
+            yield from _self_deciding(sf, helpers, service)
     if not judged:
         raise NotApplicable("no function reads the client address from forwarded headers")
 
@@ -153,6 +157,28 @@ def _uses(sf: SourceFile, helpers: dict[tuple[str, str], _Helper], service: Serv
     )
 
 
+def _self_deciding(sf: SourceFile, helpers: dict[tuple[str, str], _Helper], service: Service) -> Iterator[Finding]:
+    """A function that reads the header and decides on it itself (an IP allow-list middleware)."""
+    for func in sf.functions:
+        helper = helpers.get((sf.path, func.name))
+        if helper is None:
+            continue
+        names = [rules.names_only(c) for c in func.body.calls]
+        access = _ACCESS_CALL.search(func.name) or any(
+            _ACCESS_CALL.search(n) and n.rsplit(".", 1)[-1] not in _VALIDATORS for n in names)
+        limit = rules.OWN_LIMITER.search(func.name) or any(rules.OWN_LIMITER.search(n) for n in names)
+        if not (access or limit):
+            continue
+        what = "decides IP access on" if access else "keys its rate limit on"
+        consequence = ("any client passes the restriction by sending the header" if access
+                       else "a client escapes the limit by sending a new value with every request")
+        yield Finding(
+            message=f"{func.name}() in {sf.path} {what} the client address, and it {helper.how}: {consequence}",
+            location=Location(sf.path, func.line), key=f"{service.name}:{sf.path}:{func.name}",
+            severity=None if access else Severity.MEDIUM,
+        )
+
+
 def _decision(sf: SourceFile, call: Call) -> tuple[Call, bool] | None:
     """(the helper call, True for an access test / False for a rate limit) when the address decides one.
 
@@ -193,7 +219,23 @@ def _stem(path: str) -> str:
 _OVERWRITE = re.compile(r"proxy_set_header\s+([\w-]+)\s+\$remote_addr\s*;", re.IGNORECASE)
 
 
+# Platforms whose edge sets these headers itself, whatever the client sent (their own documentation:
+# Vercel's x-forwarded-for and x-real-ip, Cloudflare's CF-Connecting-IP, Fly's Fly-Client-IP, Netlify's
+# x-nf-client-connection-ip), found by the platform's manifest in the repository.
+_PLATFORM_HEADERS = {
+    "vercel.json": ("x-forwarded-for", "x-real-ip", "x-vercel-forwarded-for"),
+    "wrangler.toml": ("cf-connecting-ip",), "wrangler.json": ("cf-connecting-ip",),
+    "wrangler.jsonc": ("cf-connecting-ip",),
+    "fly.toml": ("fly-client-ip",),
+    "netlify.toml": ("x-nf-client-connection-ip",),
+}
+
+
 def _overwritten_headers(project: Project) -> frozenset[str]:
-    """Headers a proxy in the repository sets to the connection's address, so a client cannot choose them."""
-    return frozenset(m.group(1).lower() for config in proxy_configs(project) if config.kind == "nginx"
-                     for m in _OVERWRITE.finditer(config.text))
+    """Headers a client cannot choose: ones a proxy in the repository sets to the connection's address,
+    and ones the platform the repository deploys to sets at its edge."""
+    found = {m.group(1).lower() for config in proxy_configs(project) if config.kind == "nginx"
+             for m in _OVERWRITE.finditer(config.text)}
+    for rel in project.files:
+        found.update(_PLATFORM_HEADERS.get(posixpath.basename(rel), ()))
+    return frozenset(found)
