@@ -39,28 +39,13 @@ def main() -> int:
         for key in total:
             total[key] += counts.get(key, 0)
         print(_row(repo.name, counts))
-        good, shown = _top_actions(report, book)
+        good, shown = ledger.top_actions(report, book)
         right, asked = right + good, asked + len(shown)
         actions.append(f"{repo.name:30} {good}/{len(shown)} right: " + "; ".join(shown))
     print(_row("all", total))
     print(f"\ntop five actions (the report's priority actions), judged by the ledger: {right}/{asked} right")
     print("\n".join(actions))
     return 0
-
-
-def _top_actions(report: dict, book: dict) -> tuple[int, list[str]]:
-    """How many of the report's priority actions lead with a finding judged true, and each one shown."""
-    verdicts = {str(e["fingerprint"]): ledger._verdict(e) for e in book.get("findings", [])}
-    at: dict[tuple[str, str], list[str]] = {}
-    for seen in ledger.seen_findings(report):
-        at.setdefault((seen.check_id, seen.where), []).append(seen.fingerprint)
-    good, shown = 0, []
-    for action in report.get("summary", {}).get("priority_actions", []):
-        fingerprints = [fp for cid in action["check_ids"] for fp in at.get((cid, action["location"] or ""), [])]
-        ok = any(verdicts.get(fp) == "true" for fp in fingerprints)
-        good += ok
-        shown.append(f"{action['check_ids'][0]}{'' if ok else ' (NOT true)'}")
-    return good, shown
 
 
 def _row(name: str, counts: dict[str, int]) -> str:

@@ -24,6 +24,7 @@ precision benchmark agree on every number.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -237,3 +238,24 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
+
+
+@functools.cache
+def cached_scan(path: Path) -> dict[str, Any]:
+    """``scan_repo`` once per repository per process: the ledger and target tests share one scan."""
+    return scan_repo(path)
+
+
+def top_actions(report: dict[str, Any], book: dict[str, Any]) -> tuple[int, list[str]]:
+    """How many of the report's priority actions lead with a finding judged true, and each one shown."""
+    verdicts = {str(e["fingerprint"]): _verdict(e) for e in book.get("findings", [])}
+    at: dict[tuple[str, str], list[str]] = {}
+    for seen in seen_findings(report):
+        at.setdefault((seen.check_id, seen.where), []).append(seen.fingerprint)
+    good, shown = 0, []
+    for action in report.get("summary", {}).get("priority_actions", []):
+        fingerprints = [fp for cid in action["check_ids"] for fp in at.get((cid, action["location"] or ""), [])]
+        ok = any(verdicts.get(fp) == "true" for fp in fingerprints)
+        good += ok
+        shown.append(f"{action['check_ids'][0]}{'' if ok else ' (NOT true)'}")
+    return good, shown
