@@ -30,14 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deps.judge import dependency_findings
 from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.deps._judge import judge
 
 
 @check(id="DEPS-NODE-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2,
        passed="No known vulnerabilities in Node dependencies")
 def node_vulnerabilities(project: Project) -> Iterator[Finding]:
     """Report OSV advisories for packages in Node lockfiles."""
-    return judge(project, "npm")
+    return dependency_findings(project, "npm")

@@ -26,14 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from auditor.deps.judge import dependency_findings
 from auditor.model import Finding, Section, Severity
 from auditor.project import Project
 from auditor.registry import check
-from checks.deps._judge import judge
 
 
 @check(id="DEPS-PYTHON-VULNS", severity=Severity.HIGH, section=Section.SECURITY, security=True, effort_hours=2,
        passed="No known vulnerabilities in pinned Python packages")
 def python_vulnerabilities(project: Project) -> Iterator[Finding]:
     """Report PyPI advisories for pinned Python packages."""
-    return judge(project, "PyPI")
+    return dependency_findings(project, "PyPI")

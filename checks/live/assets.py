@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from auditor.live.observations import AssetObservation, Headers, LiveTarget
+from auditor.live.views import failed_probes, here, http_of
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import failed_probes, here, http_of
 
 ONE_YEAR = 31536000
 MIN_COMPRESS_BYTES = 1024

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.live.observations import CorsObservation, CorsProbe, Headers, LiveTarget, header_value
+from auditor.live.views import ProbeFailed, here, http_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotChecked, check
-from checks.live._common import ProbeFailed, here, http_of
 
 # Why each reflected origin is dangerous, and how bad: any site can send the first two
 # (a sandboxed iframe has the opaque origin "null"); a localhost origin takes code

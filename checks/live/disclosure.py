@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from auditor.live.observations import LiveTarget, header_value
+from auditor.live.views import ProbeFailed, here, http_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotChecked, check
-from checks.live._common import ProbeFailed, here, http_of
 
 _VERSIONED = re.compile(r"\d+\.\d+")
 _HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version", "x-generator", "x-runtime-version")

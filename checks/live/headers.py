@@ -19,9 +19,9 @@ from auditor.live.headers_grade import (
 )
 from auditor.live.hsts import target_hsts
 from auditor.live.observations import LiveTarget
+from auditor.live.views import here, http_of, served_over_https
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of, served_over_https
 
 _SEC = {"section": Section.SECURITY, "target": Target.LIVE, "security": True}
 

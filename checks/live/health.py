@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.live.observations import EndpointObservation, HttpObservation, LiveTarget
+from auditor.live.views import failed_probes, here, http_of
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import failed_probes, here, http_of
 
 LIVENESS = ("/livez", "/live", "/health/live", "/health/liveness", "/actuator/health/liveness")
 READINESS = ("/readyz", "/ready", "/health/ready", "/health/readiness", "/actuator/health/readiness")

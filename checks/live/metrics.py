@@ -38,9 +38,9 @@ import re
 from collections.abc import Iterator
 
 from auditor.live.observations import LiveTarget
+from auditor.live.views import ProbeFailed, http_of
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, NotChecked, check
-from checks.live._common import ProbeFailed, http_of
 
 _PROM_LINE = re.compile(r"^# (?:HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* ", re.MULTILINE)
 _SAMPLE = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})? -?[0-9.eE+-]+(?: \d+)?$", re.MULTILINE)

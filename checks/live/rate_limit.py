@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.live.observations import BurstObservation, LiveTarget
+from auditor.live.views import ProbeFailed, http_of
 from auditor.model import Finding, Location, Section, Severity, Target
 from auditor.registry import NotApplicable, NotChecked, check
-from checks.live._common import ProbeFailed, http_of
 
 
 def _burst(target: LiveTarget) -> BurstObservation:

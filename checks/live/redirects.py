@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Iterator
 
 from auditor.live.observations import LiveTarget, PageObservation
+from auditor.live.views import here, http_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live._common import here, http_of
 
 MAX_HOPS = 3
 

@@ -34,9 +34,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.live.views import here, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live.tls_common import location, tls_of
 
 CRITICAL_DAYS = 14
 HIGH_DAYS = 30
@@ -62,7 +62,7 @@ def cert_expiry(target: Any) -> Iterator[Finding]:
     if days < 0:
         yield Finding(
             message=f"TLS certificate expired {-days} days ago ({cert.not_after})",
-            location=location(target),
+            location=here(target),
             key="certificate",
             evidence=evidence,
             severity=Severity.CRITICAL,
@@ -70,7 +70,7 @@ def cert_expiry(target: Any) -> Iterator[Finding]:
     elif days <= CRITICAL_DAYS:
         yield Finding(
             message=f"TLS certificate expires in {days} days ({cert.not_after}): renewal is failing",
-            location=location(target),
+            location=here(target),
             key="certificate",
             evidence=evidence,
             severity=Severity.CRITICAL,
@@ -78,7 +78,7 @@ def cert_expiry(target: Any) -> Iterator[Finding]:
     elif days <= HIGH_DAYS:
         yield Finding(
             message=f"TLS certificate expires in {days} days ({cert.not_after})",
-            location=location(target),
+            location=here(target),
             key="certificate",
             evidence=evidence,
             severity=Severity.HIGH,

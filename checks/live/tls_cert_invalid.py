@@ -42,9 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.live.views import here, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import NotApplicable, check
-from checks.live.tls_common import location, tls_of
 
 
 @check(
@@ -63,7 +63,7 @@ def cert_invalid(target: Any) -> Iterator[Finding]:
     cert = obs.certificate
     if cert is None:
         raise NotApplicable("the server sent no certificate")
-    where = location(target)
+    where = here(target)
     issuer = f"issuer {cert.issuer}"
     if cert.self_signed:
         yield Finding(

@@ -68,9 +68,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.live.tls_grade import grade_rank, grade_target_tls
+from auditor.live.views import here, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import check
-from checks.live.tls_common import location, tls_of
 
 _THRESHOLD = grade_rank("A-")
 
@@ -95,7 +95,7 @@ def tls_grade_check(target: Any) -> Iterator[Finding]:
     caps = "; ".join(grade.caps) or "score below 80"
     yield Finding(
         message=f"TLS grade {grade.grade} (score {grade.score}/100): {caps}",
-        location=location(target),
+        location=here(target),
         key="grade",
         evidence=(
             f"protocol {grade.protocol_score}, key exchange {grade.kx_score}, cipher {grade.cipher_score}"

@@ -36,9 +36,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.live.views import here, pretty_protocol, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import check
-from checks.live.tls_common import location, pretty_protocol, tls_of
 
 _LEGACY = {
     "SSLv2": (Severity.CRITICAL, "broken (DROWN)"),
@@ -67,7 +67,7 @@ def legacy_protocols(target: Any) -> Iterator[Finding]:
         suites = [c.name for c in obs.ciphers if c.protocol == protocol]
         yield Finding(
             message=f"{pretty_protocol(protocol)} is accepted: {why}",
-            location=location(target),
+            location=here(target),
             key=protocol,
             evidence=f"{len(suites)} cipher suites accepted on {pretty_protocol(protocol)}",
             severity=severity,

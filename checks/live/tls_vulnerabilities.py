@@ -42,9 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from auditor.live.views import here, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import check
-from checks.live.tls_common import location, tls_of
 
 
 @check(
@@ -61,7 +61,7 @@ def tls_vulnerabilities(target: Any) -> Iterator[Finding]:
     """Report each TLS vulnerability sslyze confirmed."""
     obs = tls_of(target)
     vulns = obs.vulnerabilities
-    where = location(target)
+    where = here(target)
     found: list[tuple[str, Severity, str]] = []
     if vulns.get("heartbleed"):
         found.append(("heartbleed", Severity.CRITICAL, "vulnerable to Heartbleed (CVE-2014-0160)"))

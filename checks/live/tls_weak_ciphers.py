@@ -49,9 +49,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from auditor.live.tls import CipherObservation, TlsObservation
+from auditor.live.views import here, pretty_protocol, short_list, tls_of
 from auditor.model import Finding, Section, Severity, Target
 from auditor.registry import check
-from checks.live.tls_common import location, pretty_protocol, short_list, tls_of
 
 
 def _upper(suite: CipherObservation) -> str:
@@ -136,7 +136,7 @@ def weak_ciphers(target: Any) -> Iterator[Finding]:
     for key, severity, message, names in _weaknesses(obs):
         yield Finding(
             message=message,
-            location=location(target),
+            location=here(target),
             key=key,
             evidence=short_list(names) if names else "",
             severity=severity,

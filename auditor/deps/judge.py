@@ -1,4 +1,9 @@
-"""Shared judgment of dependency observations (one function for both ecosystems)."""
+"""Findings from a dependency audit's observations, one function for both ecosystems (npm and PyPI).
+
+The vulnerability checks of both ecosystems ask the same question of the same observation model, so
+the answer lives here once: not applicable without a lockfile or manifest, not checked offline, an
+error when the vulnerability service failed, else one finding per advisory.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ class AuditUnavailable(RuntimeError):
     """The vulnerability service could not be reached: an error result, never a pass."""
 
 
-def judge(project: Project, ecosystem: str) -> Iterator[Finding]:
+def dependency_findings(project: Project, ecosystem: str) -> Iterator[Finding]:
     """Findings for one ecosystem's observation; skip when offline, error when the service failed."""
     manifests = node_lockfiles(project) if ecosystem == "npm" else python_manifests(project)
     if not manifests:
