@@ -19,7 +19,18 @@ import re
 from collections.abc import Iterable
 
 from auditor.docs import fix_prose
-from auditor.model import CheckResult, Confidence, Finding, FixSnippet, Report, Section, Severity, Status, Target
+from auditor.model import (
+    CheckResult,
+    Confidence,
+    Finding,
+    FixSnippet,
+    Report,
+    Section,
+    Severity,
+    SkippedFile,
+    Status,
+    Target,
+)
 from reports.common import (
     BASELINE_EXISTING,
     assessment_date,
@@ -442,6 +453,26 @@ def _bullets(items: Iterable[str], empty: str = "- none") -> list[str]:
     return out or [empty]
 
 
+# Past this many files one reason is a single line with a count ("81 files: browser code ...").
+_SKIPS_LISTED = 3
+
+
+def _skipped_lines(skipped: Iterable[SkippedFile]) -> list[str]:
+    """One line per skipped file, except that files sharing a reason share a line when there are many
+    (a Next.js app's client components), with the first few named; the JSON report lists every one."""
+    by_reason: dict[str, list[str]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(item.path)
+    out: list[str] = []
+    for reason, paths in by_reason.items():
+        if len(paths) <= _SKIPS_LISTED:
+            out.extend(f"- {md_code(path)}: {md_escape(reason)}" for path in paths)
+            continue
+        named = ", ".join(md_code(path) for path in paths[:_SKIPS_LISTED])
+        out.append(f"- {len(paths)} files: {md_escape(reason)} ({named} and {len(paths) - _SKIPS_LISTED} more)")
+    return _bullets(out)
+
+
 def _file_groups(files: Iterable[str]) -> str:
     """Scanned files as one line: files at the root by name, then a count per top-level folder.
 
@@ -482,7 +513,7 @@ def _appendix(report: Report) -> str:
     empty: list[str] = []
     if report.skipped_files:
         lines += ["", f"### Files skipped ({len(report.skipped_files)})"]
-        lines += _bullets(f"- {md_code(s.path)}: {md_escape(s.reason)}" for s in report.skipped_files)
+        lines += _skipped_lines(report.skipped_files)
     else:
         empty.append("no files skipped")
 

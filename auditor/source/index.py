@@ -282,8 +282,14 @@ def _is_test(rel: str) -> bool:
 # -- parsing -------------------------------------------------------------
 
 
+# A React Server Components module boundary: the file (and what only it imports) runs in the browser.
+_USE_CLIENT = re.compile(r"""\A(?:\ufeff)?(?:\s+|//[^\n]*\n|/\*.*?\*/)*(["'])use client\1""", re.DOTALL)
+
+
 def _skip_reason(rel: str, size: int, text: str) -> str:
     parts = PurePosixPath(rel).parts
+    if not rel.endswith(".py") and _USE_CLIENT.match(text):
+        return "browser code ('use client' component) is not judged as server code"
     if _BUILD_DIRS.intersection(parts[:-1]):
         return "build output is not judged as source"
     if rel.endswith((".min.js", ".min.mjs", ".bundle.js")):

@@ -351,3 +351,17 @@ def test_first_sentence_and_info_observations() -> None:
     text = render(report)
     # An info issue is one line with its places: an observation, not an action.
     assert "- [ ] **info** fyi — `compose.yaml:2` `T-INFO`" in text
+
+
+def test_skipped_files_sharing_a_reason_share_a_line() -> None:
+    # A Next.js app's 81 client components are one line with a count; a lone skip keeps its own line.
+    client = tuple(SkippedFile(f"src/app/c{i}.tsx", "browser code ('use client' component) is not judged as server code")
+                   for i in range(5))
+    report = make_report([], targets=(TargetInfo(kind="repo", value="."),),
+                         skipped_files=(*client, SkippedFile("blob.bin", "binary file")))
+    text = render(report)
+    assert "### Files skipped (6)" in text
+    assert ("- 5 files: browser code ('use client' component) is not judged as server code "
+            "(`src/app/c0.tsx`, `src/app/c1.tsx`, `src/app/c2.tsx` and 2 more)") in text
+    assert "- `blob.bin`: binary file" in text
+    assert "c3.tsx" not in text
