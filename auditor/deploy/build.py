@@ -610,6 +610,10 @@ def _package_of(project: Project, dockerfile: str | None) -> str | None:
 _SERVER_DEPS = frozenset({"express", "fastify", "hono", "@nestjs/core", "koa", "@hapi/hapi", "next", "nuxt",
                           "@remix-run/node", "@sveltejs/kit", "elysia", "@hono/node-server"})
 _FRONTEND_DEPS = frozenset({"react-dom", "vue", "svelte", "solid-js", "@angular/core", "preact"})
+# Libraries that render React (or MJML) to HTML on the server for e-mail: a package built on them is
+# a library of templates the server sends, even though it depends on react-dom.
+_EMAIL_TEMPLATE_DEPS = frozenset({"@react-email/components", "@react-email/render", "react-email", "mjml",
+                                  "mjml-react", "@faire/mjml-react", "jsx-email"})
 _SERVER_START = re.compile(r"\b(node|bun|tsx|ts-node|nest\s+start|next\s+start|nuxt\s+start|deno)\b")
 
 
@@ -635,7 +639,11 @@ def _packages(project: Project, services: list[DeployService]) -> list[Package]:
         start = str(scripts.get("start", "")) if isinstance(scripts, dict) else ""
         name = str(data.get("name") or folder)
         serves = bool(_SERVER_START.search(start))
-        if deps & _FRONTEND_DEPS and not serves and (folder in contexts or not deps & _SERVER_DEPS):
+        templates = deps & _EMAIL_TEMPLATE_DEPS
+        if templates and folder not in contexts and not serves:
+            out.append(Package(folder, name, "library", "e-mail templates rendered on the server ("
+                               + ", ".join(sorted(templates)) + "), not a browser front end"))
+        elif deps & _FRONTEND_DEPS and not serves and (folder in contexts or not deps & _SERVER_DEPS):
             out.append(Package(folder, name, "frontend", "a browser front end (" +
                                ", ".join(sorted(deps & _FRONTEND_DEPS)) + ") with no server start script"))
         elif folder in contexts:

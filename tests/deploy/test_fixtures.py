@@ -489,3 +489,15 @@ def test_start_path_records_who_runs_whom(tmp_path: Path) -> None:
     assert ("    start path:\n      Dockerfile ENTRYPOINT\n        docker-entrypoint.sh\n"
             "          package.json script db:setup\n            package.json script migrate\n"
             "      Dockerfile CMD\n") in printed
+
+
+def test_email_template_package_is_a_library(tmp_path: Path) -> None:
+    # react-email templates depend on react-dom but are rendered by the server that sends the mail.
+    project = _write(tmp_path, {
+        "package.json": '{"name": "mono", "workspaces": ["packages/*"]}',
+        "packages/email/package.json": ('{"name": "@acme/email", "scripts": {"build": "tsc"}, "dependencies": '
+                                        '{"@react-email/components": "1", "react": "19", "react-dom": "19"}}'),
+        "packages/web/package.json": '{"name": "@acme/web", "scripts": {"dev": "vite"}, "dependencies": {"react-dom": "19"}}',
+    })
+    kinds = {p.path: p.kind for p in build_model(project).packages}
+    assert kinds == {"packages/email": "library", "packages/web": "frontend"}
