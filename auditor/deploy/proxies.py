@@ -234,10 +234,12 @@ def _is_loopback(target: str, text: str) -> bool:
 
 
 # Where a Python server is told to trust the proxy's forwarded headers: uvicorn/gunicorn's
-# --forwarded-allow-ips (or FORWARDED_ALLOW_IPS, forwarded_allow_ips in a gunicorn config).
-_FORWARDED_TRUST = lazy(r"forwarded[-_]allow[-_]ips", re.IGNORECASE)
+# --forwarded-allow-ips (or FORWARDED_ALLOW_IPS, forwarded_allow_ips in a gunicorn config or any
+# Python file that configures the server programmatically).
+# Daphne's --proxy-headers trusts the headers from any peer.
+_FORWARDED_TRUST = lazy(r"forwarded[-_]allow[-_]ips|\bdaphne\b[^\n]*--proxy-headers", re.IGNORECASE)
 _DEPLOY_TEXT = lazy(r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|Procfile|[^/]*compose[^/]*\.ya?ml|[^/]*\.(sh|ini|toml|cfg|conf)|"
-                    r"[^/]*\.(ya?ml|json)|gunicorn[^/]*\.py|\.env[^/]*|env[-_.][^/]*)$", re.IGNORECASE)
+                    r"[^/]*\.(ya?ml|json|py)|\.env[^/]*|env[-_.][^/]*)$", re.IGNORECASE)
 
 
 def forwarded_trust(project: Project) -> str | None:
@@ -250,6 +252,24 @@ def forwarded_trust(project: Project) -> str | None:
         return None
 
     return project.view(forwarded_trust, build)
+
+
+_JS_SOURCE = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs")
+
+
+def project_mentions(project: Project, needles: tuple[str, ...]) -> bool:
+    """Whether any JavaScript/TypeScript file of the repository (dependencies and tests aside) contains
+    one of ``needles``: for settings a shared package may make where the source index does not look."""
+    for rel in project.files:
+        if not rel.endswith(_JS_SOURCE):
+            continue
+        parts = rel.split("/")
+        if "node_modules" in parts or {"test", "tests", "__tests__", "e2e"} & set(parts[:-1]):
+            continue
+        text = project.read_text(rel) or ""
+        if any(needle in text for needle in needles):
+            return True
+    return False
 
 
 def _deployed(rel: str, *, documented: bool) -> bool:

@@ -13,7 +13,9 @@ Kubernetes `Ingress`), and nothing tells the application to trust that proxy.
 - Python: slowapi or flask-limiter with `key_func=get_remote_address`, or the application's
   own limiter function reading `request.client.host` / `request.remote_addr`; trusted with
   uvicorn's or gunicorn's `--forwarded-allow-ips` (`FORWARDED_ALLOW_IPS`, a gunicorn config's
-  `forwarded_allow_ips`), or `ProxyHeadersMiddleware` / werkzeug `ProxyFix` in the code. A
+  `forwarded_allow_ips`), Daphne's `--proxy-headers`, or `ProxyHeadersMiddleware` / werkzeug
+  `ProxyFix` in the code. uvicorn's own `--proxy-headers` is not enough: it still trusts only
+  127.0.0.1 unless told otherwise. A
   proxy that reaches the app over loopback (`proxy_pass http://127.0.0.1:8000`) does not
   count here, because uvicorn and gunicorn trust loopback by default.
 
@@ -50,7 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.deploy.proxies import forwarded_trust, request_front
+from auditor.deploy.proxies import forwarded_trust, project_mentions, request_front
 from auditor.model import Confidence, Finding, Location, Section, Severity
 from auditor.project import Project
 from auditor.registry import NotApplicable, check
@@ -80,7 +82,7 @@ def rate_limit_proxy_ip(project: Project) -> Iterator[Finding]:
         if front is None:
             continue
         judged = True
-        if _py_trusts_proxy(project, index, service) if python else _trusts_proxy(index, service):
+        if _py_trusts_proxy(project, index, service) if python else _trusts_proxy(project, index, services):
             continue
         if python:
             message = (f"{service.name}: {what} keys clients by request.client.host, and requests arrive through "
@@ -165,13 +167,21 @@ def _py_trusts_proxy(project: Project, index: SourceIndex, service: Service) -> 
                for _sf, call in index.calls(service) for name in _PY_PROXY_FIX)
 
 
-def _trusts_proxy(index: SourceIndex, service: Service) -> bool:
-    """``trust proxy`` is set (``app.set``/``app.enable``, Fastify's ``trustProxy``), or named in the code."""
-    for _sf, call in index.calls(service):
-        if call.name in {"set", "enable"} and any(s.startswith("trust proxy") for s in call.strings):
+def _trusts_proxy(project: Project, index: SourceIndex, services: tuple[Service, ...]) -> bool:
+    """``trust proxy`` is set (``app.set``/``app.enable``, Fastify's ``trustProxy``), or named in the code.
+
+    Any service counts: the app may be built by a shared package of the monorepo (a server factory
+    in ``packages/server``) that is not the service's own code.
+    """
+    for service in services:
+        for _sf, call in index.calls(service):
+            if call.name in {"set", "enable"} and any(s.startswith("trust proxy") for s in call.strings):
+                return True
+            if call.prop("trustProxy") is not None:
+                return True
+        # A setting passed through a constant or a helper: the string anywhere means the author handled it.
+        if any("trust proxy" in literal for literal in rules.literals(index, service)):
             return True
-        if call.prop("trustProxy") is not None:
-            return True
-    # A setting passed through a constant or a helper: the string anywhere means the author handled it.
-    return any("trust proxy" in literal for literal in rules.literals(index, service))
+    # A shared package that builds the app is not parsed as a service: its text still counts.
+    return project_mentions(project, ("trust proxy", "trustProxy"))
 
