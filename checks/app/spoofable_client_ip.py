@@ -146,11 +146,9 @@ def _uses(sf: SourceFile, helpers: dict[tuple[str, str], _Helper], service: Serv
     call, access = decision
     helper = local[call.name]
     what = "decides IP access with" if access else "keys its rate limit on"
-    consequence = ("any client passes the restriction by sending the header" if access
-                   else "a client escapes the limit by sending a new value with every request")
     yield Finding(
         message=(f"{sf.path} {what} {helper.name}() ({helper.path}:{helper.line}), which {helper.how}: "
-                 f"{consequence}"),
+                 f"{_consequence(access)}"),
         location=Location(sf.path, call.line), key=f"{service.name}:{sf.path}:{helper.name}",
         severity=None if access else Severity.MEDIUM,
         related=(Location(helper.path, helper.line),),
@@ -170,13 +168,18 @@ def _self_deciding(sf: SourceFile, helpers: dict[tuple[str, str], _Helper], serv
         if not (access or limit):
             continue
         what = "decides IP access on" if access else "keys its rate limit on"
-        consequence = ("any client passes the restriction by sending the header" if access
-                       else "a client escapes the limit by sending a new value with every request")
         yield Finding(
-            message=f"{func.name}() in {sf.path} {what} the client address, and it {helper.how}: {consequence}",
+            message=f"{func.name}() in {sf.path} {what} the client address, and it {helper.how}: "
+                    f"{_consequence(bool(access))}",
             location=Location(sf.path, func.line), key=f"{service.name}:{sf.path}:{func.name}",
             severity=None if access else Severity.MEDIUM,
         )
+
+
+def _consequence(access: bool) -> str:
+    """What a client gains by choosing the header: past an allow list, or out of a rate limit."""
+    return ("any client passes the restriction by sending the header" if access
+            else "a client escapes the limit by sending a new value with every request")
 
 
 def _decision(sf: SourceFile, call: Call) -> tuple[Call, bool] | None:
