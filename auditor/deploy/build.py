@@ -503,7 +503,7 @@ def _compose_service(project: Project, info: ComposeProjectInfo, view: ServiceVi
     else:
         text = " ".join(_words(merged.get("entrypoint")) + _words(merged.get("command")))
         start = command_start(project, posixpath.dirname(info.files[0]), f"compose service {view.name}", text) \
-            if text else StartPath(pid1="image default", pid1_reason=f"{image or 'the image'} runs its own command")
+            if text else _image_default_start(image, merged.get("user"))
     health = healthcheck_of_view(project, view, dockerfile, _stage(dockerfile, target) if dockerfile else None)
     if health == "dockerfile" and own:
         health = "image (inherited from its Dockerfile)"
@@ -513,6 +513,34 @@ def _compose_service(project: Project, info: ComposeProjectInfo, view: ServiceVi
         image=image, own_image_of=own, healthcheck=health,
         package=_package_of(project, dockerfile_path) if dockerfile_path else None,
         entry_point=_entry(project, posixpath.dirname(dockerfile_path or info.files[0]), start), start=start)
+
+
+# Official images whose own entrypoint drops root before the server starts (their docker-entrypoint.sh
+# re-executes itself with gosu, su-exec on Alpine), or whose Dockerfile sets USER: what "the image's
+# default" means. Only when compose runs the image's own command: another command may start as root.
+_IMAGE_USERS = {
+    "postgres": ("postgres", "the official image's entrypoint starts the server as postgres (gosu or su-exec)"),
+    "redis": ("redis", "the official image's entrypoint starts the server as redis (gosu or su-exec)"),
+    "mysql": ("mysql", "the official image's entrypoint starts the server as mysql (gosu or su-exec)"),
+    "mariadb": ("mysql", "the official image's entrypoint starts the server as mysql (gosu or su-exec)"),
+    "mongo": ("mongodb", "the official image's entrypoint starts the server as mongodb (gosu or su-exec)"),
+    "grafana/grafana": ("472", "the image sets USER 472 (grafana)"),
+    "prom/prometheus": ("nobody", "the image sets USER nobody"),
+}
+
+
+def _image_default_start(image: str | None, user: object) -> StartPath:
+    """The start of a third-party image run with its own command: its user, when compose or the image says."""
+    reason = f"{image or 'the image'} runs its own command"
+    if user is not None:
+        return StartPath(pid1="image default", pid1_reason=reason, user=str(user),
+                         user_reason=f"compose sets user: {user}")
+    name = (image or "").split("@", 1)[0].rsplit(":", 1)[0].lower()
+    name = name.removeprefix("docker.io/").removeprefix("library/")
+    known = _IMAGE_USERS.get(name)
+    if known is None:
+        return StartPath(pid1="image default", pid1_reason=reason)
+    return StartPath(pid1="image default", pid1_reason=reason, user=known[0], user_reason=known[1])
 
 
 def _words(value: object) -> list[str]:

@@ -59,7 +59,7 @@ def test_alternative_stacks_are_separate_projects() -> None:
         "projects": [(("docker-compose.postgres.yml",), "production"), (("docker-compose.yml",), "production")],
         "services": [
             ("docker-compose.postgres.yml", "app", "production", None, None, None, None, "image default", []),
-            ("docker-compose.postgres.yml", "db", "production", None, None, None, None, "image default", []),
+            ("docker-compose.postgres.yml", "db", "production", None, None, None, "postgres", "image default", []),
             ("docker-compose.yml", "app", "production", None, None, None, None, "image default", []),
         ],
         "packages": [],
@@ -79,10 +79,10 @@ def test_override_chain_deploy_script_wins() -> None:
         "services": [
             ("compose.yml + compose.prod.yml", "api", "production", "Dockerfile", None, None, "1000", "runtime",
              ["Dockerfile CMD"]),
-            ("compose.yml + compose.prod.yml", "db", "production", None, None, None, None, "image default", []),
+            ("compose.yml + compose.prod.yml", "db", "production", None, None, None, "postgres", "image default", []),
             ("compose.yml + compose.override.yml", "api", "development", "Dockerfile", None, None, "1000",
              "runtime", ["compose service api command"]),
-            ("compose.yml + compose.override.yml", "db", "development", None, None, None, None, "image default", []),
+            ("compose.yml + compose.override.yml", "db", "development", None, None, None, "postgres", "image default", []),
         ],
         "packages": [],
     }
@@ -121,7 +121,7 @@ def test_test_folder_with_its_own_compose() -> None:
                   "tests/integration/docker-compose.yml": "test"},
         "projects": [(("tests/integration/docker-compose.yml",), "test")],
         "services": [
-            ("tests/integration/docker-compose.yml", "db", "test", None, None, None, None, "image default", []),
+            ("tests/integration/docker-compose.yml", "db", "test", None, None, None, "postgres", "image default", []),
             (None, "test-folder", "production", "Dockerfile", None, None, "node", "runtime", ["Dockerfile CMD"]),
             (None, "e2e", "test", "e2e/Dockerfile", None, None, None, "package manager", ["e2e/Dockerfile CMD"]),
         ],
@@ -501,3 +501,17 @@ def test_email_template_package_is_a_library(tmp_path: Path) -> None:
     })
     kinds = {p.path: p.kind for p in build_model(project).packages}
     assert kinds == {"packages/email": "library", "packages/web": "frontend"}
+
+
+@pytest.mark.parametrize(("service", "user"), [
+    # The official images drop root themselves; compose's user: wins; an unknown image stays unknown.
+    ("    image: postgres:16-alpine\n", "postgres"),
+    ("    image: docker.io/library/redis:7\n", "redis"),
+    ("    image: postgres:16\n    user: '999'\n", "999"),
+    ("    image: ghcr.io/acme/tool:1\n", None),
+])
+def test_third_party_image_user(tmp_path: Path, service: str, user: str | None) -> None:
+    project = _write(tmp_path, {"compose.yml": f"services:\n  svc:\n{service}"})
+    (svc,) = build_model(project).services
+    assert svc.start.user == user
+    assert (svc.start.user_reason != "") is (user is not None)
