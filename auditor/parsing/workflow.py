@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from auditor.parsing import ParseProblem
@@ -138,7 +139,8 @@ def _matrix_combinations(job: dict[str, Any]) -> tuple[dict[str, str], ...]:
             if k not in {"include", "exclude"} and isinstance(values, list)}
     combos: list[dict[str, str]] = [{}]
     for key, values in axes.items():
-        combos = [{**combo, key: value} for combo in combos for value in values][:_MAX_COMBINATIONS]
+        # Bounded while it is built: a hostile matrix of many long axes never materialises its product.
+        combos = list(islice(({**combo, key: value} for combo in combos for value in values), _MAX_COMBINATIONS))
     if not axes:
         combos = []
     for entry in matrix.get("exclude") or []:

@@ -38,3 +38,11 @@ def test_expression_matrix_is_not_expanded() -> None:
     assert parse_github_workflow(".github/workflows/ci.yml", (
         "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    strategy:\n"
         "      matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}\n    steps:\n      - run: echo\n")).matrices == {}
+
+
+def test_a_huge_matrix_is_bounded() -> None:
+    # Ten axes of 500 values would be 500**10 jobs; GitHub refuses more than 256, and so does the expansion.
+    axes = "".join(f"        a{i}: [{', '.join(str(v) for v in range(500))}]\n" for i in range(10))
+    combos = _combos(axes)
+    assert len(combos) == 256
+    assert combos[0] == {f"a{i}": "0" for i in range(10)}
