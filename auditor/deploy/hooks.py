@@ -44,7 +44,8 @@ HOOKS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
 _NAMED_HOOK = re.compile(
     r"\blifespan\s*=\s*([A-Za-z_]\w*)\b(?!\s*\()|\bon_startup\s*=\s*\[\s*([A-Za-z_]\w*)|"
     r"\badd_event_handler\(\s*[\"']startup[\"']\s*,\s*([A-Za-z_]\w*)")
-_PY_IMPORT = re.compile(r"^\s*from\s+(\.*[\w.]*)\s+import\s+\(?([^)\n]*(?:\n[^)\n]*)*?)\)?\s*$", re.MULTILINE)
+# `from x import a, b` or a parenthesised list over several lines; `[ \t]` so that `^` never spans lines.
+_PY_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
 _JS_IMPORT = re.compile(r"\bimport\s*\{([^}]*)\}\s*from\s*[\"'](\.{1,2}/[^\"']+)[\"']")
 # `app = create_app(...)` at the top level of an entry file: the factory builds the application.
 _FACTORY_CALL = re.compile(r"^(?:app|application|api)\s*(?::\s*\w+\s*)?=\s*([A-Za-z_]\w*)\s*\(", re.MULTILINE)
@@ -215,7 +216,8 @@ def _imported_from(project: Project, path: str, text: str, name: str) -> str | N
     """The repository file ``name`` is imported from in ``path`` (Python ``from x import``, JS ``import {}``)."""
     if path.endswith(".py"):
         for match in _PY_IMPORT.finditer(text):
-            names = {part.split(" as ")[-1].strip() for part in match.group(2).replace("\n", " ").split(",")}
+            names = {part.split(" as ")[-1].strip().split("#")[0].strip()
+                     for part in match.group(2).strip("()").replace("\n", ",").split(",")}
             if name in names:
                 return _py_module(project, path, match.group(1))
         return None
@@ -261,7 +263,7 @@ def _definition(text: str | None, name: str) -> tuple[int, str] | None:
     if py:
         return text.count("\n", 0, py.start()) + 1, _python_block(text, py.start(), len(py.group(1)))
     js = re.search(rf"(?:function\s*\*?\s*{re.escape(name)}\s*\(|\b(?:const|let|var)\s+{re.escape(name)}\s*="
-                   rf"|^\s*(?:public\s+|private\s+)?(?:async\s+)?{re.escape(name)}\s*\([^)]*\)\s*(?::[^{{]*)?\{{)",
+                   rf"|^[ \t]*(?:public\s+|private\s+)?(?:async\s+)?{re.escape(name)}\s*\([^)]*\)\s*(?::[^{{]*)?\{{)",
                    text, re.MULTILINE)
     if js:
         return text.count("\n", 0, js.start()) + 1, _brace_block(text, js.start())

@@ -283,7 +283,8 @@ def _is_test(rel: str) -> bool:
 
 
 # A React Server Components module boundary: the file (and what only it imports) runs in the browser.
-_USE_CLIENT = re.compile(r"""\A(?:\ufeff)?(?:\s+|//[^\n]*\n|/\*.*?\*/)*(["'])use client\1""", re.DOTALL)
+# One whitespace character per repetition: `(\s+)*` would backtrack exponentially on a long blank run.
+_USE_CLIENT = re.compile(r"""\A(?:\ufeff)?(?:\s|//[^\n]*\n|/\*.*?\*/)*(["'])use client\1""", re.DOTALL)
 
 
 def _skip_reason(rel: str, size: int, text: str) -> str:

@@ -93,3 +93,33 @@ def test_runaway_continuation_is_a_parse_problem_not_minutes() -> None:
     assert [(p.line, "continues over more than" in p.reason) for p in parsed.problems] == [(2, True)]
     normal = parse_dockerfile("Dockerfile", "FROM alpine:3.20\nRUN a \\\n  b \\\n  c\n")
     assert not normal.problems and normal.stages[0].instructions[0].value.split() == ["a", "b", "c"]
+
+
+# Shapes that would make a nested or line-spanning quantifier backtrack: long whitespace runs before a
+# directive that never comes, an unclosed comment, and a megabyte of blank lines before a name.
+USE_CLIENT_TEXTS = {
+    "spaces": " " * MB + "x",
+    "newlines": "\n" * MB + "x",
+    "unclosed-comment": "/*" + " " * MB,
+    "comment-openers": "//\n" * (MB // 3) + "x",
+}
+
+
+@pytest.mark.parametrize("name", sorted(USE_CLIENT_TEXTS))
+def test_use_client_directive_test_is_linear(name: str) -> None:
+    from auditor.source.index import _skip_reason
+
+    text = USE_CLIENT_TEXTS[name]
+    assert cpu_seconds(_skip_reason, "src/a.tsx", len(text), text) < 3.0
+
+
+def test_start_hook_lookup_is_linear() -> None:
+    from auditor.deploy.hooks import _definition, _imported_from
+    from auditor.project import Project
+
+    text = "\n" * MB + "export const x = 1\n"
+    assert cpu_seconds(_definition, text, "x") < 3.0
+    assert cpu_seconds(_definition, "\n" * MB + "async def lifespan(app):\n    yield\n", "lifespan") < 3.0
+    project = Project(Path("."))
+    assert cpu_seconds(_imported_from, project, "app/main.py", "\n" * MB + "from .events import lifespan\n",
+                       "lifespan") < 3.0
