@@ -46,7 +46,7 @@ _NAMED_HOOK = re.compile(
     r"\badd_event_handler\(\s*[\"']startup[\"']\s*,\s*([A-Za-z_]\w*)")
 # `from x import a, b` or a parenthesised list over several lines; `[ \t]` so that `^` never spans lines.
 _PY_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
-_JS_IMPORT = re.compile(r"\bimport\s*\{([^}]*)\}\s*from\s*[\"'](\.{1,2}/[^\"']+)[\"']")
+_JS_IMPORT = re.compile(r"\bimport\s*\{([^}]{0,1000})\}\s*from\s*[\"'](\.{1,2}/[^\"']{1,500})[\"']")
 # `app = create_app(...)` at the top level of an entry file: the factory builds the application.
 _FACTORY_CALL = re.compile(r"^(?:app|application|api)\s*(?::\s*\w+\s*)?=\s*([A-Za-z_]\w*)\s*\(", re.MULTILINE)
 _CALLED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\s*\(")
@@ -263,7 +263,7 @@ def _definition(text: str | None, name: str) -> tuple[int, str] | None:
     if py:
         return text.count("\n", 0, py.start()) + 1, _python_block(text, py.start(), len(py.group(1)))
     js = re.search(rf"(?:function\s*\*?\s*{re.escape(name)}\s*\(|\b(?:const|let|var)\s+{re.escape(name)}\s*="
-                   rf"|^[ \t]*(?:public\s+|private\s+)?(?:async\s+)?{re.escape(name)}\s*\([^)]*\)\s*(?::[^{{]*)?\{{)",
+                   rf"|^[ \t]*(?:public\s+|private\s+)?(?:async\s+)?{re.escape(name)}\s*\([^)]{{0,500}}\)\s*(?::[^{{]{{0,200}})?\{{)",
                    text, re.MULTILINE)
     if js:
         return text.count("\n", 0, js.start()) + 1, _brace_block(text, js.start())

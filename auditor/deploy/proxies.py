@@ -159,12 +159,12 @@ class Front:
 _FORWARDS = {
     "nginx": lazy(r"(?:^|[{;])[ \t]*proxy_pass\s+(?P<target>[^;\s]+)", re.MULTILINE),
     "caddy": lazy(r"(?:^|\{)[ \t]*reverse_proxy\b[ \t]*(?P<target>[^\s{]*)", re.MULTILINE),
-    "traefik": lazy(r"traefik\.http\.routers\.|^\s*routers\s*:|^\s*\[http\.routers", re.MULTILINE),
+    "traefik": lazy(r"traefik\.http\.routers\.|^[ \t]*routers[ \t]*:|^[ \t]*\[http\.routers", re.MULTILINE),
 }
 _WHAT = {"nginx": "nginx proxy_pass", "caddy": "Caddy reverse_proxy", "traefik": "Traefik routers"}
-_UPSTREAM = lazy(r"\bupstream\s+(?P<name>[\w.-]+)\s*\{[^}]*?\bserver\s+(?P<server>[^;\s]+)")
+_UPSTREAM_SERVER = lazy(r"\bserver\s+([^;\s]+)")
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1", "0.0.0.0", "unix"})
-_INGRESS = lazy(r"^kind:\s*Ingress\s*$", re.MULTILINE)
+_INGRESS = lazy(r"^kind:[ \t]*Ingress[ \t]*$", re.MULTILINE)
 _PROCFILE_WEB = lazy(r"^web\s*:", re.MULTILINE)
 _APP_ENGINE = lazy(r"^runtime\s*:", re.MULTILINE)
 # Platforms whose router always stands between the client and the process.
@@ -227,9 +227,13 @@ def _is_loopback(target: str, text: str) -> bool:
     host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
     if target.startswith("unix:") or "unix:" in target:
         return True
-    for upstream in _UPSTREAM.finditer(text):
-        if upstream.group("name") == host:
-            return _is_loopback(upstream.group("server"), "")
+    # The first `upstream <host> {` block only, read up to its closing brace: linear however the text repeats.
+    opening = re.search(rf"\bupstream\s+{re.escape(host)}\s*\{{", text) if host else None
+    if opening is not None:
+        close = text.find("}", opening.end(), opening.end() + 4000)
+        server = _UPSTREAM_SERVER.search(text, opening.end(), close if close >= 0 else opening.end() + 4000)
+        if server is not None:
+            return _is_loopback(server.group(1), "")
     return host.lower() in _LOOPBACK_HOSTS
 
 
@@ -237,7 +241,7 @@ def _is_loopback(target: str, text: str) -> bool:
 # --forwarded-allow-ips (or FORWARDED_ALLOW_IPS, forwarded_allow_ips in a gunicorn config or any
 # Python file that configures the server programmatically).
 # Daphne's --proxy-headers trusts the headers from any peer.
-_FORWARDED_TRUST = lazy(r"forwarded[-_]allow[-_]ips|\bdaphne\b[^\n]*--proxy-headers", re.IGNORECASE)
+_FORWARDED_TRUST = lazy(r"forwarded[-_]allow[-_]ips|\bdaphne\b[^\n]{0,500}--proxy-headers", re.IGNORECASE)
 _DEPLOY_TEXT = lazy(r"(^|/)(Dockerfile[^/]*|[^/]*\.dockerfile|Procfile|[^/]*compose[^/]*\.ya?ml|[^/]*\.(sh|ini|toml|cfg|conf)|"
                     r"[^/]*\.(ya?ml|json|py)|\.env[^/]*|env[-_.][^/]*)$", re.IGNORECASE)
 

@@ -123,3 +123,14 @@ def test_start_hook_lookup_is_linear() -> None:
     project = Project(Path("."))
     assert cpu_seconds(_imported_from, project, "app/main.py", "\n" * MB + "from .events import lifespan\n",
                        "lifespan") < 3.0
+
+
+def test_proxy_and_hook_patterns_are_linear() -> None:
+    # Openers that never close, repeated a megabyte's worth: each must not rescan the rest of the text.
+    from auditor.deploy import hooks, proxies
+
+    assert cpu_seconds(proxies._is_loopback, "http://app", "upstream app {" * (MB // 14)) < 3.0
+    assert cpu_seconds(proxies._FORWARDED_TRUST.search, "daphne " * (MB // 7)) < 3.0
+    assert cpu_seconds(hooks._JS_IMPORT.search, "import {" * (MB // 8)) < 3.0
+    assert cpu_seconds(hooks._definition, "x(" * (MB // 2), "x") < 3.0
+    assert cpu_seconds(proxies._FORWARDS["traefik"].search, "\n" * MB + "x") < 3.0
