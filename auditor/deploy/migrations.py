@@ -9,8 +9,13 @@ half of a reversible migration are all kept out.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from auditor.project import Project
 
 _IDENT = r"[`\"\[]?[\w.]+[`\"\]]?"
 _SQL_DROP = re.compile(
@@ -142,3 +147,91 @@ def newest(paths: list[str], texts: dict[str, str]) -> str | None:
         return heads[0]
     base = migration_set(paths[0])
     return max(paths, key=lambda rel: _natural(rel[len(base):]))
+
+
+# -- where migrations live ------------------------------------------------------------------------
+
+# A migration tool's config names its folder: drizzle's `out`, knex's `migrations.directory`, TypeORM's
+# `migrations` globs, sequelize's `migrations-path`, alembic's `script_location`. Bounded patterns:
+# config files are small, but they are scanned text.
+_DRIZZLE_OUT = re.compile(r"""\bout\s*:\s*["'`]([^"'`\n]{1,200})["'`]""")
+_KNEX_DIR = re.compile(r"""\bmigrations\s*:\s*\{[^}]{0,500}?\bdirectory\s*:\s*["'`]([^"'`\n]{1,200})["'`]""")
+_TYPEORM_GLOB = re.compile(r"""\bmigrations\s*:\s*\[\s*(?:__dirname\s*\+\s*)?["'`]([^"'`\n]{1,200})["'`]""")
+_SEQUELIZE_PATH = re.compile(r"""["']migrations-path["']\s*:\s*(?:path\.(?:resolve|join)\(([^)]{1,200})\)|["']([^"'\n]{1,200})["'])""")
+_ALEMBIC_LOCATION = re.compile(r"^script_location\s*=\s*(\S{1,200})", re.MULTILINE)
+_CONFIG_NAMES = re.compile(r"(^|/)(drizzle\.config\.[cm]?[jt]s|drizzle\.config\.json|knexfile\.[cm]?[jt]s|\.sequelizerc|"
+                           r"alembic\.ini|(data-?source|ormconfig|typeorm\.config|database\.config)\.[cm]?[jt]s)$",
+                           re.IGNORECASE)
+
+
+def migration_dirs(project: Project) -> list[str]:
+    """Folders that hold migrations, repo-relative: by the tools' conventions and by their configs.
+
+    Conventions: drizzle ``drizzle/*.sql`` or ``meta/_journal.json``, ``prisma/migrations``,
+    ``migrations/`` folders of SQL/JS/TS files or Django ``0001_*.py``, alembic ``versions``,
+    ``db/migrate``. Configs: whatever folder the migration tool is told to use.
+    """
+
+    def build() -> list[str]:
+        dirs: set[str] = set()
+        for rel in project.files:
+            parts = rel.split("/")
+            name = parts[-1]
+            parent = "/".join(parts[:-1])
+            if len(parts) >= 2 and parts[-2] == "drizzle" and name.endswith(".sql"):
+                dirs.add(parent)
+            elif name == "_journal.json" and len(parts) >= 2 and parts[-2] == "meta":
+                dirs.add("/".join(parts[:-2]))
+            elif "migrations" in parts[:-1]:
+                index = len(parts) - 2 - parts[:-1][::-1].index("migrations")
+                base = "/".join(parts[: index + 1])
+                if "prisma" in parts[:index] or name.endswith((".sql", ".js", ".ts", ".mjs", ".cjs")) or (
+                    re.match(r"^0\d+.*\.py$", name)
+                ):
+                    dirs.add(base)
+            elif len(parts) >= 3 and parts[-3] == "alembic" and parts[-2] == "versions" and name.endswith(".py"):
+                dirs.add(parent)
+            elif len(parts) >= 3 and parts[-3] == "db" and parts[-2] == "migrate" and name.endswith(".rb"):
+                dirs.add(parent)
+            if _CONFIG_NAMES.search(rel):
+                dirs.update(_configured_dirs(project, rel))
+        return sorted(dirs)
+
+    return project.view(migration_dirs, build)
+
+
+def _configured_dirs(project: Project, config: str) -> set[str]:
+    """The migration folders one tool config names, when they exist in the repository."""
+    text = project.read_text(config) or ""
+    here = posixpath.dirname(config)
+    named: list[str] = []
+    name = posixpath.basename(config).lower()
+    if name.startswith("drizzle.config"):
+        named += _DRIZZLE_OUT.findall(text)
+    elif name.startswith("knexfile"):
+        named += _KNEX_DIR.findall(text)
+    elif name == ".sequelizerc":
+        for call_args, plain in _SEQUELIZE_PATH.findall(text):
+            named.append(plain or "/".join(re.findall(r"""["']([^"']+)["']""", call_args)))
+    elif name == "alembic.ini":
+        named += [f"{loc.replace('%(here)s/', '').rstrip('/')}/versions" for loc in _ALEMBIC_LOCATION.findall(text)]
+    else:
+        # TypeORM: the folder part of the glob before its first wildcard.
+        named += [re.split(r"[*{]", glob, maxsplit=1)[0].rstrip("/") for glob in _TYPEORM_GLOB.findall(text)]
+    out: set[str] = set()
+    for folder in named:
+        folder = folder.strip()
+        while folder.startswith("./"):
+            folder = folder[2:]
+        folder = folder.lstrip("/")
+        if not folder or ".." in folder.split("/"):
+            continue
+        candidates = [posixpath.normpath(posixpath.join(here, folder))]
+        if here:  # `__dirname + '/migrations'` in src/data-source.ts, or a path from the repository root
+            candidates.append(posixpath.normpath(folder))
+        for candidate in candidates:
+            prefix = candidate + "/"
+            if any(rel.startswith(prefix) for rel in project.files):
+                out.add(candidate)
+                break
+    return out

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar, cast
 
+from auditor.deploy.migrations import migration_dirs
 from auditor.model import SkippedFile
 from auditor.project import Project
 from auditor.source import js, py
@@ -357,10 +358,12 @@ def _innermost_roots(files: tuple[str, ...], roots: list[str]) -> dict[str, list
     return owned
 
 
-def _candidates(owned: Iterable[str], language: str) -> list[str]:
-    """The files of one service root that are source in its language (no tests, no declarations)."""
+def _candidates(owned: Iterable[str], language: str, migrations: tuple[str, ...] = ()) -> list[str]:
+    """The files of one service root that are source in its language: no tests, no declarations, and no
+    migrations (``migrations`` are folder prefixes, wherever the migration tool's config puts them)."""
     exts = JS_EXTENSIONS if language == "node" else (".py",)
-    return [rel for rel in owned if rel.endswith(exts) and not rel.endswith(".d.ts") and not _is_test(rel)]
+    return [rel for rel in owned if rel.endswith(exts) and not rel.endswith(".d.ts") and not _is_test(rel)
+            and not rel.startswith(migrations)]
 
 
 def _build(project: Project) -> SourceIndex:
@@ -374,7 +377,9 @@ def _build(project: Project) -> SourceIndex:
     skipped: list[SourceSkip] = []
     services: list[Service] = []
     owned_by = _innermost_roots(project.files, [f[0] for f in found])
-    candidates = [_candidates(owned_by.get(_root_key(root), ()), language) for root, _f, _n, language, _d, _x in found]
+    migrations = tuple(folder + "/" for folder in migration_dirs(project))
+    candidates = [_candidates(owned_by.get(_root_key(root), ()), language, migrations)
+                  for root, _f, _n, language, _d, _x in found]
     # A package that cannot be a server (a SPA using the framework's typed client, a static export)
     # is dropped before its files are parsed: in a monorepo that is most of the tree.
     kept = [i for i, (root, framework, *_rest) in enumerate(found) if _may_serve(project, framework, root, candidates[i])]

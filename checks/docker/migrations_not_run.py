@@ -4,7 +4,9 @@
 When the repository holds migrations (drizzle `drizzle/*.sql` or
 `meta/_journal.json`, `prisma/migrations/`, `alembic/versions/`, Django
 `*/migrations/0*.py`, knex/TypeORM/Sequelize `migrations/` directories,
-`db/migrate/`), something that runs on deploy must apply them: the
+`db/migrate/`, or the folder the tool's config names: drizzle's `out`, knex's
+`migrations.directory`, TypeORM's `migrations` globs, sequelize's
+`migrations-path`, alembic's `script_location`), something that runs on deploy must apply them: the
 Dockerfile's `ENTRYPOINT`/`CMD`, an entrypoint script in the repository that
 they run, the package.json `start`/`prestart` scripts they call, or the
 compose `command`/`entrypoint` of a service that builds the image (or a
@@ -63,6 +65,7 @@ from collections.abc import Iterator
 
 from auditor.deploy.checkviews import build_contexts, dockerfiles, runtime_stage, start_path
 from auditor.deploy.judged import judged_services
+from auditor.deploy.migrations import migration_dirs
 from auditor.model import Finding, Location, Section, Severity
 from auditor.parsing.dockerfile import Dockerfile
 from auditor.project import Project
@@ -79,31 +82,6 @@ PROGRAMMATIC = re.compile(
     r"\bmigrate\s*\(|\.runMigrations\s*\(|migrationsRun\s*:\s*true|\.migrate\.latest\s*\(|migrateToLatest\s*\(|"
     r"command\.upgrade\s*\(|call_command\(\s*[\"']migrate[\"']|prisma\s+migrate\s+deploy"
 )
-
-
-def migration_dirs(project: Project) -> list[str]:
-    """Directories that hold migrations, repo-relative."""
-    dirs: set[str] = set()
-    for rel in project.files:
-        parts = rel.split("/")
-        name = parts[-1]
-        parent = "/".join(parts[:-1])
-        if len(parts) >= 2 and parts[-2] == "drizzle" and name.endswith(".sql"):
-            dirs.add(parent)
-        elif name == "_journal.json" and len(parts) >= 2 and parts[-2] == "meta":
-            dirs.add("/".join(parts[:-2]))
-        elif "migrations" in parts[:-1]:
-            index = len(parts) - 2 - parts[:-1][::-1].index("migrations")
-            base = "/".join(parts[: index + 1])
-            if "prisma" in parts[:index] or name.endswith((".sql", ".js", ".ts", ".mjs", ".cjs")) or (
-                re.match(r"^0\d+.*\.py$", name)
-            ):
-                dirs.add(base)
-        elif len(parts) >= 3 and parts[-3] == "alembic" and parts[-2] == "versions" and name.endswith(".py"):
-            dirs.add(parent)
-        elif len(parts) >= 3 and parts[-3] == "db" and parts[-2] == "migrate" and name.endswith(".rb"):
-            dirs.add(parent)
-    return sorted(dirs)
 
 
 def _owners(project: Project, candidates: list[Dockerfile], dirs: list[str]) -> list[Dockerfile]:

@@ -515,3 +515,36 @@ def test_third_party_image_user(tmp_path: Path, service: str, user: str | None) 
     (svc,) = build_model(project).services
     assert svc.start.user == user
     assert (svc.start.user_reason != "") is (user is not None)
+
+
+@pytest.mark.parametrize(("files", "folder"), [
+    ({"drizzle.config.ts": "export default { schema: './src/schema.ts', out: './db/sql', dialect: 'postgresql' }\n",
+      "db/sql/0000_init.sql": "CREATE TABLE t (id int);\n"}, "db/sql"),
+    ({"knexfile.js": "module.exports = { client: 'pg', migrations: { tableName: 'knex', directory: './db/changes' } }\n",
+      "db/changes/20240101_init.js": "exports.up = (knex) => knex.schema.createTable('t', () => {})\n"}, "db/changes"),
+    ({"src/data-source.ts": "export default new DataSource({ migrations: [__dirname + '/schema-changes/*.ts'] })\n",
+      "src/schema-changes/1700000000000-Init.ts": "export class Init1700000000000 {}\n"}, "src/schema-changes"),
+    ({".sequelizerc": "module.exports = { 'migrations-path': path.resolve('db', 'evolutions') }\n",
+      "db/evolutions/20240101-init.js": "module.exports = { up: async () => {} }\n"}, "db/evolutions"),
+    ({"alembic.ini": "[alembic]\nscript_location = dbmigrate\n",
+      "dbmigrate/versions/0001_init.py": "revision = '0001'\n"}, "dbmigrate/versions"),
+])
+def test_migration_folders_from_tool_configs(tmp_path: Path, files: dict[str, str], folder: str) -> None:
+    from auditor.deploy.migrations import migration_dirs
+
+    assert folder in migration_dirs(_write(tmp_path, files))
+
+
+def test_configured_migrations_are_not_server_code(tmp_path: Path) -> None:
+    # knex migrations in a folder of the config's choosing are run by the migration tool, not the server.
+    from auditor.source.index import source_index
+
+    project = _write(tmp_path, {
+        "package.json": '{"name": "api", "scripts": {"start": "node src/index.js"}, "dependencies": {"express": "4", "knex": "3"}}',
+        "knexfile.js": "module.exports = { migrations: { directory: './src/db/changes' } }\n",
+        "src/index.js": "const express = require('express')\nexpress().listen(3000)\n",
+        "src/db/changes/20240101_init.js": "exports.up = (knex) => knex.schema.createTable('t', () => {})\n",
+    })
+    (service,) = source_index(project).services
+    assert "src/index.js" in service.files
+    assert "src/db/changes/20240101_init.js" not in service.files
