@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from auditor.ci_config import all_commands
+from auditor.deploy.migrations import is_migration_name, migration_dirs
 from auditor.project import Project
 
 DB_IMAGES = ("postgres", "mysql", "mariadb", "mongo", "redis", "valkey", "cassandra", "couchdb",
@@ -115,7 +116,9 @@ def backup_scripts(project: Project) -> list[str]:
 
 
 def migration_files(project: Project) -> list[str]:
-    """Migration files of the ORMs and tools prodcheck knows."""
+    """Migration files of the ORMs and tools prodcheck knows, and any source file in a folder a
+    migration tool's config names (``migration_dirs``)."""
+    configured = tuple(folder + "/" for folder in migration_dirs(project))
     out = []
     for rel in project.files:
         lower = rel.lower()
@@ -125,5 +128,7 @@ def migration_files(project: Project) -> list[str]:
         if re.search(r"(^|/)drizzle/[^/]+\.sql$", lower) or re.search(r"(^|/)prisma/migrations/.+\.sql$", lower) \
                 or re.search(r"(^|/)alembic/versions/[^/]+\.py$", lower) \
                 or re.search(r"(^|/)migrations/(\d|[^/]*\.(sql|js|ts)$)", lower):
+            out.append(rel)
+        elif rel.startswith(configured) and is_migration_name(rel):
             out.append(rel)
     return out

@@ -231,7 +231,18 @@ def _configured_dirs(project: Project, config: str) -> set[str]:
             candidates.append(posixpath.normpath(folder))
         for candidate in candidates:
             prefix = candidate + "/"
-            if any(rel.startswith(prefix) for rel in project.files):
+            # A folder with only its scaffold (alembic's README and env.py, a .gitkeep) holds no migration.
+            if any(rel.startswith(prefix) and is_migration_name(rel) for rel in project.files):
                 out.add(candidate)
                 break
     return out
+
+
+_MIGRATION_SUFFIXES = (".sql", ".py", ".js", ".ts", ".mjs", ".cjs", ".rb")
+_SCAFFOLD_NAMES = frozenset({"__init__.py", "env.py", "script.py.mako", "index.ts", "index.js"})
+
+
+def is_migration_name(rel: str) -> bool:
+    """A file that can be a migration: source or SQL, not a tool's scaffold or a folder's index."""
+    name = rel.rsplit("/", 1)[-1].lower()
+    return name.endswith(_MIGRATION_SUFFIXES) and name not in _SCAFFOLD_NAMES and "/meta/" not in rel

@@ -548,3 +548,19 @@ def test_configured_migrations_are_not_server_code(tmp_path: Path) -> None:
     (service,) = source_index(project).services
     assert "src/index.js" in service.files
     assert "src/db/changes/20240101_init.js" not in service.files
+
+
+def test_a_scaffold_only_migration_folder_holds_no_migrations(tmp_path: Path) -> None:
+    # `alembic init` leaves env.py, script.py.mako and an empty versions/ (here with a README): no revision
+    # exists, so there is nothing a start path should apply.
+    from auditor.deploy.migrations import migration_dirs
+
+    project = _write(tmp_path, {
+        "src/alembic.ini": "[alembic]\nscript_location = migrations\n",
+        "src/migrations/env.py": "from alembic import context\n",
+        "src/migrations/script.py.mako": "${message}\n",
+        "src/migrations/versions/README.MD": "",
+        "Dockerfile": 'FROM python:3.12-slim\nCOPY . .\nUSER app\nCMD ["uvicorn", "app.main:app"]\n',
+    })
+    assert migration_dirs(project) == []
+    assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.SKIPPED
