@@ -382,14 +382,27 @@ def _source_files_by_stem(project: Project) -> dict[str, list[str]]:
 
 
 def find_repo_file(project: Project, base: str, candidate: str) -> str | None:
-    """The repo file a container path most likely came from (same basename, nearest ``base``)."""
+    """The repo file a container path most likely came from.
+
+    Same basename; then the most trailing folders in common with the container path
+    (``/app/deploy/env.sh`` is ``deploy/env.sh`` before ``web/env.sh``), nearest ``base``, shallowest.
+    """
     name = posixpath.basename(candidate)
     if not name or "$" in name:
         return None
     matches = project.files_named(name)
     if not matches:
         return None
-    matches.sort(key=lambda f: (not f.startswith(base + "/") if base else False, f.count("/"), f))
+    wanted = [part for part in candidate.split("/")[:-1] if part not in {"", "."}]
+
+    def shared(rel: str) -> int:
+        folders = rel.split("/")[:-1]
+        count = 0
+        while count < min(len(folders), len(wanted)) and folders[-1 - count] == wanted[-1 - count]:
+            count += 1
+        return count
+
+    matches.sort(key=lambda f: (-shared(f), not f.startswith(base + "/") if base else False, f.count("/"), f))
     return matches[0]
 
 

@@ -564,3 +564,15 @@ def test_a_scaffold_only_migration_folder_holds_no_migrations(tmp_path: Path) ->
     })
     assert migration_dirs(project) == []
     assert _run("DOCKER-MIGRATIONS-NOT-RUN", project) is Status.SKIPPED
+
+
+def test_container_path_maps_to_the_repo_file_with_the_most_folders_in_common(tmp_path: Path) -> None:
+    # Two env.sh files: `/app/deploy/env.sh` in the image came from deploy/env.sh, not web/env.sh, even
+    # though web/ is nearer the Dockerfile's folder; a bare name still prefers the Dockerfile's folder.
+    from auditor.deploy.startpath import find_repo_file
+
+    project = _write(tmp_path, {"web/env.sh": "export A=1\n", "deploy/env.sh": "export B=1\n",
+                                "web/Dockerfile": "FROM alpine\n"})
+    assert find_repo_file(project, "web", "/app/deploy/env.sh") == "deploy/env.sh"
+    assert find_repo_file(project, "web", "./env.sh") == "web/env.sh"
+    assert find_repo_file(project, "", "/docker-entrypoint.d/missing.sh") is None
