@@ -28,6 +28,7 @@ from dataclasses import replace
 
 from auditor.deploy.model import StartStep
 from auditor.project import Project
+from auditor.source.imports import js_module_file, py_module_file
 
 # (name, a word every match contains, pattern): the word is a substring test that rules most files out
 # before the regular expression runs.
@@ -151,11 +152,12 @@ def _called_helpers(project: Project, path: str, text: str, hook: StartStep,
             continue
         seen.add(name)
         module = _imported_from(project, path, text, name)
-        if module is None and path not in entry_paths:
-            module = path if _definition(text, name) else None
-        if module is None:
+        if module is not None:
+            found = _definition(project.read_text(module) or "", name)
+        elif path not in entry_paths:
+            module, found = path, _definition(text, name)
+        else:
             continue
-        found = _definition(text if module == path else project.read_text(module) or "", name)
         if found:
             yield StartStep(f"{module}:{found[0]} {name}()", found[1], "call", via=hook.origin)
 
@@ -219,39 +221,12 @@ def _imported_from(project: Project, path: str, text: str, name: str) -> str | N
             names = {part.split(" as ")[-1].strip().split("#")[0].strip()
                      for part in match.group(2).strip("()").replace("\n", ",").split(",")}
             if name in names:
-                return _py_module(project, path, match.group(1))
+                return py_module_file(project, path, match.group(1))
         return None
     for match in _JS_IMPORT.finditer(text):
         names = {part.split(" as ")[-1].strip() for part in match.group(1).split(",")}
         if name in names:
-            return _js_module(project, path, match.group(2))
-    return None
-
-
-def _py_module(project: Project, importer: str, module: str) -> str | None:
-    """The file of a Python module, relative (``.events``) or absolute (``app.core.events``)."""
-    dots = len(module) - len(module.lstrip("."))
-    rest = module.lstrip(".").replace(".", "/")
-    if dots:
-        folder = posixpath.dirname(importer)
-        for _ in range(dots - 1):
-            folder = posixpath.dirname(folder)
-        stem = posixpath.join(folder, rest) if rest else folder
-        return next((c for c in (f"{stem}.py", f"{stem}/__init__.py") if c in project.file_set), None)
-    candidates = [rel for rel in project.files
-                  if rel in {f"{rest}.py", f"{rest}/__init__.py"}
-                  or rel.endswith((f"/{rest}.py", f"/{rest}/__init__.py"))]
-    # The copy nearest the importer: a monorepo may hold two packages named `app`.
-    return min(candidates, key=lambda rel: (not rel.startswith(importer.split("/")[0]), len(rel)), default=None)
-
-
-def _js_module(project: Project, importer: str, spec: str) -> str | None:
-    """The file a relative JS/TS import names (``./db`` -> ``src/db.ts`` or ``src/db/index.ts``)."""
-    stem = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
-    stem = stem.removesuffix(".js") if not stem.endswith(_JS_SUFFIXES[:3]) else stem
-    for candidate in (stem, *(stem + s for s in _JS_SUFFIXES), *(f"{stem}/index{s}" for s in _JS_SUFFIXES)):
-        if candidate in project.file_set:
-            return candidate
+            return js_module_file(project, path, match.group(2))
     return None
 
 

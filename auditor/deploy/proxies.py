@@ -258,14 +258,15 @@ def forwarded_trust(project: Project) -> str | None:
     return project.view(forwarded_trust, build)
 
 
-_JS_SOURCE = (".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs")
 
 
 def project_mentions(project: Project, needles: tuple[str, ...]) -> bool:
     """Whether any JavaScript/TypeScript file of the repository (dependencies and tests aside) contains
     one of ``needles``: for settings a shared package may make where the source index does not look."""
+    from auditor.source.index import JS_EXTENSIONS  # the source index's own list; imported only when asked
+
     for rel in project.files:
-        if not rel.endswith(_JS_SOURCE):
+        if not rel.endswith(JS_EXTENSIONS):
             continue
         parts = rel.split("/")
         if "node_modules" in parts or {"test", "tests", "__tests__", "e2e"} & set(parts[:-1]):

@@ -46,9 +46,6 @@ _FUNCS = frozenset({"arrow_function", "function_expression", "function", "functi
 _CHAIN = frozenset({"member_expression", "call_expression", "subscript_expression", "non_null_expression",
                     "parenthesized_expression", "as_expression", "await_expression", "satisfies_expression"})
 _HEADERISH = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
-# Settings named by a phrase checks look for wherever it is written (a pragma, an Express setting
-# passed through a constant): kept among the file's literals.
-_KEPT_PHRASES = ("journal_mode", "trust proxy")
 _CONFIG_RECEIVER = re.compile(r"config", re.IGNORECASE)
 
 # One query per file. Each pattern captures one node; where two parts belong together (a catch
@@ -436,7 +433,7 @@ class _Extractor:
         imports.extend(self._requires())
         literals = frozenset(
             low for v, low in ((v, v.lower()) for _, v in self.string_starts)
-            if (len(v) < 60 and _HEADERISH.match(low)) or any(phrase in low for phrase in _KEPT_PHRASES)
+            if (len(v) < 60 and _HEADERISH.match(low)) or "journal_mode" in low
         )
         classes = _in_order(caps.get("class", []))
         return SourceFile(

@@ -179,9 +179,7 @@ def _trusts_proxy(project: Project, index: SourceIndex, services: tuple[Service,
                 return True
             if call.prop("trustProxy") is not None:
                 return True
-        # A setting passed through a constant or a helper: the string anywhere means the author handled it.
-        if any("trust proxy" in literal for literal in rules.literals(index, service)):
-            return True
-    # A shared package that builds the app is not parsed as a service: its text still counts.
+    # Passed through a constant or a helper, or set by a shared package that is not parsed as a service:
+    # the setting's name anywhere in the code means the author handled it.
     return project_mentions(project, ("trust proxy", "trustProxy"))
 

@@ -52,6 +52,7 @@ from auditor.project import Project
 from auditor.registry import NotApplicable, check
 from auditor.source import rules
 from auditor.source.facts import Call, Service, SourceFile
+from auditor.source.imports import js_module_file
 from auditor.source.index import SourceIndex
 
 # Request headers that carry a client address set by a proxy or CDN (and by any client that sends them).
@@ -66,7 +67,6 @@ _ACCESS_CALL = re.compile(r"ip.?range|range.?check|cidr|subnet|allowed.?ip|ip.?a
 _VALIDATORS = frozenset({"isIP", "isIPRange", "isIPv4", "isIPv6", "is_ip", "validate_ip"})
 # How many lines below the address is read a test of it still counts as deciding on it.
 _NEAR = 8
-_JS_SUFFIXES = (".ts", ".tsx", ".js", ".mjs", ".cjs", ".mts", ".py")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def spoofable_client_ip(project: Project) -> Iterator[Finding]:
             continue
         judged = True
         for sf in index.files_of(service):
-            yield from _uses(sf, helpers, service)
+            yield from _uses(project, sf, helpers, service)
             yield from _self_deciding(sf, helpers, service)
     if not judged:
         raise NotApplicable("no function reads the client address from forwarded headers")
@@ -127,16 +127,16 @@ def _header_name(text: str) -> str:
     return lower
 
 
-def _uses(sf: SourceFile, helpers: dict[tuple[str, str], _Helper], service: Service) -> Iterator[Finding]:
+def _uses(project: Project, sf: SourceFile, helpers: dict[tuple[str, str], _Helper],
+          service: Service) -> Iterator[Finding]:
     """Findings for the helper calls in ``sf`` whose file makes an access or rate-limit decision."""
     local = {name: helper for (path, name), helper in helpers.items() if path == sf.path}
-    by_stem = {(_stem(path), name): helper for (path, name), helper in helpers.items()}
-    for imp in sf.imports:
-        target = _resolve(sf.path, imp.module)
+    # Helpers imported by relative JS/TS imports (Python helpers are judged where they are defined).
+    for imp in sf.imports if not sf.path.endswith(".py") else ():
+        target = js_module_file(project, sf.path, imp.module)
         for name in imp.names:
-            found = by_stem.get((target, name)) or by_stem.get((f"{target}/index", name)) if target else None
-            if found is not None:
-                local[name] = found
+            if target is not None and (target, name) in helpers:
+                local[name] = helpers[(target, name)]
     calls = [call for call in sf.calls if call.name in local]
     if not calls:
         return
@@ -206,17 +206,6 @@ def _decision(sf: SourceFile, call: Call) -> tuple[Call, bool] | None:
                        or any(rules.OWN_LIMITER.search(s) for s in c.strings) for c in sf.calls) or any(
         imp.module.startswith(rules.LIMITERS) for imp in sf.imports)
     return (call, False) if limiter_file else None
-
-
-def _resolve(importer: str, module: str) -> str | None:
-    """The extension-less repository path a relative JS/TS import names (``../helpers/client-ip.js``)."""
-    if not module.startswith("."):
-        return None
-    return _stem(posixpath.normpath(posixpath.join(posixpath.dirname(importer), module)))
-
-
-def _stem(path: str) -> str:
-    return path.rsplit(".", 1)[0] if path.endswith(_JS_SUFFIXES) else path
 
 
 _OVERWRITE = re.compile(r"proxy_set_header\s+([\w-]+)\s+\$remote_addr\s*;", re.IGNORECASE)
